@@ -1,0 +1,106 @@
+/**
+ * The validated, frozen configuration of one server. Built once at the edge from argv and
+ * the environment (src/config/resolve.ts); nothing downstream re-checks options.
+ * Times are in seconds, as the options give them; sizes in bytes.
+ */
+export interface ServerConfig {
+  readonly command: "start-server" | "setup-server";
+  /** `--setup-only`: write the server root, print the banner, do not serve. */
+  readonly setupOnly: boolean;
+
+  readonly application: ApplicationConfig;
+  readonly listen: ListenConfig;
+  readonly daemons: DaemonConfig;
+  readonly http: HttpConfig;
+  readonly logging: LoggingConfig;
+
+  /** `--server-root`, absolute; created if missing. */
+  readonly serverRoot: string;
+  /** Private directory (0700) holding the front end's daemon socket. */
+  readonly socketDirectory: string;
+  /** `--setenv KEY VALUE` pairs and `--passenv` values resolved from the environment,
+   *  added to every request's environ (Apache SetEnv/PassEnv), in order. */
+  readonly requestEnviron: readonly (readonly [string, string])[];
+  /** Options that mean nothing without Apache and were accepted but ignored. */
+  readonly ignoredOptions: readonly string[];
+}
+
+export interface ApplicationConfig {
+  readonly type: "script" | "module";
+  /** Absolute script path, or a module name for `module`. Null: the built-in default page. */
+  readonly entryPoint: string | null;
+  readonly callableObject: string;
+  /** `--working-directory`, absolute: the daemons' cwd and first sys.path entry. */
+  readonly workingDirectory: string;
+  /** `--python-path`, absolute directories added with site.addsitedir, in order. */
+  readonly pythonPaths: readonly string[];
+  /** `--mount-point`, normalised: starts with `/`, no trailing `/` unless it is `/`. */
+  readonly mountPoint: string;
+  /** `--process-group`, default `<host>:<port>` as mod_wsgi-express names it. */
+  readonly processGroup: string;
+  /** `--application-group`; `""` is the main interpreter (%{GLOBAL}). */
+  readonly applicationGroup: string;
+}
+
+export interface ListenConfig {
+  /** `--host`; null binds every interface (and `localhost` names the server). */
+  readonly host: string | null;
+  /** `--port`; 0 asks the OS for a free port. */
+  readonly port: number;
+  /** `--server-name`, else the host, else `localhost` (MOD_WSGI_SERVER_NAME). */
+  readonly serverName: string;
+  readonly serverAliases: readonly string[];
+  /** `--server-backlog`. */
+  readonly backlog: number;
+}
+
+export interface DaemonConfig {
+  /** Absolute path of the Python interpreter (`--python-executable`, an active
+   *  VIRTUAL_ENV's python, or python3 from PATH). */
+  readonly pythonExecutable: string;
+  readonly processes: number;
+  /** True when `--processes` was given at all (mod_wsgi's wsgi.multiprocess rule). */
+  readonly multiprocess: boolean;
+  readonly threads: number;
+  readonly maximumRequests: number;
+  readonly startupTimeout: number;
+  readonly shutdownTimeout: number;
+  readonly queueTimeout: number;
+  readonly socketTimeout: number;
+  readonly connectTimeout: number;
+  readonly requestTimeout: number;
+  /** Extra variables for the daemons' process environment (MOD_WSGI_* markers). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface HttpConfig {
+  /** Seconds; 0 turns keep-alive off. */
+  readonly keepAliveTimeout: number;
+  readonly limitRequestBody: number;
+  readonly chunkedRequest: boolean;
+  /** Largest response header line accepted from the daemon (0 in the option = 32768). */
+  readonly headerBufferSize: number;
+}
+
+export interface LoggingConfig {
+  readonly logDirectory: string;
+  readonly logToTerminal: boolean;
+  readonly logLevel: LogLevel;
+  readonly accessLog: boolean;
+  /** `common`, `combined`, or a custom Apache LogFormat string. */
+  readonly accessLogFormat: string;
+  readonly errorLogName: string;
+  readonly accessLogName: string;
+}
+
+export const LOG_LEVELS = [
+  "emerg",
+  "alert",
+  "crit",
+  "error",
+  "warn",
+  "notice",
+  "info",
+  "debug",
+] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
