@@ -55,9 +55,9 @@ export interface ListenConfig {
 }
 
 export interface DaemonConfig {
-  /** Absolute path of the Python interpreter (`--python-executable`, an active
-   *  VIRTUAL_ENV's python, or python3 from PATH). */
-  readonly pythonExecutable: string;
+  /** The interpreter the daemons run: `--python-executable`, else an active
+   *  VIRTUAL_ENV's python, else python3 from PATH; probed once at start-up. */
+  readonly python: PythonInfo;
   readonly processes: number;
   /** True when `--processes` was given at all (mod_wsgi's wsgi.multiprocess rule). */
   readonly multiprocess: boolean;
@@ -71,6 +71,16 @@ export interface DaemonConfig {
   readonly requestTimeout: number;
   /** Extra variables for the daemons' process environment (MOD_WSGI_* markers). */
   readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface PythonInfo {
+  /** Absolute path as given or found (a venv's bin/python is kept, not resolved through
+   *  its symlink, so that the venv's sys.prefix applies). */
+  readonly executable: string;
+  /** `sys.version` first word, e.g. `3.11.7`. */
+  readonly version: string;
+  /** `sys.prefix`: the virtual environment's directory when it is one. */
+  readonly prefix: string;
 }
 
 export interface HttpConfig {
