@@ -1,4 +1,19 @@
+/**
+ * Runs one server: private directories, logs, daemons, the HTTP listener, the banner;
+ * then serves until SIGTERM/SIGINT and shuts down in order (stop accepting, let
+ * in-flight requests finish within --shutdown-timeout, stop the daemons).
+ */
+import { chmod, mkdir } from "node:fs/promises";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { ServerConfig } from "../config/server-config.js";
+import { DaemonPool } from "../daemon/pool.js";
+import { ErrorLog } from "../log/error-log.js";
+import { AccessLog } from "./access-log.js";
+import { formatBanner } from "./banner.js";
+import { createFrontEnd } from "./front-end.js";
+import { openLogs } from "./log-files.js";
+import { waitForStopSignal } from "./stop-signal.js";
 
 /** Where the CLI's output goes; tests drive the CLI in-process with their own streams. */
 export interface CliIo {
@@ -6,10 +21,70 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream;
 }
 
-/**
- * Serves until a stop signal; resolves with the process exit status.
- * Placeholder until the front end lands: the CLI work depends only on this signature.
- */
-export function runServer(_config: ServerConfig, _io: CliIo): Promise<number> {
-  return Promise.reject(new Error("runServer is not implemented yet"));
+/** Serves until a stop signal; resolves with the process exit status. */
+export async function runServer(config: ServerConfig, io: CliIo): Promise<number> {
+  await mkdir(config.socketDirectory, { recursive: true, mode: 0o700 });
+  // mkdir's mode is filtered by the umask and ignored for an existing directory.
+  await chmod(config.socketDirectory, 0o700);
+  const logs = await openLogs(config, io);
+  const errorLog = new ErrorLog(logs.error, config.logging.logLevel);
+  const accessLog = logs.access ? new AccessLog(logs.access, config.logging.accessLogFormat) : null;
+  const pool = new DaemonPool(config, errorLog);
+  const server = createFrontEnd(config, pool, errorLog, accessLog);
+  try {
+    await listen(server, config);
+  } catch (error) {
+    const where = `${config.listen.host ?? "*"}:${config.listen.port}`;
+    io.stderr.write(`wsgi-express: error: cannot listen on ${where}: ${(error as Error).message}\n`);
+    await logs.close();
+    return 1;
+  }
+  const stop = waitForStopSignal();
+  await pool.start();
+  const port = (server.address() as AddressInfo).port;
+  io.stdout.write(
+    formatBanner(config, {
+      url: `http://${config.listen.host ?? "localhost"}:${port}/`,
+      errorLog: logs.errorPath,
+      accessLog: logs.accessPath,
+      app: pool.appStatus,
+      python: pool.python,
+    }),
+  );
+  errorLog.notice(`wsgi-express serving on port ${port} (pid ${process.pid})`);
+  const signal = await stop.signalled;
+  errorLog.notice(`caught ${signal}, shutting down`);
+  await closeServer(server, config.daemons.shutdownTimeout, stop.forced);
+  await pool.stop();
+  stop.dispose();
+  await logs.close();
+  return 0;
+}
+
+function listen(server: Server, config: ServerConfig): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    const options = { port: config.listen.port, backlog: config.listen.backlog };
+    server.listen(config.listen.host ? { ...options, host: config.listen.host } : options, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+/** Stops accepting, lets in-flight requests finish, cuts what is left at the deadline or
+ *  on a second signal. Idle keep-alive connections close at once. */
+function closeServer(server: Server, timeoutSeconds: number, forced: Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const cut = (): void => {
+      server.closeAllConnections();
+    };
+    const timer = setTimeout(cut, timeoutSeconds * 1000);
+    void forced.then(cut);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }

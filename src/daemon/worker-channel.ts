@@ -1,0 +1,106 @@
+/**
+ * One daemon thread's persistent connection, seen from the front end. It carries one
+ * request at a time; the session that owns the current request receives its frames.
+ */
+import type { Socket } from "node:net";
+import { FrameDecoder, type Frame, ProtocolError } from "../protocol/frames.js";
+
+/** The request currently using a channel (src/server/exchange.ts). */
+export interface ChannelUser {
+  onFrame(frame: Frame): void;
+  /** The daemon side went away (process died, protocol error) while this request ran. */
+  onChannelLost(reason: string): void;
+  /** The channel's socket buffer drained: body forwarding may resume. */
+  onDrain(): void;
+}
+
+export class WorkerChannel {
+  private user: ChannelUser | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly decoder: FrameDecoder,
+    readonly pid: number,
+    readonly thread: number,
+    private readonly onClose: (channel: WorkerChannel, reason: string) => void,
+  ) {
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => {
+      this.receive(chunk);
+    });
+    socket.on("drain", () => this.user?.onDrain());
+    socket.on("error", () => {
+      this.close("connection error");
+    });
+    socket.on("close", () => {
+      this.close("connection closed");
+    });
+  }
+
+  get busy(): boolean {
+    return this.user !== null;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  assign(user: ChannelUser): void {
+    this.user = user;
+  }
+
+  /** The request is complete on both directions; the channel can take the next one. */
+  release(): void {
+    this.user = null;
+  }
+
+  /** Writes frames; false when the socket buffer is full (wait for onDrain). */
+  write(...buffers: Buffer[]): boolean {
+    if (this.closed) return false;
+    if (buffers.length === 1) return this.socket.write(buffers[0] as Buffer);
+    this.socket.cork();
+    let ok = true;
+    for (const buffer of buffers) ok = this.socket.write(buffer);
+    this.socket.uncork();
+    return ok;
+  }
+
+  /** Pauses reading the daemon's response while the HTTP client is slow (back-pressure). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  /** Feeds bytes that arrived with the HELLO frame, then all later ones. */
+  receive(chunk: Buffer): void {
+    let frames: Frame[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (error) {
+      const reason = error instanceof ProtocolError ? error.message : String(error);
+      this.close(`protocol error: ${reason}`);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.user === null) {
+        this.close("daemon sent a frame while no request was running");
+        return;
+      }
+      this.user.onFrame(frame);
+    }
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    const user = this.user;
+    this.user = null;
+    user?.onChannelLost(reason);
+    this.onClose(this, reason);
+  }
+}

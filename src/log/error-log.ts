@@ -1,0 +1,55 @@
+/**
+ * The error log: daemon output, wsgi.errors, tracebacks and lifecycle lines, in
+ * Apache's error log shape so that `[wsgi:error] [pid N]` greps keep working.
+ */
+import { LOG_LEVELS, type LogLevel } from "../config/server-config.js";
+import { errorLogTime } from "./apache-time.js";
+
+export interface LogSink {
+  write(line: string): unknown;
+}
+
+export class ErrorLog {
+  private readonly threshold: number;
+
+  constructor(
+    private readonly sink: LogSink,
+    level: LogLevel,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.threshold = LOG_LEVELS.indexOf(level);
+  }
+
+  enabled(level: LogLevel): boolean {
+    return LOG_LEVELS.indexOf(level) <= this.threshold;
+  }
+
+  /** One entry; a multi-line message (a traceback) keeps its lines under one prefix each. */
+  log(level: LogLevel, message: string, pid: number = process.pid): void {
+    if (!this.enabled(level)) return;
+    const prefix = `[${errorLogTime(this.now())}] [wsgi:${level}] [pid ${pid}] `;
+    const lines = message.replace(/\n+$/, "").split("\n");
+    this.sink.write(lines.map((line) => prefix + line + "\n").join(""));
+  }
+
+  /**
+   * Output a daemon wrote to stdout/stderr. mod_wsgi logs it at error level whatever the
+   * LogLevel, because it is the app's own output (print, tracebacks, wsgi.errors).
+   */
+  daemonOutput(pid: number, line: string): void {
+    this.sink.write(`[${errorLogTime(this.now())}] [wsgi:error] [pid ${pid}] ${line}\n`);
+  }
+
+  error(message: string): void {
+    this.log("error", message);
+  }
+  warn(message: string): void {
+    this.log("warn", message);
+  }
+  notice(message: string): void {
+    this.log("notice", message);
+  }
+  info(message: string): void {
+    this.log("info", message);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The access log: one line per response, in Apache's common/combined or a custom
+ * LogFormat, written when the response is done (or the client went away).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { compileAccessLogFormat, type AccessRecord } from "../log/access-log-format.js";
+import type { LogSink } from "../log/error-log.js";
+
+interface ResponseFacts {
+  bodyBytes: number;
+  /** Flat [name, value, ...] as written, for %{Name}o. */
+  headers: readonly string[];
+}
+
+const facts = new WeakMap<ServerResponse, ResponseFacts>();
+
+/** Records body bytes sent on `res`, for %b and %B. */
+export function countBody(res: ServerResponse, bytes: number): void {
+  const known = facts.get(res);
+  if (known) known.bodyBytes += bytes;
+  else facts.set(res, { bodyBytes: bytes, headers: [] });
+}
+
+/** Records the header list a response was written with, for %{Name}o. */
+export function recordHeaders(res: ServerResponse, headers: readonly string[]): void {
+  const known = facts.get(res);
+  if (known) known.headers = headers;
+  else facts.set(res, { bodyBytes: 0, headers });
+}
+
+function lookup(flat: readonly string[], name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    if ((flat[i] as string).toLowerCase() === wanted) return flat[i + 1];
+  }
+  return undefined;
+}
+
+export class AccessLog {
+  private readonly format: (record: AccessRecord) => string;
+
+  constructor(
+    private readonly sink: LogSink,
+    format: string,
+  ) {
+    this.format = compileAccessLogFormat(format);
+  }
+
+  watch(req: IncomingMessage, res: ServerResponse): void {
+    const started = process.hrtime.bigint();
+    const time = new Date();
+    res.once("close", () => {
+      const known = facts.get(res);
+      const header = (name: string): string | undefined => {
+        const value = req.headers[name.toLowerCase()];
+        return Array.isArray(value) ? value.join(", ") : value;
+      };
+      const record: AccessRecord = {
+        remoteAddress: (req.socket.remoteAddress ?? "-").replace(/^::ffff:/, ""),
+        localAddress: (req.socket.localAddress ?? "-").replace(/^::ffff:/, ""),
+        localPort: req.socket.localPort ?? 0,
+        remoteUser: null,
+        time,
+        method: req.method ?? "-",
+        url: req.url ?? "-",
+        protocol: `HTTP/${req.httpVersion}`,
+        status: res.statusCode,
+        bodyBytes: known?.bodyBytes ?? 0,
+        durationMicros: Number(process.hrtime.bigint() - started) / 1000,
+        requestHeader: header,
+        responseHeader: (name) => {
+          const set = res.getHeader(name);
+          if (set !== undefined) return String(set);
+          return known ? lookup(known.headers, name) : undefined;
+        },
+      };
+      this.sink.write(this.format(record) + "\n");
+    });
+  }
+}

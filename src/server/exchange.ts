@@ -1,0 +1,257 @@
+/**
+ * One HTTP request's trip through a daemon thread: queued, given a channel, its body
+ * streamed in while the response streams out (both at once, each with back-pressure),
+ * then the channel handed back. Every way it can end is handled exactly once.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES } from "node:http";
+import type { PendingRequest } from "../daemon/pool.js";
+import type { WorkerChannel } from "../daemon/worker-channel.js";
+import { MAX_BODY_FRAME, FrameType, encodeFrame, encodeHeader, type Frame } from "../protocol/frames.js";
+import {
+  decodeErrorMessage,
+  decodeResponseHead,
+  encodeRequestHead,
+} from "../protocol/messages.js";
+import { countBody, recordHeaders } from "./access-log.js";
+import { sendError } from "./error-pages.js";
+import { BadResponseHead, checkResponseHead } from "./response-head.js";
+import type { Environ } from "./environ.js";
+
+/** What an exchange needs from the server around it. */
+export interface ExchangeContext {
+  readonly release: (channel: WorkerChannel) => void;
+  readonly abort: (pid: number, id: string) => void;
+  readonly logError: (message: string) => void;
+  readonly now: () => number;
+  /** 0: unlimited. */
+  readonly limitRequestBody: number;
+  readonly keepAlive: boolean;
+}
+
+type BodyState = "waiting" | "streaming" | "done";
+
+const BODY_END = encodeFrame(FrameType.REQUEST_BODY_END);
+const BODY_ABORT = encodeFrame(FrameType.REQUEST_BODY_ABORT);
+
+export class Exchange implements PendingRequest {
+  readonly queuedAt: number;
+  private channel: WorkerChannel | null = null;
+  private body: BodyState = "waiting";
+  private bodyBytes = 0;
+  /** The response is finished from the daemon's side (END, ERROR or lost). */
+  private finished = false;
+  /** The client will not get (more of) the daemon's response: gone, or answered already. */
+  private discard = false;
+  private headSent = false;
+  private declaredLength: number | null = null;
+  private mayHaveBody = true;
+  /** The app sent more than its Content-Length: close the connection after the response. */
+  private cutAfterEnd = false;
+  sentBytes = 0;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly id: string,
+    private readonly environ: Environ,
+    private readonly requestStart: number,
+    private readonly expectContinue: boolean,
+    private readonly context: ExchangeContext,
+  ) {
+    this.queuedAt = context.now();
+    res.on("close", () => {
+      this.onClientClose();
+    });
+  }
+
+  get wanted(): boolean {
+    return !this.discard && !this.finished;
+  }
+
+  /** Waited longer than --queue-timeout for a daemon thread: 504, as mod_wsgi answers. */
+  expire(): void {
+    this.context.logError(`request ${this.environ.REQUEST_URI ?? ""} timed out in the queue`);
+    this.answer(504);
+  }
+
+  start(channel: WorkerChannel): void {
+    this.channel = channel;
+    channel.assign({
+      onFrame: (frame) => {
+        this.onFrame(frame);
+      },
+      onChannelLost: (reason) => {
+        this.onChannelLost(reason);
+      },
+      onDrain: () => this.req.resume(),
+    });
+    channel.write(
+      encodeRequestHead({
+        id: this.id,
+        environ: this.environ,
+        requestStart: this.requestStart,
+        queueStart: this.requestStart,
+        expectContinue: this.expectContinue,
+      }),
+    );
+    if (!this.expectContinue) this.forwardBody();
+  }
+
+  private forwardBody(): void {
+    this.body = "streaming";
+    this.req.on("data", (chunk: Buffer) => {
+      this.forwardChunk(chunk);
+    });
+    this.req.on("end", () => {
+      this.endBody(BODY_END);
+    });
+    // The client vanished mid-body: the app's next read raises instead of waiting forever.
+    this.req.on("aborted", () => {
+      this.endBody(BODY_ABORT);
+    });
+  }
+
+  private forwardChunk(chunk: Buffer): void {
+    if (this.body !== "streaming" || !this.channel) return;
+    this.bodyBytes += chunk.length;
+    const limit = this.context.limitRequestBody;
+    if (limit > 0 && this.bodyBytes > limit) {
+      // A chunked body that outgrew --limit-request-body (a declared one was refused
+      // before dispatch): the app sees a read error, the client 413 if nothing was sent.
+      this.endBody(BODY_ABORT);
+      this.answer(413);
+      return;
+    }
+    let ok = true;
+    for (let offset = 0; offset < chunk.length; offset += MAX_BODY_FRAME) {
+      const piece = chunk.subarray(offset, offset + MAX_BODY_FRAME);
+      ok = this.channel.write(encodeHeader(FrameType.REQUEST_BODY, piece.length), piece);
+    }
+    if (!ok) this.req.pause();
+  }
+
+  private endBody(frame: Buffer): void {
+    if (this.body === "done") return;
+    const wasStreaming = this.body === "streaming";
+    this.body = "done";
+    if (wasStreaming) this.req.removeAllListeners("data");
+    this.channel?.write(frame);
+  }
+
+  private onFrame(frame: Frame): void {
+    switch (frame.type) {
+      case FrameType.RESPONSE_HEAD:
+        this.onHead(frame.payload);
+        return;
+      case FrameType.RESPONSE_BODY:
+        this.onBody(frame.payload);
+        return;
+      case FrameType.RESPONSE_END:
+        this.onEnd(null);
+        return;
+      case FrameType.RESPONSE_ERROR:
+        this.onEnd(decodeErrorMessage(frame.payload));
+        return;
+      case FrameType.BODY_WANTED:
+        if (this.body === "waiting" && !this.discard) {
+          this.res.writeContinue();
+          this.forwardBody();
+        }
+        return;
+      default:
+        this.channel?.close(`unexpected frame 0x${frame.type.toString(16)} during a request`);
+    }
+  }
+
+  private onHead(payload: Buffer): void {
+    if (this.discard) return;
+    let head;
+    try {
+      head = checkResponseHead(decodeResponseHead(payload));
+    } catch (error) {
+      const why = error instanceof BadResponseHead ? error.message : String(error);
+      this.context.logError(`bad response head from the application: ${why}`);
+      this.answer(500);
+      return;
+    }
+    const { statusCode } = head;
+    this.declaredLength = head.contentLength;
+    this.mayHaveBody =
+      this.req.method !== "HEAD" && statusCode !== 204 && statusCode !== 304;
+    if (!this.context.keepAlive) this.res.shouldKeepAlive = false;
+    this.res.writeHead(statusCode, head.reason || STATUS_CODES[statusCode] || "", head.headers);
+    recordHeaders(this.res, head.headers);
+    this.headSent = true;
+  }
+
+  private onBody(payload: Buffer): void {
+    if (this.discard || !this.headSent) return;
+    let chunk = payload;
+    if (this.declaredLength !== null && this.sentBytes + chunk.length > this.declaredLength) {
+      // Never send more than the app declared; the surplus is a bug the client must see
+      // as a closed connection, not as the start of a next response.
+      chunk = chunk.subarray(0, this.declaredLength - this.sentBytes);
+      this.cutAfterEnd = true;
+    }
+    this.sentBytes += chunk.length;
+    if (this.mayHaveBody) countBody(this.res, chunk.length);
+    if (!this.res.write(chunk)) {
+      this.channel?.pause();
+      this.res.once("drain", () => this.channel?.resume());
+    }
+  }
+
+  private onEnd(error: string | null): void {
+    this.finished = true;
+    this.endBody(BODY_END);
+    if (error !== null) this.context.logError(error);
+    if (!this.discard) {
+      if (error !== null || !this.headSent) this.answer(500);
+      else if (this.cutAfterEnd || this.shortOfDeclared()) {
+        this.res.end();
+        this.res.destroy();
+      } else this.res.end();
+    }
+    const channel = this.channel;
+    this.channel = null;
+    if (channel) this.context.release(channel);
+  }
+
+  private shortOfDeclared(): boolean {
+    return this.mayHaveBody && this.declaredLength !== null && this.sentBytes < this.declaredLength;
+  }
+
+  private onChannelLost(reason: string): void {
+    this.channel = null;
+    if (this.finished) return;
+    this.finished = true;
+    this.body = "done";
+    this.req.removeAllListeners("data");
+    this.context.logError(`daemon connection lost during a request: ${reason}`);
+    // 502 when the daemon died before the response started (mod_wsgi 6 does the same);
+    // afterwards the response is cut so the client can tell it is incomplete.
+    this.answer(502);
+  }
+
+  private onClientClose(): void {
+    if (this.res.writableFinished) return;
+    this.discard = true;
+    if (this.channel && !this.finished) {
+      this.context.abort(this.channel.pid, this.id);
+      this.endBody(BODY_ABORT);
+    }
+  }
+
+  /** The front end's own answer (or a cut, once the head went out). Later daemon output
+   *  for this request is dropped. */
+  private answer(status: number): void {
+    if (this.discard) return;
+    this.discard = true;
+    if (this.headSent || this.res.headersSent) {
+      this.res.destroy();
+      return;
+    }
+    sendError(this.res, status, { close: status === 413 || !this.context.keepAlive });
+  }
+}

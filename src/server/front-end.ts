@@ -1,0 +1,152 @@
+/**
+ * The HTTP side: node:http parses every request; this applies the limits that are
+ * answered without Python, builds the environ, and hands the request to the pool.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { join } from "node:path";
+import type { ServerConfig } from "../config/server-config.js";
+import type { DaemonPool } from "../daemon/pool.js";
+import type { ErrorLog } from "../log/error-log.js";
+import type { AccessLog } from "./access-log.js";
+import { sendError } from "./error-pages.js";
+import {
+  buildEnviron,
+  decodePath,
+  plainAddress,
+  splitMount,
+  splitTarget,
+  type EnvironSettings,
+} from "./environ.js";
+import { Exchange, type ExchangeContext } from "./exchange.js";
+
+/** Total size of a request head node accepts; beyond it the client gets 431. Large enough
+ *  for hundreds of headers (the seed's first bug) and long cookies. */
+export const MAX_REQUEST_HEAD = 64 * 1024;
+
+export const SERVER_SOFTWARE = "wsgi-express";
+
+const connectionIds = new WeakMap<Socket, string>();
+
+export function createFrontEnd(
+  config: ServerConfig,
+  pool: DaemonPool,
+  errorLog: ErrorLog,
+  accessLog: AccessLog | null,
+): Server {
+  const settings = environSettings(config);
+  const context: ExchangeContext = {
+    release: (channel) => {
+      pool.release(channel);
+    },
+    abort: (pid, id) => {
+      pool.abort(pid, id);
+    },
+    logError: (message) => {
+      errorLog.error(message);
+    },
+    now: () => performance.now(),
+    limitRequestBody: config.http.limitRequestBody,
+    keepAlive: config.http.keepAliveTimeout > 0,
+  };
+  let requests = 0;
+  let connections = 0;
+  const handle = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void => {
+    requests += 1;
+    const requestStart = Date.now() / 1000;
+    accessLog?.watch(req, res);
+    const refusal = refuse(req, config);
+    if (refusal !== null) {
+      sendError(res, refusal, { close: true });
+      return;
+    }
+    const target = splitTarget(req.url ?? "/");
+    const mount = splitMount(decodePath(target.path), config.application.mountPoint);
+    if (mount === null) {
+      sendError(res, 404);
+      return;
+    }
+    const socket = req.socket;
+    const environ = buildEnviron(
+      {
+        method: req.method ?? "GET",
+        target: req.url ?? "/",
+        httpVersion: req.httpVersion,
+        rawHeaders: req.rawHeaders,
+        remoteAddress: plainAddress(socket.remoteAddress),
+        remotePort: socket.remotePort ?? 0,
+        localAddress: plainAddress(socket.localAddress),
+        localPort: socket.localPort ?? 0,
+        scheme: "http",
+        requestId: requests.toString(36),
+        connectionId: connectionIds.get(socket) ?? "0",
+      },
+      settings,
+      mount,
+      target.query,
+      target.uri,
+    );
+    const exchange = new Exchange(
+      req,
+      res,
+      requests.toString(36),
+      environ,
+      requestStart,
+      expectContinue,
+      context,
+    );
+    pool.dispatch(exchange);
+  };
+
+  const server = createServer(
+    {
+      maxHeaderSize: MAX_REQUEST_HEAD,
+      keepAliveTimeout: config.http.keepAliveTimeout * 1000,
+      // Body read deadlines are ours to apply per phase; node's whole-request timer
+      // would cut a legitimate large upload on a slow link.
+      requestTimeout: 0,
+    },
+    (req, res) => {
+      handle(req, res, false);
+    },
+  );
+  // 0: no cap on the number of headers (node drops those past 2000 by default);
+  // the head's total size is still limited by MAX_REQUEST_HEAD.
+  server.maxHeadersCount = 0;
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res, true);
+  });
+  server.on("connection", (socket: Socket) => {
+    connections += 1;
+    connectionIds.set(socket, connections.toString(36));
+    socket.setNoDelay(true);
+  });
+  return server;
+}
+
+/** Requests answered by the front end alone, before any daemon is involved. */
+function refuse(req: IncomingMessage, config: ServerConfig): number | null {
+  const chunked = req.headers["transfer-encoding"] !== undefined;
+  // mod_wsgi refuses chunked request bodies unless --chunked-request (411 Length Required).
+  if (chunked && !config.http.chunkedRequest) return 411;
+  const limit = config.http.limitRequestBody;
+  const length = req.headers["content-length"];
+  if (limit > 0 && length !== undefined && Number(length) > limit) return 413;
+  return null;
+}
+
+function environSettings(config: ServerConfig): EnvironSettings {
+  const { application, listen } = config;
+  return {
+    mountPoint: application.mountPoint,
+    serverName: listen.serverName,
+    serverSoftware: SERVER_SOFTWARE,
+    documentRoot: join(config.serverRoot, "htdocs"),
+    scriptFilename: application.type === "script" ? (application.entryPoint ?? "") : "",
+    processGroup: application.processGroup,
+    applicationGroup: application.applicationGroup,
+    callableObject: application.callableObject,
+    listenerHost: listen.host ?? "",
+    requestEnviron: config.requestEnviron,
+  };
+}

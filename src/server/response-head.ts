@@ -1,0 +1,50 @@
+/**
+ * Re-validates a response head from a daemon before any of it reaches the client.
+ * A header with CR, LF or NUL would let an app (or an attacker echoing input through
+ * it) split the response; such a head becomes a logged 500 (peers.md §4).
+ */
+import type { ResponseHead } from "../protocol/messages.js";
+
+export interface CheckedHead {
+  readonly statusCode: number;
+  readonly reason: string;
+  /** Flat [name, value, name, value...] as node's writeHead takes, duplicates kept. */
+  readonly headers: string[];
+  /** The app's Content-Length, or null when it sent none. */
+  readonly contentLength: number | null;
+}
+
+// 1xx heads are the server's business (100 Continue); an app cannot send one through WSGI.
+const STATUS = /^([2-9]\d\d)(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
+/** RFC 9110 §5.6.2 token. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Field value characters node itself accepts: no CR, LF, NUL or other controls. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+export class BadResponseHead extends Error {}
+
+export function checkResponseHead(head: ResponseHead): CheckedHead {
+  const status = STATUS.exec(head.status);
+  if (!status) throw new BadResponseHead(`invalid status line ${JSON.stringify(head.status)}`);
+  const headers: string[] = [];
+  let contentLength: number | null = null;
+  for (const [name, value] of head.headers) {
+    if (!TOKEN.test(name)) throw new BadResponseHead(`invalid header name ${JSON.stringify(name)}`);
+    if (!FIELD_VALUE.test(value)) {
+      throw new BadResponseHead(`invalid value for header ${name}: ${JSON.stringify(value)}`);
+    }
+    if (name.toLowerCase() === "content-length") {
+      if (!/^\d+$/.test(value.trim()) || (contentLength !== null && contentLength !== +value)) {
+        throw new BadResponseHead(`invalid Content-Length ${JSON.stringify(value)}`);
+      }
+      contentLength = Number(value.trim());
+    }
+    headers.push(name, value);
+  }
+  return {
+    statusCode: Number(status[1]),
+    reason: status[2] ?? "",
+    headers,
+    contentLength,
+  };
+}
