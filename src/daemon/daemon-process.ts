@@ -46,7 +46,10 @@ export class DaemonProcess {
     });
     const pid = this.child.pid ?? 0;
     for (const stream of [this.child.stdout, this.child.stderr]) {
-      if (stream) createInterface({ input: stream }).on("line", (line) => log.daemonOutput(pid, line));
+      if (stream)
+        createInterface({ input: stream }).on("line", (line) => {
+          log.daemonOutput(pid, line);
+        });
     }
     this.child.on("error", (error) => {
       log.error(`could not start daemon process: ${error.message}`);

@@ -107,13 +107,19 @@ export class DaemonPool {
       (daemon) =>
         new Promise<void>((resolve) => {
           if (daemon.exited) resolve();
-          else daemon.child.once("exit", () => resolve());
+          else
+            daemon.child.once("exit", () => {
+              resolve();
+            });
           daemon.stop(this.config.daemons.shutdownTimeout);
         }),
     );
     await Promise.all(exits);
     await new Promise<void>((resolve) => {
-      if (this.listener) this.listener.close(() => resolve());
+      if (this.listener)
+        this.listener.close(() => {
+          resolve();
+        });
       else resolve();
     });
   }
@@ -126,7 +132,12 @@ export class DaemonPool {
 
   private spawn(index: number): void {
     const daemon = new DaemonProcess(
-      { config: this.config, socketPath: this.socketPath, token: this.token, processIndex: index + 1 },
+      {
+        config: this.config,
+        socketPath: this.socketPath,
+        token: this.token,
+        processIndex: index + 1,
+      },
       this.log,
       (exited, code, signal) => {
         this.onExit(index, exited, code, signal);

@@ -14,7 +14,11 @@ export interface Hello {
   readonly role: "worker" | "control";
   readonly thread: number;
   readonly app?: { readonly loaded: boolean; readonly error: string | null };
-  readonly python?: { readonly version: string; readonly prefix: string; readonly executable: string };
+  readonly python?: {
+    readonly version: string;
+    readonly prefix: string;
+    readonly executable: string;
+  };
 }
 
 export interface ResponseHead {

@@ -26,7 +26,10 @@ export function formatBanner(config: ServerConfig, facts: BannerFacts): string {
   if (facts.accessLog) rows.push(["Access Log File", facts.accessLog]);
   rows.push(
     ["Operating Mode", "daemon"],
-    ["Request Capacity", `${capacity} (${daemons.processes} ${plural} * ${daemons.threads} threads)`],
+    [
+      "Request Capacity",
+      `${capacity} (${daemons.processes} ${plural} * ${daemons.threads} threads)`,
+    ],
     ["Request Timeout", `${daemons.requestTimeout} (seconds)`],
     ["Startup Timeout", `${daemons.startupTimeout} (seconds)`],
     ["Queue Timeout", `${daemons.queueTimeout} (seconds)`],

@@ -87,8 +87,7 @@ export function headerEnviron(rawHeaders: readonly string[], environ: Environ): 
     const upper = name.toUpperCase().replace(/-/g, "_");
     // httpoxy: a client-supplied Proxy header must never become HTTP_PROXY.
     if (upper === "PROXY") continue;
-    const key =
-      upper === "CONTENT_TYPE" || upper === "CONTENT_LENGTH" ? upper : "HTTP_" + upper;
+    const key = upper === "CONTENT_TYPE" || upper === "CONTENT_LENGTH" ? upper : "HTTP_" + upper;
     const previous = environ[key];
     environ[key] = previous === undefined ? value : `${previous}, ${value}`;
   }

@@ -7,12 +7,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { PendingRequest } from "../daemon/pool.js";
 import type { WorkerChannel } from "../daemon/worker-channel.js";
-import { MAX_BODY_FRAME, FrameType, encodeFrame, encodeHeader, type Frame } from "../protocol/frames.js";
 import {
-  decodeErrorMessage,
-  decodeResponseHead,
-  encodeRequestHead,
-} from "../protocol/messages.js";
+  MAX_BODY_FRAME,
+  FrameType,
+  encodeFrame,
+  encodeHeader,
+  type Frame,
+} from "../protocol/frames.js";
+import { decodeErrorMessage, decodeResponseHead, encodeRequestHead } from "../protocol/messages.js";
 import { countBody, recordHeaders } from "./access-log.js";
 import { sendError } from "./error-pages.js";
 import { BadResponseHead, checkResponseHead } from "./response-head.js";
@@ -177,8 +179,7 @@ export class Exchange implements PendingRequest {
     }
     const { statusCode } = head;
     this.declaredLength = head.contentLength;
-    this.mayHaveBody =
-      this.req.method !== "HEAD" && statusCode !== 204 && statusCode !== 304;
+    this.mayHaveBody = this.req.method !== "HEAD" && statusCode !== 204 && statusCode !== 304;
     if (!this.context.keepAlive) this.res.shouldKeepAlive = false;
     this.res.writeHead(statusCode, head.reason || STATUS_CODES[statusCode] || "", head.headers);
     recordHeaders(this.res, head.headers);

@@ -31,7 +31,9 @@ export async function openLogs(config: ServerConfig, io: CliIo): Promise<OpenLog
   const open = async (path: string): Promise<WriteStream> => {
     const stream = createWriteStream(path, { flags: "a" });
     await new Promise<void>((resolve, reject) => {
-      stream.once("open", () => resolve());
+      stream.once("open", () => {
+        resolve();
+      });
       stream.once("error", reject);
     });
     files.push(stream);

@@ -35,7 +35,9 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     await listen(server, config);
   } catch (error) {
     const where = `${config.listen.host ?? "*"}:${config.listen.port}`;
-    io.stderr.write(`wsgi-express: error: cannot listen on ${where}: ${(error as Error).message}\n`);
+    io.stderr.write(
+      `wsgi-express: error: cannot listen on ${where}: ${(error as Error).message}\n`,
+    );
     await logs.close();
     return 1;
   }

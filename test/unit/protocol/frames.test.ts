@@ -1,0 +1,81 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import {
+  FrameDecoder,
+  MAX_PAYLOAD,
+  ProtocolError,
+  encodeFrame,
+  type FrameType,
+} from "../../../src/protocol/frames.js";
+
+interface Vectors {
+  maxPayload: number;
+  valid: { name: string; type: number; payload: string; encoded: string }[];
+  streams: { name: string; chunks: string[]; frames: [number, string][] }[];
+  invalid: { name: string; bytes: string; error: string }[];
+  truncated: { name: string; bytes: string }[];
+}
+
+// Shared with python/_wsgi_express's tests: both sides must agree byte for byte.
+const vectorsPath = fileURLToPath(new URL("../../../../test/vectors/frames.json", import.meta.url));
+const vectors = JSON.parse(readFileSync(vectorsPath, "utf8")) as Vectors;
+const hex = (s: string): Buffer => Buffer.from(s, "hex");
+
+test("the payload limit matches the shared vectors", () => {
+  assert.equal(MAX_PAYLOAD, vectors.maxPayload);
+});
+
+for (const v of vectors.valid) {
+  test(`encodes and decodes: ${v.name}`, () => {
+    assert.equal(encodeFrame(v.type as FrameType, hex(v.payload)).toString("hex"), v.encoded);
+    const frames = new FrameDecoder().push(hex(v.encoded));
+    assert.equal(frames.length, 1);
+    const [frame] = frames;
+    assert.ok(frame);
+    assert.equal(frame.type, v.type);
+    assert.equal(frame.payload.toString("hex"), v.payload);
+  });
+}
+
+for (const s of vectors.streams) {
+  test(`reassembles a stream: ${s.name}`, () => {
+    const decoder = new FrameDecoder();
+    const frames = s.chunks.flatMap((chunk) => decoder.push(hex(chunk)));
+    assert.deepEqual(
+      frames.map((f) => [f.type, f.payload.toString("hex")]),
+      s.frames,
+    );
+    assert.equal(decoder.bufferedBytes, 0);
+  });
+}
+
+for (const v of vectors.invalid) {
+  test(`rejects: ${v.name}`, () => {
+    assert.throws(
+      () => new FrameDecoder().push(hex(v.bytes)),
+      (error: unknown) => error instanceof ProtocolError && error.reason === v.error,
+    );
+  });
+}
+
+for (const v of vectors.truncated) {
+  test(`waits for the rest: ${v.name}`, () => {
+    const decoder = new FrameDecoder();
+    assert.deepEqual(decoder.push(hex(v.bytes)), []);
+    assert.equal(decoder.bufferedBytes, hex(v.bytes).length);
+  });
+}
+
+test("a large frame arriving in small pieces comes out whole and once", () => {
+  const payload = Buffer.alloc(300_000, 7);
+  const encoded = encodeFrame(0x12, payload);
+  const decoder = new FrameDecoder();
+  const frames = [];
+  for (let i = 0; i < encoded.length; i += 65_536) {
+    frames.push(...decoder.push(encoded.subarray(i, i + 65_536)));
+  }
+  assert.equal(frames.length, 1);
+  assert.ok(frames[0]?.payload.equals(payload));
+});
