@@ -1,0 +1,35 @@
+/**
+ * THE option table: every `mod_wsgi-express start-server` option (6.0.5, all 152; see
+ * docs/reference §1.0), plus our own `--python-executable` and the seed's `--service-log`
+ * spelling. Parsing, `--help`, value validation and the docs' option list are all
+ * generated from it; it is never duplicated by hand (STYLE.md, practice 2).
+ * Defaults are mod_wsgi-express's own.
+ */
+import { row } from "./row.js";
+import type { OptionSpec } from "./spec.js";
+import { TABLE_NETWORK } from "./table-network.js";
+import { TABLE_SERVER } from "./table-server.js";
+
+/** Ours, not mod_wsgi-express's: the interpreter the daemons run. */
+// prettier-ignore
+const TABLE_OURS: readonly OptionSpec[] = [
+  row("python-executable", "path", "PATH", "yes", { defaultText: "$VIRTUAL_ENV/bin/python, else python3 on PATH" },
+    "Python interpreter (3.9+) for the daemon processes, or a virtual environment directory (its bin/python is used)."),
+];
+
+/** Every option, in mod_wsgi-express's order, then ours. */
+export const OPTIONS: readonly OptionSpec[] = Object.freeze([
+  ...TABLE_NETWORK,
+  ...TABLE_SERVER,
+  ...TABLE_OURS,
+]);
+
+const BY_NAME: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((spec) => [spec.name, spec]));
+
+/** The row for a long option name (without dashes), if there is one. */
+export function findOption(name: string): OptionSpec | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Every name that may follow `--`, for matching abbreviations as optparse does. */
+export const LONG_NAMES: readonly string[] = [...OPTIONS.map((spec) => spec.name), "help"];
