@@ -1,0 +1,176 @@
+/**
+ * Starts the real CLI (bin/wsgi-express.js) on port 0 with real Python daemons, reads the
+ * bound URL from its banner, and stops it with SIGTERM. No sleeps: start-up is awaited on
+ * the server's own output.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+export const BIN = join(ROOT, "bin", "wsgi-express.js");
+export const APPS = join(ROOT, "test", "fixtures", "apps");
+
+export const app = (name: string): string => join(APPS, name);
+
+const START_TIMEOUT_MS = 30_000;
+
+export interface RunningServer {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly port: number;
+  readonly serverRoot: string;
+  readonly banner: () => string;
+  readonly stderr: () => string;
+  /** The error log file's contents so far. */
+  readonly errorLog: () => string;
+  /** Sends SIGTERM (or `signal`) and resolves with the exit code once it has exited. */
+  readonly stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+}
+
+export interface StartOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+}
+
+export function tempDir(prefix = "wsgi-express-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Starts `wsgi-express start-server ARGS --host 127.0.0.1 --port 0` in a fresh server root. */
+export async function startServer(args: string[], options: StartOptions = {}): Promise<RunningServer> {
+  const serverRoot = tempDir();
+  const child = spawn(
+    process.execPath,
+    [BIN, "start-server", ...args, "--host", "127.0.0.1", "--port", "0", "--server-root", serverRoot],
+    { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => { resolve(code); }));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start in time\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, START_TIMEOUT_MS);
+    const check = (): void => {
+      // The banner is complete once its last line (Application) has been printed.
+      const match = /^Server URL\s*: (\S+)$/m.exec(stdout);
+      if (match?.[1] && /^Application\s*:.*$/m.test(stdout)) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout.on("data", check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before serving\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    });
+  });
+  const errorLogPath = join(serverRoot, "error_log");
+  return {
+    child,
+    url,
+    port: Number(new URL(url).port),
+    serverRoot,
+    banner: () => stdout,
+    stderr: () => stderr,
+    errorLog: () => (existsSync(errorLogPath) ? readFileSync(errorLogPath, "utf8") : ""),
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI to completion (for commands that should fail or exit by themselves). */
+export function runCli(args: string[], options: StartOptions = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: options.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), START_TIMEOUT_MS);
+    child.once("exit", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+export interface Response {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+export interface RequestOptions {
+  readonly method?: string;
+  readonly headers?: Record<string, string | string[]>;
+  readonly body?: Buffer | string;
+}
+
+/** One request on a fresh connection; resolves with the whole response. */
+export function request(url: string, options: RequestOptions = {}): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method ?? "GET", headers: options.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+/** Writes raw bytes on a new connection and collects everything until the server closes
+ *  it or goes quiet for `quietMs`. */
+export function rawExchange(port: number, bytes: string | Buffer, quietMs = 1000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    const chunks: Buffer[] = [];
+    let timer = setTimeout(() => socket.end(), quietMs);
+    socket.on("data", (chunk) => {
+      chunks.push(chunk);
+      clearTimeout(timer);
+      timer = setTimeout(() => socket.end(), quietMs);
+    });
+    socket.on("error", reject);
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks));
+    });
+    socket.write(bytes);
+  });
+}
+
+/** Polls `read` until `predicate` holds (for log lines written asynchronously). */
+export async function eventually<T>(read: () => T, predicate: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (predicate(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met in time; last value: ${String(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
