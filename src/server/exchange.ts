@@ -29,6 +29,8 @@ export interface ExchangeContext {
   /** 0: unlimited. */
   readonly limitRequestBody: number;
   readonly keepAlive: boolean;
+  /** --header-buffer-size: the longest response header line accepted from a daemon. */
+  readonly headerBufferSize: number;
 }
 
 type BodyState = "waiting" | "streaming" | "done";
@@ -170,7 +172,7 @@ export class Exchange implements PendingRequest {
     if (this.discard) return;
     let head;
     try {
-      head = checkResponseHead(decodeResponseHead(payload));
+      head = checkResponseHead(decodeResponseHead(payload), this.context.headerBufferSize);
     } catch (error) {
       const why = error instanceof BadResponseHead ? error.message : String(error);
       this.context.logError(`bad response head from the application: ${why}`);

@@ -48,6 +48,7 @@ export function createFrontEnd(
     now: () => performance.now(),
     limitRequestBody: config.http.limitRequestBody,
     keepAlive: config.http.keepAliveTimeout > 0,
+    headerBufferSize: config.http.headerBufferSize,
   };
   let requests = 0;
   let connections = 0;

@@ -23,13 +23,22 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 export class BadResponseHead extends Error {}
 
-export function checkResponseHead(head: ResponseHead): CheckedHead {
+/**
+ * `maxLineLength` is --header-buffer-size: mod_wsgi refuses (500) a response header line
+ * from the daemon longer than that.
+ */
+export function checkResponseHead(head: ResponseHead, maxLineLength = 32768): CheckedHead {
   const status = STATUS.exec(head.status);
   if (!status) throw new BadResponseHead(`invalid status line ${JSON.stringify(head.status)}`);
   const headers: string[] = [];
   let contentLength: number | null = null;
   for (const [name, value] of head.headers) {
     if (!TOKEN.test(name)) throw new BadResponseHead(`invalid header name ${JSON.stringify(name)}`);
+    if (name.length + 2 + value.length > maxLineLength) {
+      throw new BadResponseHead(
+        `header ${name} is longer than --header-buffer-size ${maxLineLength}`,
+      );
+    }
     if (!FIELD_VALUE.test(value)) {
       throw new BadResponseHead(`invalid value for header ${name}: ${JSON.stringify(value)}`);
     }

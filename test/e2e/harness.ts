@@ -42,18 +42,39 @@ export function tempDir(prefix = "wsgi-express-test-"): string {
 }
 
 /** Starts `wsgi-express start-server ARGS --host 127.0.0.1 --port 0` in a fresh server root. */
-export async function startServer(args: string[], options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  args: string[],
+  options: StartOptions = {},
+): Promise<RunningServer> {
   const serverRoot = tempDir();
   const child = spawn(
     process.execPath,
-    [BIN, "start-server", ...args, "--host", "127.0.0.1", "--port", "0", "--server-root", serverRoot],
-    { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] },
+    [
+      BIN,
+      "start-server",
+      ...args,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--server-root",
+      serverRoot,
+    ],
+    {
+      cwd: options.cwd ?? ROOT,
+      env: options.env ?? process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => { resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      resolve(code);
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -70,7 +91,11 @@ export async function startServer(args: string[], options: StartOptions = {}): P
     child.stdout.on("data", check);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before serving\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(
+          `server exited with ${code} before serving\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+        ),
+      );
     });
   });
   const errorLogPath = join(serverRoot, "error_log");
@@ -130,14 +155,22 @@ export interface RequestOptions {
 /** One request on a fresh connection; resolves with the whole response. */
 export function request(url: string, options: RequestOptions = {}): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? "GET", headers: options.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
-      });
-      res.on("error", reject);
-    });
+    const req = httpRequest(
+      url,
+      { method: options.method ?? "GET", headers: options.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+          });
+        });
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(options.body);
   });
@@ -165,12 +198,17 @@ export function rawExchange(port: number, bytes: string | Buffer, quietMs = 1000
 }
 
 /** Polls `read` until `predicate` holds (for log lines written asynchronously). */
-export async function eventually<T>(read: () => T, predicate: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  read: () => T,
+  predicate: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = read();
     if (predicate(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in time; last value: ${String(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in time; last value: ${String(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -54,3 +54,9 @@ for (const [name, head] of bad) {
     assert.throws(() => checkResponseHead(head), BadResponseHead);
   });
 }
+
+test("a header line longer than --header-buffer-size is refused", () => {
+  const head = { status: "200 OK", headers: [["X-Long", "v".repeat(100)] as [string, string]] };
+  assert.doesNotThrow(() => checkResponseHead(head, 108));
+  assert.throws(() => checkResponseHead(head, 107), BadResponseHead);
+});

@@ -1,0 +1,42 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, app, runCli } from "./harness.js";
+
+const cases: [string, string[], RegExp][] = [
+  ["a non-numeric port", ["--port", "abc"], /--port/],
+  ["a missing script", ["/nonexistent/app.wsgi"], /nonexistent\/app\.wsgi/],
+  ["an unknown option", ["--no-such-option"], /--no-such-option/],
+  [
+    "a working directory that does not exist",
+    ["--working-directory", "/nonexistent/dir"],
+    /--working-directory/,
+  ],
+  ["zero threads", ["--threads", "0"], /--threads/],
+];
+
+for (const [name, args, names] of cases) {
+  test(`the real binary refuses ${name} with one line and status 2`, async () => {
+    const script = args[0]?.startsWith("/nonexistent/app") ? [] : [app("hello.wsgi")];
+    const result = await runCli(["start-server", ...script, ...args]);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, names);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+}
+
+test("mod_wsgi-express is a second name for the same program", () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    bin: Record<string, string>;
+  };
+  assert.equal(manifest.bin["mod_wsgi-express"], manifest.bin["wsgi-express"]);
+});
+
+test("--help is generated from the option table", async () => {
+  const result = await runCli(["start-server", "--help"]);
+  assert.equal(result.status, 0);
+  assert.match(result.stdout, /--processes/);
+  assert.match(result.stdout, /--python-executable/);
+});

@@ -1,0 +1,57 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { app, eventually, rawExchange, request, startServer } from "./harness.js";
+
+test("an exception before start_response is a 500 with the traceback in the error log", async (t) => {
+  const server = await startServer([app("error_before.wsgi")]);
+  t.after(() => server.stop());
+  const reply = await request(server.url);
+  assert.equal(reply.status, 500);
+  await eventually(server.errorLog, (log) => /Traceback \(most recent call last\)/.test(log));
+});
+
+test("an exception after the headers cuts the chunked response: no final chunk", async (t) => {
+  const server = await startServer([app("error_after.wsgi")]);
+  t.after(() => server.stop());
+  const reply = (
+    await rawExchange(server.port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 3000)
+  ).toString();
+  assert.match(reply, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(reply, /first chunk/);
+  assert.doesNotMatch(reply, /\r\n0\r\n\r\n$/);
+  await eventually(server.errorLog, (log) => /fails on purpose after the first chunk/.test(log));
+});
+
+test("an app returning the wrong type gets a 500 and a log line saying what it returned", async (t) => {
+  const server = await startServer([app("wrong_type.wsgi")]);
+  t.after(() => server.stop());
+  assert.equal((await request(server.url)).status, 500);
+  await eventually(server.errorLog, (log) => /\bstr\b/.test(log));
+});
+
+test("response headers with CR/LF never reach the client: 500 and a log line", async (t) => {
+  const server = await startServer([app("bad_header.wsgi")]);
+  t.after(() => server.stop());
+  const reply = (
+    await rawExchange(server.port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3000)
+  ).toString();
+  assert.match(reply, /^HTTP\/1\.1 500 /);
+  assert.doesNotMatch(reply, /Injected/i);
+  await eventually(server.errorLog, (log) => /X-Bad/.test(log));
+});
+
+test("an app that fails to import: the banner says so, the log has the traceback, requests get 500", async (t) => {
+  const server = await startServer([app("import_error.wsgi")]);
+  t.after(() => server.stop());
+  assert.match(server.banner(), /^Application\s*: .*FAILED/m);
+  assert.match(server.errorLog(), /ImportError: import_error\.wsgi cannot be imported, on purpose/);
+  assert.equal((await request(server.url)).status, 500);
+});
+
+test("a daemon killed mid-request: 502 for that request, the next one is served", async (t) => {
+  const server = await startServer([app("crash.wsgi")]);
+  t.after(() => server.stop());
+  assert.equal((await request(`${server.url}crash`)).status, 502);
+  const after = await request(`${server.url}ok`);
+  assert.equal(after.status, 200);
+});

@@ -1,0 +1,140 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, existsSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { join } from "node:path";
+import { app, eventually, rawExchange, request, startServer, tempDir } from "./harness.js";
+
+/** Resident set size of a process, from /proc (Linux). */
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return Number(kb) * 1024;
+}
+
+const MB = 1024 * 1024;
+/** The front end may not buffer a whole body: its RSS must stay far below the 200 MB moved. */
+const MAX_GROWTH = 48 * MB;
+
+test("a 200 MB download streams through without the front end's memory growing", async (t) => {
+  const server = await startServer([app("streaming.wsgi")]);
+  t.after(() => server.stop());
+  const pid = server.child.pid ?? 0;
+  await request(`${server.url}?chunks=10&size=1024`); // warm up
+  const before = rssBytes(pid);
+  let peak = before;
+  let received = 0;
+  await new Promise<void>((resolve, reject) => {
+    httpRequest(`${server.url}?chunks=200&size=${MB}`, { agent: false }, (res) => {
+      res.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+        if (received % (16 * MB) < chunk.length) peak = Math.max(peak, rssBytes(pid));
+      });
+      res.on("end", resolve);
+      res.on("error", reject);
+    })
+      .on("error", reject)
+      .end();
+  });
+  assert.equal(received, 200 * MB);
+  assert.ok(
+    peak - before < MAX_GROWTH,
+    `front end grew by ${((peak - before) / MB).toFixed(1)} MB`,
+  );
+});
+
+test("a 200 MB upload streams to the app without the front end's memory growing", async (t) => {
+  const server = await startServer([app("count_body.wsgi")]);
+  t.after(() => server.stop());
+  const pid = server.child.pid ?? 0;
+  await request(server.url, { method: "POST", body: "warm" });
+  const before = rssBytes(pid);
+  let peak = before;
+  const block = Buffer.alloc(MB, 0x61);
+  const reply = await new Promise<string>((resolve, reject) => {
+    const req = httpRequest(server.url, {
+      method: "POST",
+      agent: false,
+      headers: { "Content-Length": String(200 * MB) },
+    });
+    req.on("response", (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (c: string) => (body += c));
+      res.on("end", () => resolve(body));
+    });
+    req.on("error", reject);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < 200) {
+        sent += 1;
+        if (sent % 16 === 0) peak = Math.max(peak, rssBytes(pid));
+        if (!req.write(block)) {
+          req.once("drain", pump);
+          return;
+        }
+      }
+      req.end();
+    };
+    pump();
+  });
+  assert.equal(reply, String(200 * MB));
+  assert.ok(
+    peak - before < MAX_GROWTH,
+    `front end grew by ${((peak - before) / MB).toFixed(1)} MB`,
+  );
+});
+
+test("a response without Content-Length is streamed chunked, as the app yields it", async (t) => {
+  const server = await startServer([app("streaming.wsgi")]);
+  t.after(() => server.stop());
+  const reply = await request(`${server.url}?chunks=5&size=3`);
+  assert.equal(reply.headers["transfer-encoding"], "chunked");
+  assert.equal(reply.body.toString(), "AAABBBCCCDDDEEE");
+});
+
+test("the write() callable and a returned iterable, in order", async (t) => {
+  const server = await startServer([app("write_callable.wsgi")]);
+  t.after(() => server.stop());
+  const reply = await request(server.url);
+  assert.equal(reply.body.toString(), "written through write(); returned as an iterable");
+});
+
+test("wsgi.file_wrapper sends the file, and never more than a declared Content-Length", async (t) => {
+  const server = await startServer([app("file_wrapper.wsgi")]);
+  t.after(() => server.stop());
+  const whole = readFileSync(app("file_wrapper.wsgi"));
+  assert.ok((await request(server.url)).body.equals(whole));
+  const partial = await request(`${server.url}?length=10`);
+  assert.equal(partial.headers["content-length"], "10");
+  assert.ok(partial.body.equals(whole.subarray(0, 10)));
+});
+
+test("hundreds of response headers reach the client", async (t) => {
+  const server = await startServer([app("huge_headers.wsgi")]);
+  t.after(() => server.stop());
+  const reply = await request(`${server.url}?count=500`);
+  assert.equal(reply.status, 200);
+  for (let i = 0; i < 500; i++) assert.equal(reply.headers[`x-header-${i}`], `value-${i}`);
+});
+
+test("close() of the returned iterable runs exactly once, also when the client goes away", async (t) => {
+  const server = await startServer([app("generator_close.wsgi")]);
+  t.after(() => server.stop());
+  const file = join(tempDir(), "closed.log");
+  const done = await request(`${server.url}?chunks=3&id=normal&file=${encodeURIComponent(file)}`);
+  assert.equal(done.body.toString(), "chunk 0\nchunk 1\nchunk 2\n");
+  // A client that leaves after the first chunk of a long, slow response.
+  await rawExchange(
+    server.port,
+    `GET /?chunks=1000&delay=0.05&id=gone&file=${encodeURIComponent(file)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    200,
+  );
+  const log = await eventually(
+    () => (existsSync(file) ? readFileSync(file, "utf8") : ""),
+    (text) => text.includes("CLOSED gone"),
+  );
+  // Give a duplicate close() the chance to show itself before counting.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const lines = readFileSync(file, "utf8").trim().split("\n");
+  assert.deepEqual(lines.sort(), ["CLOSED gone", "CLOSED normal"], log);
+});
