@@ -23,6 +23,9 @@ export interface ServerConfig {
   readonly requestEnviron: readonly (readonly [string, string])[];
   /** Options that mean nothing without Apache and were accepted but ignored. */
   readonly ignoredOptions: readonly string[];
+  /** Options that apply without Apache but are not implemented yet: accepted, ignored,
+   *  and named in one warning line, as `--name`, in command-line order. */
+  readonly plannedOptions: readonly string[];
 }
 
 export interface ApplicationConfig {

@@ -1,0 +1,65 @@
+/**
+ * The CLI: parse -> resolve -> warn -> serve. Returns the exit status and never calls
+ * process.exit (bin/wsgi-express.js sets process.exitCode from it), so tests drive it
+ * in-process with their own streams, environment and dependencies.
+ */
+import type { Environment, FileChecks, PythonProbe } from "../config/context.js";
+import { nodeFileChecks } from "../config/file-checks.js";
+import { probePython } from "../config/python-probe.js";
+import { resolveConfig } from "../config/resolve.js";
+import type { ServerConfig } from "../config/server-config.js";
+import { parseCommandLine } from "../options/parse.js";
+import { runServer, type CliIo } from "../server/run-server.js";
+import { makeDirectory, prepareDirectories, type MakeDirectory } from "./prepare-directories.js";
+import { reportError, warnAbout } from "./report.js";
+
+export interface MainIo extends CliIo {
+  readonly env: Environment;
+  /** The command's working directory. */
+  readonly cwd: string;
+}
+
+/** The outside world beyond `io`; replaced in unit tests. */
+export interface MainDeps {
+  readonly files: FileChecks;
+  readonly probePython: PythonProbe;
+  readonly makeDirectory: MakeDirectory;
+  readonly uid: number;
+  readonly pid: number;
+  readonly runServer: (config: ServerConfig, io: CliIo) => Promise<number>;
+}
+
+export function defaultIo(): MainIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}
+
+export function defaultDeps(): MainDeps {
+  return {
+    files: nodeFileChecks,
+    probePython,
+    makeDirectory,
+    // process.getuid does not exist on Windows.
+    uid: process.getuid?.() ?? 0,
+    pid: process.pid,
+    runServer,
+  };
+}
+
+export async function main(
+  argv: readonly string[],
+  io: MainIo = defaultIo(),
+  deps: Partial<MainDeps> = {},
+): Promise<number> {
+  const use = { ...defaultDeps(), ...deps };
+  try {
+    const parsed = parseCommandLine(argv, io);
+    if (parsed.kind === "exit") return parsed.exitCode;
+    const config = await resolveConfig(parsed.args, { ...use, env: io.env, cwd: io.cwd });
+    prepareDirectories(config, use.makeDirectory);
+    warnAbout(io.stderr, "ignoring Apache-only options", config.ignoredOptions);
+    warnAbout(io.stderr, "ignoring options not supported yet", config.plannedOptions);
+    return await use.runServer(config, io);
+  } catch (error) {
+    return reportError(error, io.stderr);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The production Python probe: runs the interpreter once with `-c` and reads back
+ * sys.version_info, sys.version and sys.prefix as JSON. A real child process, with a
+ * timeout, so that a hanging or broken interpreter is reported rather than waited on.
+ */
+import { execFile } from "node:child_process";
+import type { Environment, ProbeResult, PythonProbe } from "./context.js";
+
+// print() with one argument also works on Python 2, whose version is then reported.
+const SCRIPT =
+  "import json, sys; print(json.dumps({'version_info': list(sys.version_info)," +
+  " 'version': sys.version, 'prefix': sys.prefix}))";
+
+const TIMEOUT_MS = 15_000;
+
+export const probePython: PythonProbe = (executable: string, env: Environment) =>
+  new Promise<ProbeResult>((settle) => {
+    execFile(
+      executable,
+      ["-c", SCRIPT],
+      { env, timeout: TIMEOUT_MS, windowsHide: true },
+      (error, stdout) => {
+        settle(error === null ? readProbe(stdout) : { ok: false, reason: error.message });
+      },
+    );
+  });
+
+/** The probe's JSON, checked; anything else is not (a working) Python. */
+export function readProbe(stdout: string): ProbeResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(stdout);
+  } catch {
+    return { ok: false, reason: "it printed no JSON" };
+  }
+  if (!isProbeData(data)) return { ok: false, reason: "it printed unexpected JSON" };
+  return { ok: true, versionInfo: data.version_info, version: data.version, prefix: data.prefix };
+}
+
+interface ProbeData {
+  readonly version_info: (number | string)[];
+  readonly version: string;
+  readonly prefix: string;
+}
+
+function isProbeData(data: unknown): data is ProbeData {
+  if (typeof data !== "object" || data === null) return false;
+  const record = data as Record<string, unknown>;
+  return (
+    Array.isArray(record["version_info"]) &&
+    typeof record["version"] === "string" &&
+    typeof record["prefix"] === "string"
+  );
+}

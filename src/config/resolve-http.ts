@@ -1,0 +1,28 @@
+/** Front-end HTTP limits: keep-alive, request body, chunked bodies, header lines. */
+import { optionError } from "../errors.js";
+import type { OptionReader } from "./option-reader.js";
+import type { HttpConfig } from "./server-config.js";
+
+/** What `--header-buffer-size 0` means, and the least a set value may be (mod_wsgi). */
+const HEADER_BUFFER_DEFAULT = 32768;
+const HEADER_BUFFER_MINIMUM = 8192;
+
+export function resolveHttp(options: OptionReader): HttpConfig {
+  return {
+    keepAliveTimeout: options.number("keep-alive-timeout"),
+    limitRequestBody: options.number("limit-request-body"),
+    chunkedRequest: options.flag("chunked-request"),
+    headerBufferSize: headerBufferSize(options.number("header-buffer-size")),
+  };
+}
+
+function headerBufferSize(size: number): number {
+  if (size === 0) return HEADER_BUFFER_DEFAULT;
+  if (size >= HEADER_BUFFER_MINIMUM) return size;
+  throw optionError(
+    "WSGIX_ERR_OPTION_VALUE",
+    "--header-buffer-size",
+    `0 (meaning ${HEADER_BUFFER_DEFAULT}) or a whole number of ${HEADER_BUFFER_MINIMUM} or more`,
+    String(size),
+  );
+}

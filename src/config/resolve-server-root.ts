@@ -1,0 +1,34 @@
+/**
+ * `--server-root` and the private socket directory inside it. The default is
+ * mod_wsgi-express's `${TMPDIR:-/tmp}/mod_wsgi-<host>:<port>:<uid>`; with `--port 0`
+ * the pid is appended so that parallel servers on port 0 never share a root.
+ */
+import { join, resolve } from "node:path";
+import type { ResolveContext } from "./context.js";
+import type { OptionReader } from "./option-reader.js";
+import type { ListenConfig } from "./server-config.js";
+import { hostAndPort } from "./resolve-listen.js";
+
+export interface ServerRootConfig {
+  readonly serverRoot: string;
+  readonly socketDirectory: string;
+}
+
+export function resolveServerRoot(
+  options: OptionReader,
+  listen: ListenConfig,
+  context: ResolveContext,
+): ServerRootConfig {
+  const given = options.optionalString("server-root");
+  const serverRoot =
+    given === null ? defaultServerRoot(listen, context) : resolve(context.cwd, given);
+  return { serverRoot, socketDirectory: join(serverRoot, "sockets") };
+}
+
+function defaultServerRoot(listen: ListenConfig, context: ResolveContext): string {
+  // `${TMPDIR:-/tmp}`: an empty TMPDIR counts as unset.
+  const temporary = context.env["TMPDIR"] || "/tmp";
+  const unique = listen.port === 0 ? `.${context.pid}` : "";
+  const name = `mod_wsgi-${hostAndPort(listen)}:${context.uid}${unique}`;
+  return resolve(context.cwd, temporary, name);
+}

@@ -1,0 +1,51 @@
+/**
+ * Parsed options + the environment -> one deep-frozen ServerConfig. Each concern has
+ * its own resolver; this only orders them. Checks that need a process (the Python
+ * probe) come last, so that a plain option mistake is reported without running one.
+ */
+import type { ParsedArgs } from "../options/parse.js";
+import type { ResolveContext } from "./context.js";
+import { deepFreeze } from "./deep-freeze.js";
+import { OptionReader } from "./option-reader.js";
+import { resolveApplication } from "./resolve-application.js";
+import { resolveDaemons } from "./resolve-daemons.js";
+import { resolveDaemonEnvironment, resolveRequestEnviron } from "./resolve-environ.js";
+import { resolveHttp } from "./resolve-http.js";
+import { resolveListen } from "./resolve-listen.js";
+import { resolveLogging } from "./resolve-logging.js";
+import { resolvePython } from "./resolve-python.js";
+import { resolveServerRoot } from "./resolve-server-root.js";
+import { resolveSupport } from "./resolve-support.js";
+import type { ServerConfig } from "./server-config.js";
+
+export async function resolveConfig(
+  args: ParsedArgs,
+  context: ResolveContext,
+): Promise<ServerConfig> {
+  const options = new OptionReader(args);
+  const listen = resolveListen(options);
+  const { serverRoot, socketDirectory } = resolveServerRoot(options, listen, context);
+  const application = resolveApplication(options, listen, context);
+  const logging = resolveLogging(options, serverRoot, context);
+  const http = resolveHttp(options);
+  const requestEnviron = resolveRequestEnviron(options, context.env);
+  const environment = resolveDaemonEnvironment(options, {
+    listen,
+    serverRoot,
+    workingDirectory: application.workingDirectory,
+  });
+  const python = await resolvePython(options, context);
+  return deepFreeze({
+    command: args.command,
+    setupOnly: options.flag("setup-only") || args.command === "setup-server",
+    application,
+    listen,
+    daemons: resolveDaemons(options, python, environment),
+    http,
+    logging,
+    serverRoot,
+    socketDirectory,
+    requestEnviron,
+    ...resolveSupport(args.given),
+  });
+}
