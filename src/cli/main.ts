@@ -45,21 +45,34 @@ export function defaultDeps(): MainDeps {
   };
 }
 
+/**
+ * Runs the CLI and returns its exit status: 0 after help, the server's status, 2 for
+ * a usage error, 1 for an internal error. Errors are written as one line on stderr.
+ */
 export async function main(
   argv: readonly string[],
   io: MainIo = defaultIo(),
   deps: Partial<MainDeps> = {},
 ): Promise<number> {
-  const use = { ...defaultDeps(), ...deps };
   try {
-    const parsed = parseCommandLine(argv, io);
-    if (parsed.kind === "exit") return parsed.exitCode;
-    const config = await resolveConfig(parsed.args, { ...use, env: io.env, cwd: io.cwd });
-    prepareDirectories(config, use.makeDirectory);
-    warnAbout(io.stderr, "ignoring Apache-only options", config.ignoredOptions);
-    warnAbout(io.stderr, "ignoring options not supported yet", config.plannedOptions);
-    return await use.runServer(config, io);
+    return await execute(argv, io, deps);
   } catch (error) {
     return reportError(error, io.stderr);
   }
+}
+
+/** `main` without the error report: failures are thrown (tests read their codes). */
+export async function execute(
+  argv: readonly string[],
+  io: MainIo,
+  deps: Partial<MainDeps> = {},
+): Promise<number> {
+  const use = { ...defaultDeps(), ...deps };
+  const parsed = parseCommandLine(argv, io);
+  if (parsed.kind === "exit") return parsed.exitCode;
+  const config = await resolveConfig(parsed.args, { ...use, env: io.env, cwd: io.cwd });
+  prepareDirectories(config, use.makeDirectory);
+  warnAbout(io.stderr, "ignoring Apache-only options", config.ignoredOptions);
+  warnAbout(io.stderr, "ignoring options not supported yet", config.plannedOptions);
+  return use.runServer(config, io);
 }

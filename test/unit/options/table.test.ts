@@ -1,0 +1,149 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseCommandLine } from "../../../src/options/parse.js";
+import { arity, destination, type OptionSpec } from "../../../src/options/spec.js";
+import { OPTIONS, findOption } from "../../../src/options/table.js";
+import { Capture, parseArgs } from "../config/fakes.js";
+
+/** Options that are ours, not mod_wsgi-express's. */
+const OURS = ["python-executable", "service-log"];
+
+/** Exactly the options the brief marks as implemented. */
+const IMPLEMENTED = [
+  "application-type",
+  "entry-point",
+  "callable-object",
+  "host",
+  "port",
+  "processes",
+  "threads",
+  "working-directory",
+  "python-path",
+  "server-root",
+  "mount-point",
+  "setenv",
+  "passenv",
+  "log-directory",
+  "log-to-terminal",
+  "access-log",
+  "access-log-format",
+  "log-level",
+  "keep-alive-timeout",
+  "limit-request-body",
+  "chunked-request",
+  "header-buffer-size",
+  "queue-timeout",
+  "socket-timeout",
+  "connect-timeout",
+  "startup-timeout",
+  "shutdown-timeout",
+  "request-timeout",
+  "maximum-requests",
+  "server-name",
+  "server-alias",
+  "process-group",
+  "server-backlog",
+  "error-log-name",
+  "access-log-name",
+  "setup-only",
+  "python-executable",
+];
+
+test("the table has all 152 mod_wsgi-express options plus ours, each once", () => {
+  const names = OPTIONS.map((spec) => spec.name);
+  assert.equal(new Set(names).size, names.length);
+  assert.equal(names.filter((name) => !OURS.includes(name)).length, 152);
+  for (const name of OURS) assert.ok(findOption(name), name);
+});
+
+test("exactly the implemented options are marked yes", () => {
+  const yes = OPTIONS.filter((spec) => spec.support === "yes").map((spec) => spec.name);
+  assert.deepEqual(yes.sort(), [...IMPLEMENTED].sort());
+});
+
+test("every row is consistent: metavars, choices, defaults, aliases", () => {
+  for (const spec of OPTIONS) {
+    assert.match(spec.name, /^[a-z][a-z0-9-]*$/, spec.name);
+    assert.equal(spec.metavar.length, arity(spec.kind), spec.name);
+    assert.ok(spec.help.length > 0, spec.name);
+    if (spec.kind === "choice") {
+      assert.ok(spec.choices && spec.choices.length > 1, spec.name);
+      if (spec.default !== undefined) assert.ok(spec.choices.includes(String(spec.default)));
+    }
+    if (spec.aliasOf !== undefined) {
+      assert.equal(findOption(spec.aliasOf)?.kind, spec.kind, spec.name);
+      assert.equal(spec.hidden, true, `${spec.name} is an old spelling`);
+    }
+  }
+});
+
+/** A command line that gives the option a valid value of its kind. */
+function argvFor(spec: OptionSpec): string[] {
+  const flag = `--${spec.name}`;
+  switch (spec.kind) {
+    case "flag":
+      return [flag];
+    case "integer":
+    case "number":
+      return [flag, String(spec.range?.max ?? (spec.range?.min ?? 0) + 1)];
+    case "choice":
+      return [flag, spec.choices?.[0] ?? ""];
+    case "pair":
+    case "repeatable-pair":
+      return [flag, "first", "second", flag, "third", "fourth"];
+    case "repeatable":
+      return [flag, "one", flag, "two"];
+    default:
+      return [flag, "value"];
+  }
+}
+
+test("every option in the table parses", () => {
+  for (const spec of OPTIONS) {
+    const args = parseArgs(["start-server", ...argvFor(spec)]);
+    assert.deepEqual(args.given, [spec.name], spec.name);
+    const value = args.values.get(destination(spec));
+    assert.notEqual(value, undefined, spec.name);
+    if (spec.kind === "repeatable") assert.deepEqual(value, ["one", "two"]);
+    if (spec.kind === "repeatable-pair") {
+      assert.deepEqual(value, [
+        ["first", "second"],
+        ["third", "fourth"],
+      ]);
+    }
+  }
+});
+
+function helpText(argv: string[]): string {
+  const stdout = new Capture();
+  const outcome = parseCommandLine(argv, { stdout, stderr: new Capture(), env: {} });
+  assert.deepEqual(outcome, { kind: "exit", exitCode: 0 });
+  // Descriptions wrap; compare with runs of white space made single spaces.
+  return stdout.text.replace(/\s+/g, " ");
+}
+
+test("--help lists every option that is not hidden, with its default", () => {
+  const help = helpText(["start-server", "--help"]);
+  for (const spec of OPTIONS) {
+    const term = [`--${spec.name}`, ...spec.metavar].join(" ");
+    assert.equal(help.includes(` ${term} `), spec.hidden !== true, term);
+    const shown =
+      spec.defaultText ?? (typeof spec.default === "boolean" ? undefined : spec.default);
+    if (spec.hidden !== true && shown !== undefined && !Array.isArray(shown)) {
+      assert.ok(help.includes(`(default: ${String(shown)})`), `${term} shows its default`);
+    }
+  }
+});
+
+test("`help start-server` and `setup-server --help` show the same options", () => {
+  const help = helpText(["start-server", "--help"]);
+  assert.equal(helpText(["help", "start-server"]), help);
+  const setup = helpText(["setup-server", "--help"]);
+  assert.equal(setup.slice(setup.indexOf("Options:")), help.slice(help.indexOf("Options:")));
+});
+
+test("the program's --help lists both commands", () => {
+  const help = helpText(["--help"]);
+  assert.match(help, /start-server/);
+  assert.match(help, /setup-server/);
+});
