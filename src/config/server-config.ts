@@ -5,7 +5,8 @@
  */
 export interface ServerConfig {
   readonly command: "start-server" | "setup-server";
-  /** `--setup-only`: write the server root, print the banner, do not serve. */
+  /** `--setup-only` (and always for setup-server): write the server root, print the
+   *  banner, do not serve. */
   readonly setupOnly: boolean;
 
   readonly application: ApplicationConfig;

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { optionTableMarkdown } from "../../../src/options/markdown.js";
 import { parseCommandLine } from "../../../src/options/parse.js";
 import { arity, destination, type OptionSpec } from "../../../src/options/spec.js";
 import { OPTIONS, findOption } from "../../../src/options/table.js";
@@ -146,4 +147,14 @@ test("the program's --help lists both commands", () => {
   const help = helpText(["--help"]);
   assert.match(help, /start-server/);
   assert.match(help, /setup-server/);
+});
+
+test("the docs' option list has one row per option, hidden ones marked", () => {
+  const rows = optionTableMarkdown().trimEnd().split("\n").slice(2);
+  assert.equal(rows.length, OPTIONS.length);
+  for (const [index, spec] of OPTIONS.entries()) {
+    const line = rows[index] ?? "";
+    assert.ok(line.startsWith(`| \`--${spec.name}\``), spec.name);
+    assert.equal(line.includes("(hidden)"), spec.hidden === true, spec.name);
+  }
 });
