@@ -95,7 +95,9 @@ test("SIGTERM lets an in-flight request finish, then exits 0", async (t) => {
   // The listening socket is closed: a new connection is refused.
   await assert.rejects(
     new Promise((resolve, reject) => {
-      const socket = connect(server.port, "127.0.0.1", () => resolve(socket.end()));
+      const socket = connect(server.port, "127.0.0.1", () => {
+        resolve(socket.end());
+      });
       socket.on("error", reject);
     }),
   );

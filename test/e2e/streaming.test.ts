@@ -60,7 +60,9 @@ test("a 200 MB upload streams to the app without the front end's memory growing"
     req.on("response", (res) => {
       let body = "";
       res.setEncoding("utf8").on("data", (c: string) => (body += c));
-      res.on("end", () => resolve(body));
+      res.on("end", () => {
+        resolve(body);
+      });
     });
     req.on("error", reject);
     let sent = 0;
