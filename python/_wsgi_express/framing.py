@@ -1,0 +1,142 @@
+"""Framing layer of the daemon protocol (docs/protocol.md): bytes <-> frames.
+
+A frame is a type byte, a big-endian u32 payload length and the payload. This module
+is pure (no sockets) apart from ``FrameReader``, which only adds a recv() loop, so
+the same code is tested against the shared vectors in test/vectors/frames.json.
+"""
+
+import struct
+
+HEADER = struct.Struct(">BI")
+HEADER_SIZE = HEADER.size
+MAX_PAYLOAD = 16 * 1024 * 1024
+# Writers split bodies into frames of at most 1 MiB (protocol.md, "Framing").
+MAX_BODY_FRAME = 1024 * 1024
+
+HELLO = 0x01
+RESPONSE_HEAD = 0x11
+RESPONSE_BODY = 0x12
+RESPONSE_END = 0x13
+RESPONSE_ERROR = 0x14
+BODY_WANTED = 0x15
+REQUEST_HEAD = 0x21
+REQUEST_BODY = 0x22
+REQUEST_BODY_END = 0x23
+REQUEST_BODY_ABORT = 0x24
+ABORT = 0x31
+
+KNOWN_TYPES = frozenset((
+    HELLO, RESPONSE_HEAD, RESPONSE_BODY, RESPONSE_END, RESPONSE_ERROR, BODY_WANTED,
+    REQUEST_HEAD, REQUEST_BODY, REQUEST_BODY_END, REQUEST_BODY_ABORT, ABORT,
+))
+
+# One recv() this large usually carries a whole request head and body, so a small
+# request costs a single system call (the benchmark compares us with gunicorn).
+RECV_SIZE = 256 * 1024
+
+
+class ProtocolError(Exception):
+    """A frame that breaks the protocol. The connection is closed, never resynced."""
+
+    def __init__(self, reason, message):
+        super().__init__(message)
+        # 'unknown-type', 'oversized', 'bad-message' or 'truncated' (as the TS side)
+        self.reason = reason
+
+
+def encode_frame(frame_type, payload=b""):
+    return HEADER.pack(frame_type, len(payload)) + payload
+
+
+def encode_header(frame_type, length):
+    """Only the 5-byte header, for sending a large payload without copying it."""
+    return HEADER.pack(frame_type, length)
+
+
+def body_frames(data):
+    """``data`` as RESPONSE_BODY frame pieces (headers and slices), split at 1 MiB."""
+    if len(data) <= MAX_BODY_FRAME:
+        return [HEADER.pack(RESPONSE_BODY, len(data)), data]
+    view = memoryview(data)
+    pieces = []
+    for start in range(0, len(data), MAX_BODY_FRAME):
+        part = view[start:start + MAX_BODY_FRAME]
+        pieces.append(HEADER.pack(RESPONSE_BODY, len(part)))
+        pieces.append(part)
+    return pieces
+
+
+class FrameDecoder:
+    """Reassembles frames from a byte stream that arrives in arbitrary chunks."""
+
+    def __init__(self):
+        self._buffer = bytearray()
+        self._pos = 0
+
+    def feed(self, chunk):
+        if self._pos:
+            # Drop consumed bytes only when new data arrives: one memmove per recv.
+            del self._buffer[:self._pos]
+            self._pos = 0
+        self._buffer += chunk
+
+    def next_frame(self):
+        """The next whole frame as ``(type, payload)``, or None until more arrives.
+
+        Raises ProtocolError on the first bad header; there is no resynchronising.
+        """
+        buffer, pos = self._buffer, self._pos
+        if len(buffer) - pos < HEADER_SIZE:
+            return None
+        frame_type, length = HEADER.unpack_from(buffer, pos)
+        if frame_type not in KNOWN_TYPES:
+            raise ProtocolError("unknown-type", "unknown frame type 0x%02x" % frame_type)
+        if length > MAX_PAYLOAD:
+            raise ProtocolError(
+                "oversized", "frame payload of %d bytes is over the limit" % length)
+        end = pos + HEADER_SIZE + length
+        if len(buffer) < end:
+            return None
+        payload = bytes(buffer[pos + HEADER_SIZE:end])
+        self._pos = end
+        if end == len(buffer):
+            buffer.clear()
+            self._pos = 0
+        return frame_type, payload
+
+    def push(self, chunk):
+        """Feeds one chunk and returns every frame it completes, in order."""
+        self.feed(chunk)
+        frames = []
+        frame = self.next_frame()
+        while frame is not None:
+            frames.append(frame)
+            frame = self.next_frame()
+        return frames
+
+    @property
+    def buffered_bytes(self):
+        return len(self._buffer) - self._pos
+
+
+class FrameReader:
+    """Blocking frame reader over a socket: one large recv() feeds many frames."""
+
+    def __init__(self, sock, recv_size=RECV_SIZE):
+        self._sock = sock
+        self._recv_size = recv_size
+        self._decoder = FrameDecoder()
+
+    def read_frame(self):
+        """The next frame, or None when the peer closed the connection cleanly."""
+        decoder = self._decoder
+        frame = decoder.next_frame()
+        while frame is None:
+            chunk = self._sock.recv(self._recv_size)
+            if not chunk:
+                if decoder.buffered_bytes:
+                    raise ProtocolError("truncated", "connection closed inside a frame")
+                return None
+            decoder.feed(chunk)
+            frame = decoder.next_frame()
+        return frame

@@ -1,0 +1,99 @@
+"""The launch settings a daemon receives in WSGI_EXPRESS_DAEMON (protocol.md,
+"Starting a daemon process"), validated once into a frozen LaunchConfig."""
+
+import collections
+import json
+import os
+
+ENV_VAR = "WSGI_EXPRESS_DAEMON"
+
+
+class LaunchError(Exception):
+    """The launch settings are missing or malformed: the daemon cannot start."""
+
+
+def _string(value):
+    return isinstance(value, str)
+
+
+def _optional_string(value):
+    return value is None or isinstance(value, str)
+
+
+def _integer(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _boolean(value):
+    return isinstance(value, bool)
+
+
+def _string_list(value):
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _application_type(value):
+    return value in ("script", "module")
+
+
+# One table drives parsing and the error messages: (JSON key, check, expected, default).
+# A default of REQUIRED means the front end must always send the key.
+REQUIRED = object()
+FIELDS = (
+    ("socket", _string, "a socket path", REQUIRED),
+    ("token", _string, "a hex string", REQUIRED),
+    ("processIndex", _integer, "an integer", 1),
+    ("processes", _integer, "an integer", 1),
+    ("multiprocess", _boolean, "true or false", False),
+    ("threads", _integer, "an integer", 5),
+    ("maximumRequests", _integer, "an integer", 0),
+    ("applicationType", _application_type, '"script" or "module"', "script"),
+    ("entryPoint", _optional_string, "a path, a module name or null", None),
+    ("callableObject", _string, "an identifier", "application"),
+    ("workingDirectory", _string, "a directory", None),
+    ("pythonPaths", _string_list, "a list of directories", ()),
+    ("processGroup", _string, "a string", ""),
+    ("applicationGroup", _string, "a string", ""),
+)
+
+LaunchConfig = collections.namedtuple("LaunchConfig", [name for name, *_ in FIELDS])
+
+
+def parse_launch(text):
+    """Parses the JSON text of WSGI_EXPRESS_DAEMON into a LaunchConfig."""
+    try:
+        raw = json.loads(text)
+    except ValueError as error:
+        raise LaunchError("%s is not valid JSON: %s" % (ENV_VAR, error))
+    if not isinstance(raw, dict):
+        raise LaunchError("%s must be a JSON object, got %s" % (ENV_VAR, type(raw).__name__))
+    values = {}
+    for name, check, expected, default in FIELDS:
+        values[name] = _field(raw, name, check, expected, default)
+    if values["threads"] < 1:
+        raise LaunchError("%s: threads must be at least 1, got %d" % (ENV_VAR, values["threads"]))
+    if values["workingDirectory"] is None:
+        values["workingDirectory"] = os.getcwd()
+    values["pythonPaths"] = tuple(values["pythonPaths"])
+    return LaunchConfig(**values)
+
+
+def _field(raw, name, check, expected, default):
+    # null counts as absent, so "entryPoint": null selects the default page.
+    if raw.get(name) is None:
+        if default is REQUIRED:
+            raise LaunchError("%s: %r is required (%s)" % (ENV_VAR, name, expected))
+        return default
+    value = raw[name]
+    if not check(value):
+        raise LaunchError("%s: %r must be %s, got %r" % (ENV_VAR, name, expected, value))
+    return value
+
+
+def take_launch_config(environ=os.environ):
+    """Reads and removes WSGI_EXPRESS_DAEMON so the application never sees it."""
+    text = environ.pop(ENV_VAR, None)
+    if text is None:
+        raise LaunchError(
+            "%s is not set: daemon.py is started by the wsgi-express front end" % ENV_VAR)
+    return parse_launch(text)

@@ -1,0 +1,150 @@
+"""Helpers for the daemon runtime's tests: import paths, launch configs, fixture
+apps, and a fake front end that drives a real Worker over socket.socketpair()."""
+
+import contextlib
+import io
+import json
+import os
+import socket
+import sys
+import threading
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PACKAGE_DIR = os.path.join(ROOT, "python")
+FIXTURES = os.path.join(ROOT, "test", "fixtures", "apps")
+VECTORS = os.path.join(ROOT, "test", "vectors", "frames.json")
+if PACKAGE_DIR not in sys.path:
+    sys.path.insert(0, PACKAGE_DIR)
+
+from _wsgi_express import framing  # noqa: E402
+from _wsgi_express.connection import Connection  # noqa: E402
+from _wsgi_express.launch import parse_launch  # noqa: E402
+from _wsgi_express.loader import load_script  # noqa: E402
+from _wsgi_express.runtime import Runtime  # noqa: E402
+from _wsgi_express.worker import Worker  # noqa: E402
+
+TIMEOUT = 5.0
+
+
+def make_config(**overrides):
+    launch = {"socket": "/nonexistent/daemon.sock", "token": "ab12", "threads": 5,
+              "processGroup": "localhost:8000", "workingDirectory": FIXTURES}
+    launch.update(overrides)
+    return parse_launch(json.dumps(launch))
+
+
+def fixture_app(name):
+    return load_script(os.path.join(FIXTURES, name)).application
+
+
+def base_environ(**extra):
+    environ = {
+        "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": "/",
+        "QUERY_STRING": "", "SERVER_NAME": "localhost", "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http", "HTTP_HOST": "localhost:8000",
+    }
+    environ.update(extra)
+    return environ
+
+
+class Reply:
+    """Everything the daemon sent for one request."""
+
+    def __init__(self, frames):
+        self.frames = frames
+        self.types = [frame_type for frame_type, _ in frames]
+        self.head = None
+        self.error = None
+        body = []
+        for frame_type, payload in frames:
+            if frame_type == framing.RESPONSE_HEAD:
+                self.head = json.loads(payload)
+            elif frame_type == framing.RESPONSE_BODY:
+                body.append(payload)
+            elif frame_type == framing.RESPONSE_ERROR:
+                self.error = json.loads(payload)["message"]
+        self.body = b"".join(body)
+
+    @property
+    def status(self):
+        return self.head["status"] if self.head else None
+
+    def header(self, name):
+        for key, value in self.head["headers"]:
+            if key.lower() == name.lower():
+                return value
+        return None
+
+
+class FakeFrontEnd:
+    """The front end's side of one worker connection, with the Worker on a thread."""
+
+    def __init__(self, application, runtime=None, index=0, **config):
+        self.runtime = runtime or Runtime(make_config(**config))
+        self.runtime.application = application
+        ours, theirs = socket.socketpair()
+        ours.settimeout(TIMEOUT)
+        self.sock = ours
+        self.connection = Connection(ours)
+        self.worker = Worker(index, Connection(theirs), self.runtime)
+        self.runtime.workers.append(self.worker)
+        self.worker.thread.start()
+        self._next_id = 0
+
+    def close(self):
+        self.runtime.stopping = True
+        self.sock.close()
+        self.worker.thread.join(TIMEOUT)
+
+    def send(self, frame_type, payload=b""):
+        self.sock.sendall(framing.encode_frame(frame_type, payload))
+
+    def send_head(self, environ=None, request_id=None, expect_continue=False):
+        if request_id is None:
+            self._next_id += 1
+            request_id = str(self._next_id)
+        head = {"id": request_id, "environ": environ or base_environ(),
+                "requestStart": 1700000000.5, "queueStart": 1700000000.25,
+                "expectContinue": expect_continue}
+        self.send(framing.REQUEST_HEAD, json.dumps(head).encode("utf-8"))
+        return request_id
+
+    def send_body(self, data, end=True):
+        for start in range(0, len(data), framing.MAX_BODY_FRAME):
+            self.send(framing.REQUEST_BODY, data[start:start + framing.MAX_BODY_FRAME])
+        if end:
+            self.send(framing.REQUEST_BODY_END)
+
+    def read_frame(self):
+        return self.connection.read_frame()
+
+    def read_reply(self):
+        frames = []
+        while True:
+            frame = self.read_frame()
+            frames.append(frame)
+            if frame[0] in (framing.RESPONSE_END, framing.RESPONSE_ERROR):
+                return Reply(frames)
+
+    def request(self, environ=None, body=b"", **head):
+        """One whole request as the front end sends it: head, body, end, then reply."""
+        self.send_head(environ, **head)
+        self.send_body(body)
+        return self.read_reply()
+
+
+@contextlib.contextmanager
+def captured_stderr():
+    """sys.stderr as a StringIO for the block (the runtime looks it up at each write)."""
+    saved, sys.stderr = sys.stderr, io.StringIO()
+    try:
+        yield sys.stderr
+    finally:
+        sys.stderr = saved
+
+
+def run_in_thread(target):
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,107 @@
+"""The Python framing against the vectors the TypeScript side is tested with."""
+
+import json
+import socket
+import threading
+import unittest
+
+from .support import VECTORS
+from _wsgi_express import framing
+from _wsgi_express.framing import FrameDecoder, FrameReader, ProtocolError
+
+with open(VECTORS) as handle:
+    VECTOR_DATA = json.load(handle)
+
+
+class FramingVectors(unittest.TestCase):
+    def test_max_payload_matches(self):
+        self.assertEqual(framing.MAX_PAYLOAD, VECTOR_DATA["maxPayload"])
+
+    def test_encode_valid(self):
+        for case in VECTOR_DATA["valid"]:
+            with self.subTest(case["name"]):
+                encoded = framing.encode_frame(case["type"], bytes.fromhex(case["payload"]))
+                self.assertEqual(encoded.hex(), case["encoded"])
+
+    def test_decode_valid(self):
+        for case in VECTOR_DATA["valid"]:
+            with self.subTest(case["name"]):
+                frames = FrameDecoder().push(bytes.fromhex(case["encoded"]))
+                self.assertEqual(frames, [(case["type"], bytes.fromhex(case["payload"]))])
+
+    def test_stream_reassembly(self):
+        for case in VECTOR_DATA["streams"]:
+            with self.subTest(case["name"]):
+                decoder = FrameDecoder()
+                frames = []
+                for chunk in case["chunks"]:
+                    frames.extend(decoder.push(bytes.fromhex(chunk)))
+                expected = [(frame_type, bytes.fromhex(payload))
+                            for frame_type, payload in case["frames"]]
+                self.assertEqual(frames, expected)
+                self.assertEqual(decoder.buffered_bytes, 0)
+
+    def test_invalid(self):
+        for case in VECTOR_DATA["invalid"]:
+            with self.subTest(case["name"]):
+                with self.assertRaises(ProtocolError) as caught:
+                    FrameDecoder().push(bytes.fromhex(case["bytes"]))
+                self.assertEqual(caught.exception.reason, case["error"])
+
+    def test_truncated_stays_pending(self):
+        for case in VECTOR_DATA["truncated"]:
+            with self.subTest(case["name"]):
+                decoder = FrameDecoder()
+                self.assertEqual(decoder.push(bytes.fromhex(case["bytes"])), [])
+                self.assertEqual(decoder.buffered_bytes, len(bytes.fromhex(case["bytes"])))
+
+
+class BodyFrames(unittest.TestCase):
+    def test_small_body_is_one_frame(self):
+        pieces = framing.body_frames(b"abc")
+        self.assertEqual(b"".join(pieces), framing.encode_frame(framing.RESPONSE_BODY, b"abc"))
+
+    def test_large_body_splits_at_one_mebibyte(self):
+        data = bytes(range(256)) * (framing.MAX_BODY_FRAME // 256 * 2 + 3)
+        frames = FrameDecoder().push(b"".join(bytes(piece) for piece in
+                                              framing.body_frames(data)))
+        self.assertEqual([len(payload) for _, payload in frames],
+                         [framing.MAX_BODY_FRAME, framing.MAX_BODY_FRAME, 768])
+        self.assertEqual(b"".join(payload for _, payload in frames), data)
+
+
+class SocketReader(unittest.TestCase):
+    def setUp(self):
+        self.ours, self.theirs = socket.socketpair()
+        self.ours.settimeout(5)
+        self.addCleanup(self.ours.close)
+        self.addCleanup(self.theirs.close)
+
+    def test_many_frames_in_one_recv_and_clean_end(self):
+        self.theirs.sendall(b"".join(framing.encode_frame(framing.REQUEST_BODY, b"x" * n)
+                                     for n in range(50)))
+        self.theirs.close()
+        reader = FrameReader(self.ours)
+        sizes = [len(reader.read_frame()[1]) for _ in range(50)]
+        self.assertEqual(sizes, list(range(50)))
+        self.assertIsNone(reader.read_frame())
+
+    def test_frame_larger_than_one_recv(self):
+        payload = bytes(range(256)) * 4096
+        frame = framing.encode_frame(framing.REQUEST_BODY, payload)
+        sender = threading.Thread(target=self.theirs.sendall, args=(frame,))
+        sender.start()
+        self.addCleanup(sender.join)
+        reader = FrameReader(self.ours, recv_size=4096)
+        self.assertEqual(reader.read_frame(), (framing.REQUEST_BODY, payload))
+
+    def test_close_inside_a_frame_is_an_error(self):
+        self.theirs.sendall(bytes.fromhex("120000000561"))
+        self.theirs.close()
+        with self.assertRaises(ProtocolError) as caught:
+            FrameReader(self.ours).read_frame()
+        self.assertEqual(caught.exception.reason, "truncated")
+
+
+if __name__ == "__main__":
+    unittest.main()
