@@ -1,0 +1,78 @@
+"""A worker's persistent connection to the front end: buffered frame reads and
+whole-buffer writes."""
+
+import json
+import os
+import socket
+
+from . import framing
+from .framing import FrameReader, encode_frame
+
+PROTOCOL_VERSION = 1
+# Below this, pieces are joined into one buffer for a single sendall(); above it the
+# copy would cost more than the extra system call.
+JOIN_LIMIT = 256 * 1024
+
+
+class ConnectionClosed(OSError):
+    """The front end closed the connection (or it broke). An OSError, as mod_wsgi's
+    failed writes are, so applications that handle those handle this too."""
+
+
+class Connection:
+    def __init__(self, sock):
+        self.sock = sock
+        self._reader = FrameReader(sock)
+
+    @classmethod
+    def open(cls, path):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+        except OSError:
+            sock.close()
+            raise
+        return cls(sock)
+
+    def hello(self, token, role, thread, **extra):
+        message = {"protocol": PROTOCOL_VERSION, "token": token, "pid": os.getpid(),
+                   "role": role, "thread": thread}
+        message.update(extra)
+        self.send(encode_frame(framing.HELLO, json.dumps(message).encode("utf-8")))
+
+    def read_frame(self):
+        """The next ``(type, payload)``; ConnectionClosed at the end of the stream."""
+        try:
+            frame = self._reader.read_frame()
+        except OSError as error:
+            raise ConnectionClosed(str(error))
+        if frame is None:
+            raise ConnectionClosed("connection closed by the front end")
+        return frame
+
+    def send(self, data):
+        try:
+            self.sock.sendall(data)
+        except OSError as error:
+            raise ConnectionClosed(str(error))
+
+    def send_parts(self, parts):
+        """Sends a list of bytes-like pieces, as one write when they are small."""
+        total = 0
+        for part in parts:
+            total += len(part)
+        if total <= JOIN_LIMIT or len(parts) == 1:
+            self.send(b"".join(parts) if len(parts) > 1 else parts[0])
+            return
+        for part in parts:
+            self.send(part)
+
+    def shutdown_read(self):
+        """Wakes a thread blocked in recv() on this connection (used at shutdown)."""
+        try:
+            self.sock.shutdown(socket.SHUT_RD)
+        except OSError:
+            pass
+
+    def close(self):
+        self.sock.close()

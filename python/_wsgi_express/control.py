@@ -1,0 +1,56 @@
+"""The control connection: opened first, announces the process (app status, Python),
+then carries ABORT frames for requests whose client went away."""
+
+import json
+import platform
+import sys
+import threading
+
+from . import framing
+from .connection import ConnectionClosed
+from .framing import ProtocolError
+
+
+def send_hello(connection, runtime):
+    config = runtime.config
+    connection.hello(
+        config.token, "control", 0,
+        app={"loaded": runtime.application is not None, "error": runtime.load_error},
+        python={"version": platform.python_version(), "prefix": sys.prefix,
+                "executable": sys.executable},
+    )
+
+
+class Control:
+    def __init__(self, connection, runtime):
+        self.connection = connection
+        self._runtime = runtime
+        self.thread = threading.Thread(target=self.run, name="wsgi-control", daemon=True)
+
+    def run(self):
+        reason = "control_connection_closed"
+        try:
+            while True:
+                frame_type, payload = self.connection.read_frame()
+                if frame_type == framing.ABORT:
+                    self._abort(payload)
+                else:
+                    sys.stderr.write("wsgi-express: ignoring frame type 0x%02x on the "
+                                     "control connection\n" % frame_type)
+        except ConnectionClosed:
+            pass
+        except ProtocolError as error:
+            sys.stderr.write("wsgi-express: protocol error on the control connection: "
+                             "%s\n" % error)
+            reason = "protocol_error"
+        # Without its control connection the front end cannot manage this process
+        # (it has died, or it dropped us): stop rather than linger as an orphan.
+        self._runtime.request_stop(reason)
+
+    def _abort(self, payload):
+        try:
+            request_id = json.loads(payload)["id"]
+        except (ValueError, KeyError, TypeError):
+            sys.stderr.write("wsgi-express: malformed ABORT frame ignored\n")
+            return
+        self._runtime.registry.abort(str(request_id))

@@ -1,0 +1,58 @@
+"""Checks on what an application passes to start_response() (PEP 3333
+"The start_response() Callable"). Bad values are refused here, with a message naming
+what was wrong, rather than reaching the front end (which re-validates anyway)."""
+
+import re
+
+# RFC 9110 §5.6.2 token: what a header field name may contain.
+TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+# RFC 9110 §5.5: field values are HTAB, SP, VCHAR and obs-text; anything else (CR, LF
+# and NUL above all: response splitting) or beyond latin-1 cannot be sent as is.
+BAD_VALUE = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
+STATUS = re.compile(r"[1-9][0-9]{2} ")
+
+
+def check_status(status):
+    if type(status) is not str:
+        raise TypeError("WSGI status must be a str such as '200 OK', got %s: %r"
+                        % (type(status).__name__, status))
+    if not STATUS.match(status):
+        raise ValueError("WSGI status must be a 3-digit code, a space and a reason "
+                         "phrase, got %r" % (status,))
+    if BAD_VALUE.search(status):
+        raise ValueError("WSGI status %r contains a control character or a character "
+                         "outside latin-1" % (status,))
+    return status
+
+
+def check_headers(headers):
+    """Validates the header list; returns the declared Content-Length or None."""
+    if type(headers) is not list:
+        raise TypeError("WSGI response headers must be a list of (name, value) tuples, "
+                        "got %s" % type(headers).__name__)
+    content_length = None
+    for header in headers:
+        if type(header) is not tuple or len(header) != 2:
+            raise TypeError("WSGI response header must be a (name, value) tuple, got %r"
+                            % (header,))
+        name, value = header
+        if type(name) is not str or type(value) is not str:
+            raise TypeError("WSGI response header name and value must be str, got %r"
+                            % (header,))
+        if not TOKEN.match(name):
+            raise ValueError("WSGI response header name %r is not a valid HTTP token"
+                             % (name,))
+        if BAD_VALUE.search(value):
+            raise ValueError("WSGI response header %r has a value containing CR, LF, NUL, "
+                             "another control character or a non-latin-1 character: %r"
+                             % (name, value))
+        if len(name) == 14 and name.lower() == "content-length":
+            content_length = _length(value)
+    return content_length
+
+
+def _length(value):
+    value = value.strip()
+    # An unparsable Content-Length is left to the front end to refuse; it declares
+    # no limit here.
+    return int(value) if value.isdigit() and value.isascii() else None

@@ -1,0 +1,93 @@
+"""Loads the WSGI application once, at process start (mod_wsgi preloads the script
+in daemon mode; reference §6.5)."""
+
+import hashlib
+import importlib
+import os
+import sys
+import traceback
+import types
+
+from . import default_app
+
+
+class LoadError(Exception):
+    """The application could not be loaded; ``str()`` is the text for the error log."""
+
+
+def script_module_name(path):
+    """``_mod_wsgi_`` + MD5 hex of the absolute path, exactly as mod_wsgi names it, so
+    ``__name__.startswith('_mod_wsgi_')`` detects us and equal basenames never clash."""
+    digest = hashlib.md5(os.fsencode(path), usedforsecurity=False).hexdigest()
+    return "_mod_wsgi_" + digest
+
+
+def load_script(path):
+    """Compiles and executes the script as a new module registered in sys.modules."""
+    path = os.path.abspath(path)
+    name = script_module_name(path)
+    try:
+        with open(path, "rb") as handle:
+            source = handle.read()
+        mtime = os.stat(path).st_mtime
+        code = compile(source, path, "exec", dont_inherit=True)
+    except BaseException:
+        raise LoadError(_failure("Failed to exec Python script file %r." % path))
+    module = types.ModuleType(name)
+    module.__file__ = path
+    sys.modules[name] = module
+    try:
+        exec(code, module.__dict__)
+    except BaseException:
+        # SystemExit too: a script that exits on import is a load failure, not an exit.
+        sys.modules.pop(name, None)
+        raise LoadError(_failure("Failed to exec Python script file %r." % path))
+    # mod_wsgi attaches the mtime after execution; reloaders compare against it.
+    module.__mtime__ = mtime
+    return module
+
+
+def load_module(name):
+    try:
+        return importlib.import_module(name)
+    except BaseException:
+        raise LoadError(_failure("Failed to import module %r." % name))
+
+
+def find_callable(module, callable_name, where):
+    application = getattr(module, callable_name, None)
+    if application is None:
+        # mod_wsgi's wording, so searches for the familiar message still find it.
+        raise LoadError("Target WSGI script %s does not contain WSGI application %r."
+                        % (where, callable_name))
+    if not callable(application):
+        raise LoadError("WSGI application %r in %s is not callable (it is of type %s)."
+                        % (callable_name, where, type(application).__name__))
+    return application
+
+
+def load_application(config):
+    """The WSGI callable named by the launch config; raises LoadError."""
+    if config.entryPoint is None:
+        return default_app.application
+    if config.applicationType == "module":
+        module = load_module(config.entryPoint)
+        where = "module %r" % config.entryPoint
+    else:
+        module = load_script(config.entryPoint)
+        where = "%r" % module.__file__
+    return find_callable(module, config.callableObject, where)
+
+
+def _failure(headline):
+    """The headline plus the current exception's traceback, without the frames of
+    this loader and of importlib, so the log points straight at the user's code."""
+    kind, value, tb = sys.exc_info()
+    frames = [frame for frame in traceback.extract_tb(tb)
+              if frame.filename != __file__ and not frame.filename.startswith("<frozen ")]
+    lines = [headline + "\n"]
+    if frames:
+        lines.append("Traceback (most recent call last):\n")
+        lines.extend(traceback.format_list(frames))
+    lines.extend(traceback.format_exception_only(kind, value))
+    return "".join(lines).rstrip("\n")

@@ -1,0 +1,116 @@
+"""Start-up of a daemon process, in the order protocol.md gives: launch settings,
+a clean sys.path and os.environ, the mod_wsgi module, the application, the control
+connection, one connection per request thread; then serve until told to stop."""
+
+import os
+import signal
+import site
+import sys
+
+from .connection import Connection
+from .control import Control, send_hello
+from .launch import LaunchError, take_launch_config
+from .loader import LoadError, load_application
+from .runtime import Runtime
+from .worker import Worker
+
+EXIT_CONFIG = 2
+EXIT_CONNECT = 3
+
+
+def main(package_dir):
+    _line_buffer_streams()
+    try:
+        config = take_launch_config(os.environ)
+    except LaunchError as error:
+        _log(str(error))
+        return EXIT_CONFIG
+    _hide_ourselves(package_dir)
+    _set_up_paths(config)
+    runtime = Runtime(config)
+    runtime.install_mod_wsgi()
+    _install_signal_handlers(runtime)
+    _load(runtime)
+    try:
+        control = _connect(runtime)
+    except OSError as error:
+        _log("cannot connect to the front end at %s: %s" % (config.socket, error))
+        return EXIT_CONNECT
+    # Again, in case the application installed its own: stopping must stay ours.
+    _install_signal_handlers(runtime)
+    control.thread.start()
+    for worker in runtime.workers:
+        worker.thread.start()
+    runtime.wait_for_stop()
+    runtime.stop()
+    control.connection.shutdown_read()
+    control.connection.close()
+    return 0
+
+
+def _line_buffer_streams():
+    # The front end writes each line of our stdout/stderr to the error log; print()
+    # in the application goes there too, as under mod_wsgi.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True, errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def _hide_ourselves(package_dir):
+    """Our directory must not shadow or leak into the application's imports."""
+    ours = os.path.realpath(package_dir)
+    sys.path[:] = [entry for entry in sys.path
+                   if not entry or os.path.realpath(entry) != ours]
+    # As mod_wsgi: the application does not see the daemon's command line.
+    sys.argv[:] = ["mod_wsgi"]
+
+
+def _set_up_paths(config):
+    """home= semantics: cwd and sys.path[0]; python-path= entries through
+    site.addsitedir so their .pth files are processed (reference §6.2, §10 item 4)."""
+    directory = config.workingDirectory
+    try:
+        os.chdir(directory)
+    except OSError as error:
+        _log("cannot change to the working directory %s: %s" % (directory, error))
+    sys.path.insert(0, directory)
+    for path in config.pythonPaths:
+        site.addsitedir(path)
+
+
+def _load(runtime):
+    try:
+        runtime.application = load_application(runtime.config)
+    except LoadError as error:
+        # The process stays up and answers each request with an error (a 500), so the
+        # traceback is visible in the log instead of in a crash loop.
+        runtime.load_error = str(error)
+        _log(runtime.load_error)
+
+
+def _connect(runtime):
+    config = runtime.config
+    control = Control(Connection.open(config.socket), runtime)
+    send_hello(control.connection, runtime)
+    for index in range(config.threads):
+        connection = Connection.open(config.socket)
+        connection.hello(config.token, "worker", index)
+        runtime.workers.append(Worker(index, connection, runtime))
+    return control
+
+
+def _install_signal_handlers(runtime):
+    def on_signal(signum, frame):
+        if runtime.stop_reason == "shutdown_signal":
+            # A second signal forces the exit, as a user pressing Ctrl-C twice expects.
+            os._exit(1)
+        runtime.request_stop("shutdown_signal")
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+
+def _log(message):
+    sys.stderr.write("wsgi-express (pid=%d): %s\n" % (os.getpid(), message))

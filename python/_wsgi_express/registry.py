@@ -1,0 +1,48 @@
+"""Which requests are in flight, so an ABORT from the control connection can flag
+the request whose client went away."""
+
+import collections
+import threading
+
+# ABORTs for ids not (yet) in flight are remembered this many at a time: the ABORT
+# travels on the control connection and can overtake its REQUEST_HEAD.
+EARLY_ABORTS = 1024
+
+
+class Request:
+    __slots__ = ("id", "aborted")
+
+    def __init__(self, request_id):
+        self.id = request_id
+        # Set by the control thread; read by the worker between chunks.
+        self.aborted = False
+
+
+class Registry:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._active = {}
+        self._early = collections.OrderedDict()
+
+    def add(self, request):
+        with self._lock:
+            if self._early.pop(request.id, None) is not None:
+                request.aborted = True
+            self._active[request.id] = request
+
+    def remove(self, request):
+        with self._lock:
+            self._active.pop(request.id, None)
+
+    def abort(self, request_id):
+        with self._lock:
+            request = self._active.get(request_id)
+            if request is not None:
+                request.aborted = True
+                return
+            self._early[request_id] = True
+            if len(self._early) > EARLY_ABORTS:
+                self._early.popitem(last=False)
+
+    def __len__(self):
+        return len(self._active)

@@ -1,0 +1,192 @@
+"""The response side of one request: start_response(), the write() callable and the
+returned iterable (PEP 3333), sent as RESPONSE_HEAD / RESPONSE_BODY / RESPONSE_END."""
+
+import json
+import os
+
+from . import framing
+from .filewrapper import regular_file_span
+from .headers import check_headers, check_status
+
+# A returned list is sent in one write when it is small; past this it is flushed in
+# parts so a list of large strings is not copied into one buffer.
+FLUSH_SIZE = framing.MAX_BODY_FRAME
+END_FRAME = framing.encode_frame(framing.RESPONSE_END)
+
+
+class ClientGone(Exception):
+    """The front end sent ABORT for this request: its client went away."""
+
+
+class Response:
+    def __init__(self, connection, request, on_start=None):
+        self._connection = connection
+        self._request = request  # .aborted is set by the control thread on ABORT
+        self._on_start = on_start
+        self.status = None
+        self.headers = None
+        self.content_length = None  # declared by the app, never exceeded
+        self.head_sent = False
+        self.wrote = False
+        self.body_bytes = 0
+        self._out = []  # framed pieces, in order
+        self._body = []  # body data not framed yet; always after everything in _out
+        self._body_size = 0
+
+    def start_response(self, status, headers, exc_info=None):
+        if exc_info is not None:
+            try:
+                if self.head_sent:
+                    # PEP 3333: too late to change the response; re-raise the error.
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None
+        elif self.status is not None:
+            raise RuntimeError("start_response() was called a second time without "
+                               "exc_info (PEP 3333)")
+        content_length = check_headers(headers)
+        self.status = check_status(status)
+        self.headers, self.content_length = headers, content_length
+        if self._on_start is not None:
+            self._on_start(self.status, headers, exc_info)
+        return self.write
+
+    def write(self, data):
+        """The write() callable: sends the head, then ``data``, before returning."""
+        if self.status is None:
+            raise RuntimeError("write() called before start_response()")
+        if type(data) is not bytes:
+            raise TypeError("write() argument must be bytes, got %s" % type(data).__name__)
+        if self._request.aborted:
+            # mod_wsgi raises IOError when the client is gone; apps may stop early.
+            raise OSError("failed to write response data: the client went away")
+        self.wrote = True
+        self._queue_body(data)
+        if not self.head_sent:
+            self._queue_head()
+        self.flush()
+
+    def send_result(self, result):
+        """Sends the iterable the application returned (closing it is the caller's)."""
+        if isinstance(result, bytes):
+            # A bare bytes object would be iterated per byte; send it as one chunk.
+            result = (result,)
+        elif isinstance(result, str) or not _iterable(result):
+            raise TypeError("WSGI application returned an object of type %s; expected "
+                            "an iterable of bytes" % type(result).__name__)
+        span = None if self.wrote else regular_file_span(result)
+        if span is not None:
+            return self._send_file(*span)
+        if isinstance(result, (list, tuple)):
+            return self._send_sequence(result)
+        for chunk in result:
+            self._chunk(chunk)
+            self.flush()
+            self._check_aborted()
+
+    def _send_sequence(self, result):
+        # Everything is already in memory: no reason to send it piecemeal.
+        for chunk in result:
+            self._chunk(chunk)
+            if self._body_size >= FLUSH_SIZE:
+                self.flush()
+                self._check_aborted()
+
+    def _chunk(self, chunk):
+        if type(chunk) is not bytes:
+            raise TypeError("WSGI application iterable yielded an object of type %s; "
+                            "expected bytes" % type(chunk).__name__)
+        if chunk:
+            self._require_started()
+            self._queue_body(chunk)
+
+    def _send_file(self, fd, position, size):
+        """mod_wsgi's file_wrapper path: from tell(), Content-Length bytes if declared,
+        else the rest of the file with a Content-Length header added."""
+        self._require_started()
+        remaining = max(size - position, 0)
+        if self.content_length is None:
+            self.headers = self.headers + [("Content-Length", str(remaining))]
+            self.content_length = remaining
+        remaining = min(remaining, self.content_length)
+        while remaining > 0:
+            # pread leaves the file offset alone, as mod_wsgi restores it afterwards.
+            data = os.pread(fd, min(framing.MAX_BODY_FRAME, remaining), position)
+            if not data:
+                break
+            self._queue_body(data)
+            position += len(data)
+            remaining -= len(data)
+            if remaining > 0:
+                self.flush()
+                self._check_aborted()
+
+    def _queue_body(self, data):
+        if not data:
+            return
+        if self.content_length is not None:
+            room = self.content_length - self.body_bytes
+            if len(data) > room:
+                # mod_wsgi never sends more than a declared Content-Length.
+                if room <= 0:
+                    return
+                data = data[:room]
+        if not self.head_sent:
+            self._queue_head()
+        # Held unframed until the next flush, so a list of small strings becomes one
+        # RESPONSE_BODY frame rather than one per item.
+        self._body.append(data)
+        self._body_size += len(data)
+        self.body_bytes += len(data)
+
+    def _queue_head(self):
+        payload = json.dumps({"status": self.status, "headers": self.headers},
+                             separators=(",", ":")).encode("utf-8")
+        self._out.append(framing.encode_frame(framing.RESPONSE_HEAD, payload))
+        self.head_sent = True
+
+    def _require_started(self):
+        if self.status is None:
+            raise RuntimeError("WSGI application produced body data before calling "
+                               "start_response()")
+
+    def _check_aborted(self):
+        if self._request.aborted:
+            raise ClientGone("the client went away")
+
+    def _frame_body(self):
+        if self._body:
+            data = self._body[0] if len(self._body) == 1 else b"".join(self._body)
+            self._body, self._body_size = [], 0
+            self._out.extend(framing.body_frames(data))
+
+    def flush(self):
+        self._frame_body()
+        if self._out:
+            out, self._out = self._out, []
+            self._connection.send_parts(out)
+
+    def finish(self):
+        """Ends the response: the head if nothing was sent yet, then RESPONSE_END."""
+        if self.status is None:
+            raise RuntimeError("WSGI application returned without calling start_response()")
+        self._check_aborted()
+        if not self.head_sent:
+            self._queue_head()
+        self._frame_body()
+        self._out.append(END_FRAME)
+        self.flush()
+
+    def fail(self, message):
+        """Ends the request with RESPONSE_ERROR; unsent queued output is dropped."""
+        self._out, self._body, self._body_size = [], [], 0
+        payload = json.dumps({"message": message}).encode("utf-8")
+        self._connection.send(framing.encode_frame(framing.RESPONSE_ERROR, payload))
+
+
+def _iterable(value):
+    try:
+        iter(value)
+    except TypeError:
+        return False
+    return True

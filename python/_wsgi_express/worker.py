@@ -1,0 +1,202 @@
+"""One request thread: serves requests in a loop on its persistent connection
+(protocol.md, "One request on a worker connection")."""
+
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+
+from . import framing
+from .connection import ConnectionClosed
+from .environ import EnvironTemplate
+from .errorlog import ErrorStream
+from .framing import ProtocolError
+from .input import Input, ProtocolViolation
+from .registry import Request
+from .response import ClientGone, Response
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# Frames that may be left over from a request whose body we already finished with.
+BODY_FRAMES = (framing.REQUEST_BODY, framing.REQUEST_BODY_END, framing.REQUEST_BODY_ABORT)
+
+
+class Worker:
+    def __init__(self, index, connection, runtime):
+        self.index = index
+        self.connection = connection
+        self._runtime = runtime
+        self._template = EnvironTemplate(runtime.config, index)
+        # busy is read by the stopping main thread: only an idle worker is woken.
+        self.lock = threading.Lock()
+        self.busy = False
+        self.thread = threading.Thread(target=self.run, name="wsgi-worker-%d" % index,
+                                       daemon=True)
+
+    def run(self):
+        try:
+            while True:
+                payload = self._next_head()
+                if payload is None:
+                    break
+                self.serve(payload)
+        except ConnectionClosed:
+            pass
+        except (ProtocolError, ProtocolViolation, ValueError) as error:
+            _log("worker %d: protocol error, closing its connection: %s" % (self.index, error))
+        finally:
+            self.connection.close()
+            self._runtime.worker_exited(self)
+
+    def _next_head(self):
+        with self.lock:
+            self.busy = False
+            if self._runtime.stopping:
+                return None
+        while True:
+            frame_type, payload = self.connection.read_frame()
+            if frame_type == framing.REQUEST_HEAD:
+                break
+            if frame_type not in BODY_FRAMES:
+                raise ProtocolViolation("unexpected frame type 0x%02x between requests"
+                                        % frame_type)
+        with self.lock:
+            self.busy = True
+        return payload
+
+    def serve(self, payload):
+        """One whole request: environ, the application, the response, the drain."""
+        daemon_start = time.time()
+        head = json.loads(payload)
+        if not isinstance(head, dict):
+            raise ProtocolViolation("REQUEST_HEAD must be a JSON object")
+        exchange = Exchange(str(head.get("id", "")), self.connection, head)
+        registry = self._runtime.registry
+        registry.add(exchange.request)
+        try:
+            exchange.environ = self._template.build(head, exchange.input, exchange.errors,
+                                                    daemon_start)
+            exchange.response = Response(self.connection, exchange.request,
+                                         _started_hook(self._runtime, exchange))
+            self._call(exchange)
+        finally:
+            registry.remove(exchange.request)
+            # Our own objects, not environ's: middleware may have replaced those.
+            exchange.errors.close()
+        exchange.input.drain()
+
+    def _call(self, exchange):
+        runtime = self._runtime
+        if runtime.application is None:
+            exchange.response.fail("the WSGI application failed to load:\n%s"
+                                   % runtime.load_error)
+            return
+        runtime.requests.begin(exchange.request.id, exchange.data)
+        try:
+            application = self._started(exchange)
+            exchange.application_start = time.time()
+            exchange.environ["mod_wsgi.application_start"] = exchange.application_start
+            _run(application, exchange.environ, exchange.response)
+        except ClientGone:
+            exchange.response.fail("the client went away")
+        except ConnectionClosed:
+            raise
+        except BaseException:
+            self._failed(exchange)
+        finally:
+            runtime.requests.end(exchange.request.id)
+            self._finished(exchange)
+
+    def _started(self, exchange):
+        """Publishes request_started; a subscriber may swap the application object."""
+        runtime = self._runtime
+        if not runtime.events.event_callbacks:
+            return runtime.application
+        environ = exchange.environ
+        event = runtime.events.publish("request_started", {
+            "request_id": exchange.request.id, "thread_id": self.index,
+            "request_start": environ["mod_wsgi.request_start"],
+            "queue_start": environ["mod_wsgi.queue_start"],
+            "daemon_start": environ["mod_wsgi.daemon_start"],
+            "application_object": runtime.application,
+            "callable_object": runtime.config.callableObject,
+            "request_environ": environ, "request_data": exchange.data,
+        })
+        return event.get("application_object") or runtime.application
+
+    def _failed(self, exchange):
+        error = sys.exc_info()
+        _log("Exception occurred processing WSGI application (request %s, thread %d).\n%s"
+             % (exchange.request.id, self.index,
+                "".join(traceback.format_exception(error[0], error[1], _app_frames(error[2])))))
+        if self._runtime.events.event_callbacks:
+            self._runtime.events.publish("request_exception", {
+                "request_id": exchange.request.id, "exception_info": error,
+                "request_data": exchange.data})
+        message = traceback.format_exception_only(error[0], error[1])[-1].strip()
+        exchange.response.fail(message)
+
+    def _finished(self, exchange):
+        if not self._runtime.events.event_callbacks:
+            return
+        finish = time.time()
+        start = exchange.application_start or finish
+        self._runtime.events.publish("request_finished", {
+            "request_id": exchange.request.id, "thread_id": self.index,
+            "request_data": exchange.data, "response_status": exchange.response.status,
+            "application_start": start, "application_finish": finish,
+            "application_time": finish - start,
+            "input_length": exchange.input.bytes_read,
+            "output_length": exchange.response.body_bytes,
+        })
+
+
+class Exchange:
+    """The objects of one request, owned by the worker (not looked up in environ)."""
+
+    def __init__(self, request_id, connection, head):
+        self.request = Request(request_id)
+        self.input = Input(connection, bool(head.get("expectContinue")))
+        self.errors = ErrorStream()
+        self.data = {}  # mod_wsgi.request_data()
+        self.environ = None
+        self.response = None
+        self.application_start = None
+
+
+def _run(application, environ, response):
+    result = application(environ, response.start_response)
+    try:
+        response.send_result(result)
+    finally:
+        # PEP 3333: close() exactly once, whether iteration ended, failed or was cut.
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    response.finish()
+
+
+def _started_hook(runtime, exchange):
+    events = runtime.events
+    if not events.event_callbacks:
+        return None
+
+    def on_start(status, headers, exc_info):
+        events.publish("response_started", {
+            "request_id": exchange.request.id, "response_status": status,
+            "response_headers": headers, "exception_info": exc_info,
+            "request_data": exchange.data})
+    return on_start
+
+
+def _app_frames(tb):
+    """The traceback from the application's first frame on: ours are noise in the log."""
+    while tb is not None and tb.tb_next is not None and \
+            tb.tb_frame.f_code.co_filename.startswith(PACKAGE_DIR):
+        tb = tb.tb_next
+    return tb
+
+
+def _log(message):
+    sys.stderr.write("wsgi-express (pid=%d): %s\n" % (os.getpid(), message.rstrip("\n")))

@@ -1,0 +1,287 @@
+"""Response rules of PEP 3333 as the worker enforces them: start_response checks,
+exc_info, errors before and after the head, return types, close(), ABORT, file_wrapper
+and Content-Length."""
+
+import os
+import sys
+import tempfile
+import threading
+import time
+import unittest
+from wsgiref.validate import validator
+
+from .support import FIXTURES, FakeFrontEnd, base_environ, captured_stderr, fixture_app
+from _wsgi_express import framing
+from _wsgi_express.response import Response
+from _wsgi_express.registry import Request
+
+
+def app_with(status="200 OK", headers=None, body=(b"ok",)):
+    """An app that calls start_response with the given (possibly invalid) values."""
+    def application(environ, start_response):
+        start_response(status, [("Content-Type", "text/plain")] if headers is None
+                       else headers)
+        return list(body)
+    return application
+
+
+class ResponseCase(unittest.TestCase):
+    def front_end(self, application, **config):
+        front = FakeFrontEnd(application, **config)
+        self.addCleanup(front.close)
+        return front
+
+    def failing(self, application, query=""):
+        """The reply to one request whose failure is expected, and the error log."""
+        with captured_stderr() as log:
+            reply = self.front_end(application).request(base_environ(QUERY_STRING=query))
+        return reply, log.getvalue()
+
+
+class Errors(ResponseCase):
+    def test_error_before_start_response(self):
+        reply, log = self.failing(fixture_app("error_before.wsgi"))
+        self.assertEqual(reply.types, [framing.RESPONSE_ERROR])
+        self.assertIn("error_before.wsgi fails on purpose", reply.error)
+        self.assertIn("Traceback (most recent call last)", log)
+        self.assertIn("error_before.wsgi", log)
+
+    def test_error_after_first_chunk(self):
+        reply, log = self.failing(fixture_app("error_after.wsgi"))
+        self.assertEqual(reply.types, [framing.RESPONSE_HEAD, framing.RESPONSE_BODY,
+                                       framing.RESPONSE_ERROR])
+        self.assertEqual(reply.body, b"first chunk\n")
+        self.assertIn("after the first chunk", log)
+
+    def test_returned_str_names_the_type(self):
+        reply, _ = self.failing(fixture_app("wrong_type.wsgi"))
+        self.assertEqual(reply.types, [framing.RESPONSE_ERROR])
+        self.assertIn("WSGI application returned an object of type str; expected an "
+                      "iterable of bytes", reply.error)
+
+    def test_returned_none_names_the_type(self):
+        reply, _ = self.failing(lambda environ, start_response: None)
+        self.assertIn("type NoneType", reply.error)
+
+    def test_yielded_str_is_refused(self):
+        reply, _ = self.failing(app_with(body=["text"]))
+        self.assertIn("yielded an object of type str", reply.error)
+
+    def test_bare_bytes_is_sent_as_one_chunk(self):
+        def application(environ, start_response):
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return b"whole"
+        reply = self.front_end(application).request()
+        self.assertEqual(reply.body, b"whole")
+        self.assertEqual(reply.types.count(framing.RESPONSE_BODY), 1)
+
+    def test_no_start_response(self):
+        reply, _ = self.failing(lambda environ, start_response: [])
+        self.assertIn("without calling start_response()", reply.error)
+
+    def test_failed_load_answers_every_request_with_an_error(self):
+        front = self.front_end(None)
+        front.runtime.load_error = "Traceback ...\nImportError: nope"
+        for _ in range(2):
+            reply = front.request()
+            self.assertEqual(reply.types, [framing.RESPONSE_ERROR])
+            self.assertIn("ImportError: nope", reply.error)
+
+
+class StartResponseChecks(ResponseCase):
+    BAD = [
+        ("status not str", {"status": b"200 OK"}, "must be a str"),
+        ("status without reason", {"status": "200"}, "3-digit code"),
+        ("status with CRLF", {"status": "200 OK\r\nX: y"}, "control character"),
+        ("status beyond latin-1", {"status": "200 \u20ac"}, "latin-1"),
+        ("headers not a list", {"headers": (("A", "b"),)}, "must be a list"),
+        ("header not a tuple", {"headers": [["A", "b"]]}, "tuple"),
+        ("header value not str", {"headers": [("A", 1)]}, "must be str"),
+        ("header name with space", {"headers": [("Bad Name", "x")]}, "HTTP token"),
+        ("header name with colon", {"headers": [("X:", "x")]}, "HTTP token"),
+        ("value with CR LF", {"headers": [("X-A", "a\r\nSet-Cookie: x")]}, "CR, LF"),
+        ("value with LF", {"headers": [("X-A", "a\nb")]}, "CR, LF"),
+        ("value with NUL", {"headers": [("X-A", "a\0b")]}, "NUL"),
+        ("value beyond latin-1", {"headers": [("X-A", "\u0100")]}, "latin-1"),
+    ]
+
+    def test_bad_values_are_refused(self):
+        for name, arguments, wording in self.BAD:
+            with self.subTest(name):
+                reply, _ = self.failing(app_with(**arguments))
+                self.assertEqual(reply.types, [framing.RESPONSE_ERROR])
+                self.assertIn(wording, reply.error)
+
+    def test_latin1_and_tab_values_are_accepted(self):
+        reply = self.front_end(app_with(
+            status="200 Caf\u00e9", headers=[("X-A", "caf\u00e9\tb")])).request()
+        self.assertEqual(reply.status, "200 Caf\u00e9")
+        self.assertEqual(reply.header("X-A"), "caf\u00e9\tb")
+
+    def test_second_call_without_exc_info_raises(self):
+        def application(environ, start_response):
+            start_response("200 OK", [])
+            start_response("404 Not Found", [])
+            return [b""]
+        reply, _ = self.failing(application)
+        self.assertIn("second time without exc_info", reply.error)
+
+    def test_exc_info_before_head_replaces_the_response(self):
+        def application(environ, start_response):
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            try:
+                raise ValueError("boom")
+            except ValueError:
+                start_response("500 Oops", [("Content-Type", "text/plain")], sys.exc_info())
+            return [b"sorry"]
+        reply = self.front_end(validator(application)).request()
+        self.assertEqual((reply.status, reply.body), ("500 Oops", b"sorry"))
+
+    def test_exc_info_after_head_reraises(self):
+        def application(environ, start_response):
+            write = start_response("200 OK", [("Content-Type", "text/plain")])
+            write(b"partial")
+            try:
+                raise ValueError("original problem")
+            except ValueError:
+                start_response("500 Oops", [], sys.exc_info())
+            return [b"never"]
+        reply, _ = self.failing(application)
+        self.assertEqual(reply.types, [framing.RESPONSE_HEAD, framing.RESPONSE_BODY,
+                                       framing.RESPONSE_ERROR])
+        self.assertIn("ValueError: original problem", reply.error)
+
+
+class Closing(ResponseCase):
+    def setUp(self):
+        handle, self.log_path = tempfile.mkstemp()
+        os.close(handle)
+        self.addCleanup(os.unlink, self.log_path)
+
+    def closed_lines(self):
+        with open(self.log_path) as log:
+            return log.read().splitlines()
+
+    def test_close_once_after_normal_completion(self):
+        reply = self.front_end(fixture_app("generator_close.wsgi")).request(
+            base_environ(QUERY_STRING="chunks=3&id=a&file=" + self.log_path))
+        self.assertEqual(reply.body, b"chunk 0\nchunk 1\nchunk 2\n")
+        self.assertEqual(self.closed_lines(), ["CLOSED a"])
+
+    def test_close_once_after_an_exception(self):
+        closed = []
+
+        class Body:
+            def __iter__(self):
+                yield b"one"
+                raise RuntimeError("mid-body failure")
+
+            def close(self):
+                closed.append(True)
+
+        def application(environ, start_response):
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return Body()
+        reply, _ = self.failing(application)
+        self.assertEqual(reply.types[-1], framing.RESPONSE_ERROR)
+        self.assertEqual(closed, [True])
+
+    def test_abort_stops_iteration_and_closes_once(self):
+        front = self.front_end(fixture_app("generator_close.wsgi"))
+        request_id = front.send_head(base_environ(
+            QUERY_STRING="chunks=100000&delay=0.001&id=b&file=" + self.log_path))
+        front.send(framing.REQUEST_BODY_END)
+        self.assertEqual(front.read_frame()[0], framing.RESPONSE_HEAD)
+        self.assertEqual(front.read_frame()[0], framing.RESPONSE_BODY)
+        front.runtime.registry.abort(request_id)  # what the control thread does
+        reply = front.read_reply()
+        self.assertEqual(reply.types[-1], framing.RESPONSE_ERROR)
+        self.assertIn("client went away", reply.error)
+        self.assertLess(len(reply.types), 1000)
+        self.assertEqual(self.closed_lines(), ["CLOSED b"])
+        next_request = base_environ(QUERY_STRING="chunks=1&file=" + self.log_path)
+        self.assertEqual(front.request(next_request).types[-1], framing.RESPONSE_END)
+
+    def test_abort_that_overtakes_its_head(self):
+        front = self.front_end(fixture_app("generator_close.wsgi"))
+        front.runtime.registry.abort("early")
+        front.send_head(base_environ(QUERY_STRING="chunks=5&id=c&file=" + self.log_path),
+                        request_id="early")
+        front.send(framing.REQUEST_BODY_END)
+        reply = front.read_reply()
+        self.assertEqual(reply.types, [framing.RESPONSE_HEAD, framing.RESPONSE_BODY,
+                                       framing.RESPONSE_ERROR])
+        self.assertEqual(self.closed_lines(), ["CLOSED c"])
+
+
+class Files(ResponseCase):
+    def setUp(self):
+        with open(os.path.join(FIXTURES, "file_wrapper.wsgi"), "rb") as handle:
+            self.source = handle.read()
+
+    def test_file_wrapper_adds_content_length(self):
+        reply = self.front_end(fixture_app("file_wrapper.wsgi")).request()
+        self.assertEqual(reply.body, self.source)
+        self.assertEqual(reply.header("Content-Length"), str(len(self.source)))
+
+    def test_file_wrapper_respects_declared_length(self):
+        reply = self.front_end(fixture_app("file_wrapper.wsgi")).request(
+            base_environ(QUERY_STRING="length=10"))
+        self.assertEqual(reply.body, self.source[:10])
+
+    def test_file_wrapper_through_the_validator(self):
+        reply = self.front_end(validator(fixture_app("file_wrapper.wsgi"))).request()
+        self.assertEqual(reply.body, self.source)
+
+    def test_file_wrapper_without_fileno_is_iterated(self):
+        import io
+
+        def application(environ, start_response):
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return environ["wsgi.file_wrapper"](io.BytesIO(b"x" * 20000), 8192)
+        reply = self.front_end(validator(application)).request()
+        self.assertEqual(reply.body, b"x" * 20000)
+        self.assertEqual(reply.types.count(framing.RESPONSE_BODY), 3)
+
+    def test_declared_content_length_is_never_exceeded(self):
+        reply = self.front_end(validator(app_with(
+            headers=[("Content-Type", "text/plain"), ("Content-Length", "5")],
+            body=[b"abc", b"defgh", b"ijk"]))).request()
+        self.assertEqual(reply.body, b"abcde")
+
+
+class RecordingConnection:
+    def __init__(self):
+        self.writes = []
+
+    def send(self, data):
+        self.writes.append(bytes(data))
+
+    def send_parts(self, parts):
+        self.send(b"".join(bytes(part) for part in parts))
+
+
+class SingleWrite(unittest.TestCase):
+    def test_small_list_response_is_one_write(self):
+        connection = RecordingConnection()
+        response = Response(connection, Request("1"))
+        response.start_response("200 OK", [("Content-Length", "2")])
+        response.send_result([b"o", b"k"])
+        response.finish()
+        self.assertEqual(len(connection.writes), 1)
+        frames = framing.FrameDecoder().push(connection.writes[0])
+        self.assertEqual([t for t, _ in frames], [framing.RESPONSE_HEAD,
+                                                 framing.RESPONSE_BODY, framing.RESPONSE_END])
+
+    def test_empty_response_is_head_and_end_in_one_write(self):
+        connection = RecordingConnection()
+        response = Response(connection, Request("1"))
+        response.start_response("204 No Content", [])
+        response.send_result([])
+        response.finish()
+        frames = framing.FrameDecoder().push(connection.writes[0])
+        self.assertEqual([t for t, _ in frames], [framing.RESPONSE_HEAD, framing.RESPONSE_END])
+
+
+if __name__ == "__main__":
+    unittest.main()
