@@ -3,6 +3,7 @@ REQUEST_BODY frames only as the application asks for it, so a large upload is ne
 held in memory unless the application reads it all at once."""
 
 from . import framing
+from .framing import ProtocolError
 
 READ_ERROR = ("wsgi-express request data read error: the client went away or sent "
               "an invalid body; partial results are valid but processing is incomplete")
@@ -21,6 +22,9 @@ class Input:
         self.finished = False  # REQUEST_BODY_END or _ABORT seen: the body is complete
         self.aborted = False
         self.bytes_read = 0
+        # A protocol error met while the application was reading: the application
+        # may swallow the exception, so drain() raises it again for the worker.
+        self._broken = None
 
     def _fill(self):
         """Reads one frame into the buffer. Returns False once the body has ended."""
@@ -29,7 +33,10 @@ class Input:
         if self._want_pending:
             self._want_pending = False
             self._connection.send(framing.encode_frame(framing.BODY_WANTED))
-        frame_type, payload = self._connection.read_frame()
+        try:
+            frame_type, payload = self._connection.read_frame()
+        except ProtocolError as error:
+            self._break(error)
         if frame_type == framing.REQUEST_BODY:
             self._buffer += payload
             return True
@@ -39,7 +46,12 @@ class Input:
         if frame_type == framing.REQUEST_BODY_ABORT:
             self.finished = self.aborted = True
             return False
-        raise ProtocolViolation("frame type 0x%02x inside a request body" % frame_type)
+        self._break(ProtocolViolation("frame type 0x%02x inside a request body" % frame_type))
+
+    def _break(self, error):
+        self.finished = True
+        self._broken = error
+        raise error
 
     def _check(self):
         if self.aborted:
@@ -47,8 +59,12 @@ class Input:
             raise OSError(READ_ERROR)
 
     def _take(self, size):
-        data = bytes(self._buffer[:size])
-        del self._buffer[:size]
+        if size >= len(self._buffer):
+            data = bytes(self._buffer)
+            self._buffer.clear()
+        else:
+            data = bytes(self._buffer[:size])
+            del self._buffer[:size]
         self.bytes_read += len(data)
         return data
 
@@ -114,3 +130,5 @@ class Input:
         self._buffer.clear()
         while self._fill():
             self._buffer.clear()
+        if self._broken is not None:
+            raise self._broken

@@ -100,8 +100,8 @@ class Worker:
             _run(application, exchange.environ, exchange.response)
         except ClientGone:
             exchange.response.fail("the client went away")
-        except ConnectionClosed:
-            raise
+        except (ConnectionClosed, ProtocolError, ProtocolViolation):
+            raise  # the connection is unusable: no response can follow
         except BaseException:
             self._failed(exchange)
         finally:

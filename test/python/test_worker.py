@@ -159,6 +159,24 @@ class RequestBodies(WorkerCase):
         self.assertEqual(front.request().status, "200 OK")
 
 
+class ProtocolViolations(WorkerCase):
+    def test_request_head_inside_a_body_closes_the_connection(self):
+        def swallowing(environ, start_response):
+            try:
+                environ["wsgi.input"].read()
+            except Exception:
+                pass  # an application that hides the error must not hide it from us
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"unreachable"]
+        front = self.front_end(swallowing)
+        with captured_stderr() as log:
+            front.send_head(base_environ(REQUEST_METHOD="POST", CONTENT_LENGTH="4"))
+            front.send_head()
+            front.worker.thread.join(5)
+            self.assertFalse(front.worker.thread.is_alive())
+        self.assertIn("protocol error", log.getvalue())
+
+
 def _thread(target):
     import threading
     thread = threading.Thread(target=target, daemon=True)
