@@ -50,6 +50,7 @@ export class Exchange implements PendingRequest {
   private headSent = false;
   private declaredLength: number | null = null;
   private mayHaveBody = true;
+  private clientGone = false;
   /** The app sent more than its Content-Length: close the connection after the response. */
   private cutAfterEnd = false;
   sentBytes = 0;
@@ -208,13 +209,12 @@ export class Exchange implements PendingRequest {
   private onEnd(error: string | null): void {
     this.finished = true;
     this.endBody(BODY_END);
-    if (error !== null) this.context.logError(error);
+    // After the client left, the daemon's "client went away" is expected, not an error.
+    if (error !== null && !this.clientGone) this.context.logError(error);
     if (!this.discard) {
       if (error !== null || !this.headSent) this.answer(500);
-      else if (this.cutAfterEnd || this.shortOfDeclared()) {
-        this.res.end();
-        this.res.destroy();
-      } else this.res.end();
+      else if (this.cutAfterEnd || this.shortOfDeclared()) cutResponse(this.res);
+      else this.res.end();
     }
     const channel = this.channel;
     this.channel = null;
@@ -239,6 +239,7 @@ export class Exchange implements PendingRequest {
 
   private onClientClose(): void {
     if (this.res.writableFinished) return;
+    this.clientGone = true;
     this.discard = true;
     if (this.channel && !this.finished) {
       this.context.abort(this.channel.pid, this.id);
@@ -252,9 +253,20 @@ export class Exchange implements PendingRequest {
     if (this.discard) return;
     this.discard = true;
     if (this.headSent || this.res.headersSent) {
-      this.res.destroy();
+      cutResponse(this.res);
       return;
     }
     sendError(this.res, status, { close: status === 413 || !this.context.keepAlive });
   }
+}
+
+/**
+ * Ends a response the client must see as incomplete: what was written is flushed, then
+ * the connection closes without a final chunk (or short of Content-Length). destroy()
+ * alone would also drop the bytes still queued for the client.
+ */
+function cutResponse(res: ServerResponse): void {
+  const socket = res.socket;
+  if (socket) socket.end();
+  else res.destroy();
 }

@@ -44,7 +44,10 @@ test("an app that fails to import: the banner says so, the log has the traceback
   const server = await startServer([app("import_error.wsgi")]);
   t.after(() => server.stop());
   assert.match(server.banner(), /^Application\s*: .*FAILED/m);
-  assert.match(server.errorLog(), /ImportError: import_error\.wsgi cannot be imported, on purpose/);
+  // The daemon's stderr and its HELLO travel on different pipes: wait for the traceback.
+  await eventually(server.errorLog, (log) =>
+    /ImportError: import_error\.wsgi cannot be imported, on purpose/.test(log),
+  );
   assert.equal((await request(server.url)).status, 500);
 });
 
