@@ -1,0 +1,22 @@
+/**
+ * docs/options.md, generated from the option table (STYLE.md, practice 2). `npm run docs`
+ * writes it; a unit test fails when the committed page differs from what the table gives.
+ */
+import { optionTableMarkdown } from "../options/markdown.js";
+
+const INTRO = `# Options
+
+\`wsgi-express start-server\` and \`setup-server\` accept every option of
+\`mod_wsgi-express\` (6.0.5), so a command line can be moved over unchanged. Apache-only
+options are accepted and named in one warning line; options not built yet are accepted and
+warned about the same way. \`$VAR\` and \`\${VAR}\` in values are expanded from the
+environment, as mod_wsgi-express does.
+
+This page is generated from the option table (\`src/options/table*.ts\`) by
+\`npm run docs\`; do not edit it by hand.
+
+`;
+
+export function optionsPage(): string {
+  return INTRO + optionTableMarkdown();
+}
