@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { app, rawExchange, request, startServer } from "./harness.js";
+import { app, eventually, rawExchange, request, startServer } from "./harness.js";
 
 test("serves the example app through 2 processes x 5 threads", async (t) => {
   const server = await startServer(["examples/hello.wsgi", "--processes", "2", "--threads", "5"]);
@@ -73,24 +73,32 @@ test("requests wait in the queue while every thread is busy, then are served", a
 });
 
 test("--queue-timeout answers 504 without reaching Python", async (t) => {
-  const server = await startServer([app("slow.wsgi"), "--threads", "1", "--queue-timeout", "1"]);
+  const server = await startServer([
+    app("announce_sleep.wsgi"),
+    "--threads",
+    "1",
+    "--queue-timeout",
+    "1",
+  ]);
   t.after(() => server.stop());
-  const busy = request(`${server.url}?seconds=3`);
-  // Make sure the slow request holds the only thread before the second one queues.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const queued = await request(`${server.url}?seconds=0`);
+  const busy = request(`${server.url}?seconds=3&id=busy`);
+  // Queue the second request only once the first one holds the only thread.
+  await eventually(server.errorLog, (log) => log.includes("sleeping busy"));
+  const queued = await request(`${server.url}?seconds=0&id=queued`);
   assert.equal(queued.status, 504);
   assert.equal((await busy).status, 200);
+  assert.doesNotMatch(server.errorLog(), /sleeping queued/);
 });
 
 test("SIGTERM lets an in-flight request finish, then exits 0", async (t) => {
-  const server = await startServer([app("slow.wsgi")]);
+  const server = await startServer([app("announce_sleep.wsgi")]);
   t.after(() => server.stop("SIGKILL"));
-  const inFlight = request(`${server.url}?seconds=1`);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  const inFlight = request(`${server.url}?seconds=1&id=inflight`);
+  await eventually(server.errorLog, (log) => log.includes("sleeping inflight"));
   const exit = server.stop();
   const reply = await inFlight;
   assert.equal(reply.status, 200);
+  assert.equal(reply.body.toString(), "woke up inflight");
   assert.equal(await exit, 0);
   // The listening socket is closed: a new connection is refused.
   await assert.rejects(
