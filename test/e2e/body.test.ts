@@ -1,8 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
-import { app, rawExchange, request, startServer } from "./harness.js";
+import { app, postInBlocks, rawExchange, request, startServer } from "./harness.js";
 
 test("a request body reaches the app and comes back", async (t) => {
   const server = await startServer([app("echo.wsgi")]);
@@ -103,33 +102,6 @@ test("both directions flow at once: a 64 MB body echoed while it is still arrivi
   const server = await startServer([app("stream_echo.wsgi"), "--limit-request-body", "0"]);
   t.after(() => server.stop());
   const size = 64 * 1024 * 1024;
-  const block = Buffer.alloc(1024 * 1024, 0x62);
-  const received = await new Promise<number>((resolve, reject) => {
-    const req = httpRequest(server.url, {
-      method: "POST",
-      agent: false,
-      headers: { "Content-Length": String(size) },
-    });
-    req.on("response", (res) => {
-      let total = 0;
-      res.on("data", (chunk: Buffer) => (total += chunk.length));
-      res.on("end", () => {
-        resolve(total);
-      });
-    });
-    req.on("error", reject);
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < size) {
-        sent += block.length;
-        if (!req.write(block)) {
-          req.once("drain", pump);
-          return;
-        }
-      }
-      req.end();
-    };
-    pump();
-  });
+  const received = (await postInBlocks(server.url, size)).bytes;
   assert.equal(received, size);
 });

@@ -3,7 +3,7 @@
  * bound URL from its banner, and stops it with SIGTERM. No sleeps: start-up is awaited on
  * the server's own output.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
@@ -37,6 +37,27 @@ export interface StartOptions {
   readonly cwd?: string;
 }
 
+interface CliProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+}
+
+/** Spawns the CLI with piped output collected as text. */
+function spawnCli(args: string[], options: StartOptions): CliProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? process.env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  child.stdin.end();
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  return { child, stdout: () => stdout, stderr: () => stderr };
+}
+
 export function tempDir(prefix = "wsgi-express-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -47,29 +68,11 @@ export async function startServer(
   options: StartOptions = {},
 ): Promise<RunningServer> {
   const serverRoot = tempDir();
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      "start-server",
-      ...args,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--server-root",
-      serverRoot,
-    ],
-    {
-      cwd: options.cwd ?? ROOT,
-      env: options.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+  const cli = spawnCli(
+    ["start-server", ...args, "--host", "127.0.0.1", "--port", "0", "--server-root", serverRoot],
+    options,
   );
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const { child } = cli;
   const exited = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => {
       resolve(code);
@@ -78,12 +81,17 @@ export async function startServer(
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`server did not start in time\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(
+        new Error(
+          `server did not start in time\nstdout:\n${cli.stdout()}\nstderr:\n${cli.stderr()}`,
+        ),
+      );
     }, START_TIMEOUT_MS);
     const check = (): void => {
       // The banner is complete once its last line (Application) has been printed.
-      const match = /^Server URL\s*: (\S+)$/m.exec(stdout);
-      if (match?.[1] && /^Application\s*:.*$/m.test(stdout)) {
+      const out = cli.stdout();
+      const match = /^Server URL\s*: (\S+)$/m.exec(out);
+      if (match?.[1] && /^Application\s*:.*$/m.test(out)) {
         clearTimeout(timer);
         resolve(match[1]);
       }
@@ -93,7 +101,7 @@ export async function startServer(
       clearTimeout(timer);
       reject(
         new Error(
-          `server exited with ${code} before serving\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+          `server exited with ${code} before serving\nstdout:\n${cli.stdout()}\nstderr:\n${cli.stderr()}`,
         ),
       );
     });
@@ -104,8 +112,8 @@ export async function startServer(
     url,
     port: Number(new URL(url).port),
     serverRoot,
-    banner: () => stdout,
-    stderr: () => stderr,
+    banner: cli.stdout,
+    stderr: cli.stderr,
     errorLog: () => (existsSync(errorLogPath) ? readFileSync(errorLogPath, "utf8") : ""),
     stop: async (signal = "SIGTERM") => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -123,19 +131,11 @@ export interface CliResult {
 /** Runs the CLI to completion (for commands that should fail or exit by themselves). */
 export function runCli(args: string[], options: StartOptions = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: options.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const { child, stdout, stderr } = spawnCli(args, options);
     const timer = setTimeout(() => child.kill("SIGKILL"), START_TIMEOUT_MS);
     child.once("exit", (status) => {
       clearTimeout(timer);
-      resolve({ status, stdout, stderr });
+      resolve({ status, stdout: stdout(), stderr: stderr() });
     });
   });
 }
@@ -211,4 +211,50 @@ export async function eventually<T>(
       throw new Error(`condition not met in time; last value: ${String(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * POSTs `size` bytes in 1 MiB blocks with back-pressure (so the client never holds the
+ * whole body), calling `onBlock` after each block; resolves with the response text and
+ * the number of response bytes.
+ */
+export function postInBlocks(
+  url: string,
+  size: number,
+  onBlock: () => void = () => undefined,
+): Promise<{ status: number; text: string; bytes: number }> {
+  const block = Buffer.alloc(Math.min(size, 1024 * 1024), 0x61);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, {
+      method: "POST",
+      agent: false,
+      headers: { "Content-Length": String(size) },
+    });
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      res.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (chunks.length < 16) chunks.push(chunk);
+      });
+      res.on("end", () => {
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), bytes });
+      });
+    });
+    req.on("error", reject);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < size) {
+        const piece = block.subarray(0, Math.min(block.length, size - sent));
+        sent += piece.length;
+        onBlock();
+        if (!req.write(piece)) {
+          req.once("drain", pump);
+          return;
+        }
+      }
+      req.end();
+    };
+    pump();
+  });
 }

@@ -4,7 +4,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { app, eventually, request, startServer, tempDir } from "./harness.js";
+import { app, eventually, postInBlocks, request, startServer, tempDir } from "./harness.js";
 
 /** Resident set size of a process, from /proc (Linux). */
 function rssBytes(pid: number): number {
@@ -51,35 +51,13 @@ test("a 200 MB upload streams to the app without the front end's memory growing"
   await request(server.url, { method: "POST", body: "warm" });
   const before = rssBytes(pid);
   let peak = before;
-  const block = Buffer.alloc(MB, 0x61);
-  const reply = await new Promise<string>((resolve, reject) => {
-    const req = httpRequest(server.url, {
-      method: "POST",
-      agent: false,
-      headers: { "Content-Length": String(200 * MB) },
-    });
-    req.on("response", (res) => {
-      let body = "";
-      res.setEncoding("utf8").on("data", (c: string) => (body += c));
-      res.on("end", () => {
-        resolve(body);
-      });
-    });
-    req.on("error", reject);
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < 200) {
-        sent += 1;
-        if (sent % 16 === 0) peak = Math.max(peak, rssBytes(pid));
-        if (!req.write(block)) {
-          req.once("drain", pump);
-          return;
-        }
-      }
-      req.end();
-    };
-    pump();
-  });
+  let blocks = 0;
+  const reply = (
+    await postInBlocks(server.url, 200 * MB, () => {
+      blocks += 1;
+      if (blocks % 16 === 0) peak = Math.max(peak, rssBytes(pid));
+    })
+  ).text;
   assert.equal(reply, String(200 * MB));
   assert.ok(
     peak - before < MAX_GROWTH,
