@@ -18,6 +18,8 @@ export interface ProcStat {
   readonly ppid: number;
   /** utime + stime + cutime + cstime, in clock ticks. */
   readonly ticks: number;
+  /** The kernel's share of ticks: stime + cstime. */
+  readonly sysTicks: number;
 }
 
 /** Parses /proc/PID/stat. The command name may hold spaces and ')', so split after the last ')'. */
@@ -32,7 +34,8 @@ export function parseStat(text: string): ProcStat {
     .trim()
     .split(/\s+/);
   const field = (n: number): number => Number(rest[n - 3]);
-  return { pid, ppid: field(4), ticks: field(14) + field(15) + field(16) + field(17) };
+  const sysTicks = field(15) + field(17);
+  return { pid, ppid: field(4), ticks: field(14) + field(16) + sysTicks, sysTicks };
 }
 
 function readOr<T>(read: () => T, fallback: T): T {

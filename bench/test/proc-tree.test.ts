@@ -9,15 +9,16 @@ test("parseStat sums utime, stime, cutime and cstime past a name with spaces and
   assert.equal(stat.pid, 4242);
   assert.equal(stat.ppid, 4241);
   assert.equal(stat.ticks, 107);
+  assert.equal(stat.sysTicks, 32);
 });
 
 test("treeOf follows parent pids down from the root only", () => {
   const all = [
-    { pid: 1, ppid: 0, ticks: 1 },
-    { pid: 10, ppid: 1, ticks: 2 },
-    { pid: 11, ppid: 10, ticks: 3 },
-    { pid: 12, ppid: 11, ticks: 4 },
-    { pid: 20, ppid: 1, ticks: 5 },
+    { pid: 1, ppid: 0, ticks: 1, sysTicks: 0 },
+    { pid: 10, ppid: 1, ticks: 2, sysTicks: 0 },
+    { pid: 11, ppid: 10, ticks: 3, sysTicks: 0 },
+    { pid: 12, ppid: 11, ticks: 4, sysTicks: 0 },
+    { pid: 20, ppid: 1, ticks: 5, sysTicks: 0 },
   ];
   assert.deepEqual(
     treeOf(10, all).map((s) => s.pid),

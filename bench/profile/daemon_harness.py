@@ -1,0 +1,152 @@
+"""Drives one wsgi-express daemon process directly, without the Node.js front end, to
+measure (and with --profile, cProfile) the Python side of a request on its own.
+
+It plays the front end of docs/protocol.md: listens on a Unix socket, starts
+python/daemon.py with the launch settings, takes the HELLOs, then sends N requests
+over the worker connections (one client thread per daemon thread, each waiting for
+RESPONSE_END before the next request) and reads the daemon's CPU time from /proc.
+
+    python bench/profile/daemon_harness.py [--threads 4] [--requests 20000]
+        [--profile OUT.prof] APP.wsgi
+"""
+
+import argparse
+import json
+import os
+import pstats
+import secrets
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DAEMON = os.path.join(HERE, "..", "..", "python", "daemon.py")
+HEADER = struct.Struct(">BI")
+HELLO, RESPONSE_END, RESPONSE_ERROR = 0x01, 0x13, 0x14
+REQUEST_HEAD, REQUEST_BODY_END = 0x21, 0x23
+
+# What src/server/environ.ts sends for `GET /` from wrk (CGI keys and HTTP_* headers).
+ENVIRON = {
+    "REQUEST_METHOD": "GET", "REQUEST_URI": "/", "SCRIPT_NAME": "", "PATH_INFO": "/",
+    "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000",
+    "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_SOFTWARE": "wsgi-express",
+    "GATEWAY_INTERFACE": "CGI/1.1", "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "40000",
+    "SERVER_ADDR": "127.0.0.1", "DOCUMENT_ROOT": "/tmp", "CONTEXT_DOCUMENT_ROOT": "/tmp",
+    "HTTP_HOST": "127.0.0.1:8000", "wsgi.url_scheme": "http",
+    "mod_wsgi.script_name": "", "mod_wsgi.path_info": "/",
+}
+
+
+def recv_exact(sock, size):
+    data = bytearray()
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("daemon closed the connection")
+        data += chunk
+    return bytes(data)
+
+
+def read_frame(sock):
+    frame_type, length = HEADER.unpack(recv_exact(sock, HEADER.size))
+    return frame_type, recv_exact(sock, length) if length else b""
+
+
+def frame(frame_type, payload=b""):
+    return HEADER.pack(frame_type, len(payload)) + payload
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def client(sock, count, errors):
+    for n in range(count):
+        head = {"id": "%d-%d" % (sock.fileno(), n), "environ": dict(ENVIRON),
+                "requestStart": time.time(), "queueStart": time.time(),
+                "expectContinue": False}
+        sock.sendall(frame(REQUEST_HEAD, json.dumps(head).encode())
+                     + frame(REQUEST_BODY_END))
+        while True:
+            frame_type, _ = read_frame(sock)
+            if frame_type == RESPONSE_ERROR:
+                errors.append(n)
+            if frame_type in (RESPONSE_END, RESPONSE_ERROR):
+                break
+
+
+def start_daemon(args, workdir, listener_path, token):
+    launch = {"socket": listener_path, "token": token, "threads": args.threads,
+              "processes": 1, "entryPoint": os.path.abspath(args.app),
+              "workingDirectory": os.path.dirname(os.path.abspath(args.app))}
+    env = dict(os.environ, WSGI_EXPRESS_DAEMON=json.dumps(launch))
+    command = [sys.executable, DAEMON]
+    if args.profile:
+        command = [sys.executable, os.path.join(HERE, "profiled_daemon.py"),
+                   os.path.abspath(args.profile), DAEMON]
+    return subprocess.Popen(command, env=env, cwd=workdir)
+
+
+def accept_all(listener, threads):
+    """The worker connections, and the control one (closing it stops the daemon)."""
+    workers, control = [], None
+    while len(workers) < threads or control is None:
+        sock, _ = listener.accept()
+        _, payload = read_frame(sock)
+        if json.loads(payload).get("role") == "worker":
+            workers.append(sock)
+        else:
+            control = sock
+    return workers, control
+
+
+def run(args):
+    workdir = tempfile.mkdtemp(prefix="wx-harness-")
+    path = os.path.join(workdir, "daemon.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(16)
+    daemon = start_daemon(args, workdir, path, secrets.token_hex(16))
+    try:
+        workers, _control = accept_all(listener, args.threads)
+        for sock in workers:  # warm-up
+            client(sock, 200, [])
+        errors = []
+        per_thread = args.requests // len(workers)
+        before, started = cpu_seconds(daemon.pid), time.perf_counter()
+        clients = [threading.Thread(target=client, args=(sock, per_thread, errors))
+                   for sock in workers]
+        for thread in clients:
+            thread.start()
+        for thread in clients:
+            thread.join()
+        wall, cpu = time.perf_counter() - started, cpu_seconds(daemon.pid) - before
+        total = per_thread * len(workers)
+        print("%d requests in %.2fs (%.0f req/s), %d errors; daemon CPU %.1f us/request"
+              % (total, wall, total / wall, len(errors), cpu * 1e6 / total))
+    finally:
+        daemon.terminate()
+        daemon.wait(30)
+        listener.close()
+    if args.profile:
+        pstats.Stats(args.profile).sort_stats("tottime").print_stats(args.top)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("app")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--profile", help="write a merged cProfile of all threads here")
+    parser.add_argument("--top", type=int, default=30)
+    run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()
