@@ -1,0 +1,138 @@
+/**
+ * Per-connection bookkeeping for the HTTP server: parse errors answered with the right
+ * status and a closed connection (after any response still owed on it), connections
+ * marked closing so no later request on them reaches the app, and the cap on open
+ * connections that protects file descriptors.
+ */
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { clientErrorStatus } from "./request-guards.js";
+
+interface ConnectionState {
+  /** Responses started on this connection and not yet finished. */
+  active: number;
+  /** A refusal or parse error was answered: later requests on it are ignored. */
+  closing: boolean;
+  /** Runs once `active` drops to 0. */
+  whenIdle: (() => void) | null;
+  /** The request whose body is still arriving, if any. */
+  reading: IncomingMessage | null;
+}
+
+const states = new WeakMap<Duplex, ConnectionState>();
+
+function stateOf(socket: Duplex): ConnectionState {
+  let state = states.get(socket);
+  if (!state) {
+    state = { active: 0, closing: false, whenIdle: null, reading: null };
+    states.set(socket, state);
+  }
+  return state;
+}
+
+/** Counts a response as owed on its connection until it finishes or the socket closes. */
+export function trackResponse(req: IncomingMessage, res: ServerResponse): void {
+  // req.socket: a pipelined response has no socket until the ones before it are out.
+  const state = stateOf(req.socket);
+  state.active += 1;
+  const hasBody =
+    req.headers["transfer-encoding"] !== undefined ||
+    Number(req.headers["content-length"] ?? 0) > 0;
+  if (hasBody && !req.complete) {
+    state.reading = req;
+    req.once("end", () => {
+      if (state.reading === req) state.reading = null;
+    });
+  }
+  let done = false;
+  const finish = (): void => {
+    if (done) return;
+    done = true;
+    state.active -= 1;
+    if (state.active === 0 && state.whenIdle) {
+      const run = state.whenIdle;
+      state.whenIdle = null;
+      run();
+    }
+  };
+  res.once("finish", finish);
+  res.once("close", finish);
+}
+
+/** True once the connection was answered with a closing refusal: a request node parsed
+ *  after it (pipelined) must not be served. */
+export function isClosing(socket: Duplex): boolean {
+  return states.get(socket)?.closing ?? false;
+}
+
+export function markClosing(socket: Duplex): void {
+  stateOf(socket).closing = true;
+}
+
+/** A minimal response written straight to the socket, for when node has no request
+ *  object (parse errors, refused connections). */
+export function rawErrorResponse(status: number): string {
+  const reason = STATUS_CODES[status] ?? "Error";
+  const body =
+    `<!DOCTYPE html>\n<html><head><title>${status} ${reason}</title></head>` +
+    `<body><h1>${reason}</h1></body></html>\n`;
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/html; charset=iso-8859-1\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+
+/** Answers `status` on a bare socket once the responses owed before it are out, then
+ *  closes it. */
+export function refuseConnection(socket: Duplex, status: number | null): void {
+  const state = stateOf(socket);
+  state.closing = true;
+  const send = (): void => {
+    if (status !== null && socket.writable) socket.end(rawErrorResponse(status));
+    else socket.destroy();
+    // A client that never reads the answer must not keep the socket.
+    setTimeout(() => socket.destroy(), 5000).unref();
+  };
+  if (state.active > 0) state.whenIdle = send;
+  else send();
+}
+
+/**
+ * Installs the server's 'clientError' and 'connect' handlers and the connection cap.
+ * node's default clientError handler answers 400 even for bytes that follow a request
+ * sent with `Connection: close`, in place of that request's response; and it writes in
+ * the middle of a pipelined response. This one waits for owed responses, then answers.
+ */
+export function guardConnections(
+  server: Server,
+  maxConnections: number,
+  onLimit: (count: number) => void,
+  onBodyError: (req: IncomingMessage, status: number) => boolean,
+): void {
+  server.on("clientError", (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
+    const status = clientErrorStatus(error.code, error.rawPacket);
+    if (error.code === "HPE_CLOSED_CONNECTION") {
+      // The request before these bytes asked to close: its response ends the connection.
+      stateOf(socket).closing = true;
+      if (stateOf(socket).active === 0) socket.destroy();
+      return;
+    }
+    // A broken body: its request answers (400 and close) unless its response started.
+    const reading = stateOf(socket).reading;
+    if (reading && onBodyError(reading, status ?? 400)) {
+      stateOf(socket).closing = true;
+      return;
+    }
+    refuseConnection(socket, status);
+  });
+  // CONNECT (authority-form) is a proxy's business; node would drop the socket silently.
+  server.on("connect", (_req, socket: Duplex) => {
+    refuseConnection(socket, 405);
+  });
+  // Past the cap node closes new connections at once; idle keep-alive connections cost
+  // little, so the cap is generous and only protects file descriptors.
+  server.maxConnections = maxConnections;
+  server.on("drop", (data?: { localAddress?: string }) => {
+    if (data) onLimit(maxConnections);
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * The request checks node's parser (llhttp) leaves to us, and the status for each parse
+ * error it reports. Pure: the front end calls these and does the answering.
+ *
+ * llhttp already refuses, as a 'clientError' (peers.md §4.7): Content-Length with
+ * Transfer-Encoding, duplicate or list-form or signed Content-Length, a Transfer-Encoding
+ * whose last coding is not chunked or that repeats chunked, bad chunk sizes and
+ * extensions, bare CR or LF, obs-fold, NUL and controls in field values, whitespace
+ * before the colon, empty names, HTTP versions other than 1.x, and heads over
+ * maxHeaderSize. What it lets through is checked by `checkRequest`.
+ */
+
+/** Apache's LimitRequestLine default: a longer request target is answered 414. */
+export const MAX_REQUEST_TARGET = 8190;
+
+export interface RequestLine {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly httpVersion: string;
+  /** name, value, name, value... with duplicates kept (req.headers hides them). */
+  readonly rawHeaders: readonly string[];
+}
+
+/** Host: a reg-name, IPv4 or bracketed IPv6 literal, and an optional port (RFC 9110 §7.2). */
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]+)(?::\d*)?$/;
+
+/** The status a request gets from the front end alone, or null when it may go on. Every
+ *  one of these closes the connection: what follows on it is not parsed. */
+export function checkRequest(request: RequestLine): number | null {
+  const { httpVersion } = request;
+  const url = request.url ?? "";
+  // node lets "HTTP/2.0" (and other majors) through as a request line.
+  if (httpVersion !== "1.1" && httpVersion !== "1.0") return 505;
+  if (url.length > MAX_REQUEST_TARGET) return 414;
+  // asterisk-form is for OPTIONS only (RFC 9112 §3.2.4).
+  if (url === "*" && request.method !== "OPTIONS") return 400;
+  const hosts = values(request.rawHeaders, "host");
+  if (hosts.length > 1) return 400;
+  const host = hosts[0];
+  if (host === undefined ? httpVersion === "1.1" : !HOST.test(host)) return 400;
+  // Two Content-Types is a gunicorn 26.1 rejection: parsers disagree on which one wins.
+  if (values(request.rawHeaders, "content-type").length > 1) return 400;
+  return checkTransferEncoding(values(request.rawHeaders, "transfer-encoding"), httpVersion);
+}
+
+/** What llhttp lets through: empty list elements, other codings before chunked, and
+ *  Transfer-Encoding on HTTP/1.0. */
+function checkTransferEncoding(fields: readonly string[], httpVersion: string): number | null {
+  if (fields.length === 0) return null;
+  // RFC 9112 §6.1: a 1.0 message with Transfer-Encoding is faulty framing.
+  if (httpVersion === "1.0" || fields.length > 1) return 400;
+  const codings = (fields[0] ?? "")
+    .split(",")
+    .map((coding) => coding.replace(/^[ \t]+|[ \t]+$/g, ""));
+  if (codings.some((coding) => coding === "")) return 400;
+  // chunked must come last, or the body's end cannot be found (RFC 9112 §6.3: 400).
+  if (codings[codings.length - 1]?.toLowerCase() !== "chunked") return 400;
+  // We decode only chunked; another coding (gzip, chunked) is not implemented (§6.1: 501).
+  if (codings.length !== 1) return 501;
+  return null;
+}
+
+function values(rawHeaders: readonly string[], lowerName: string): string[] {
+  const found: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]?.toLowerCase() === lowerName) found.push(rawHeaders[i + 1] ?? "");
+  }
+  return found;
+}
+
+/**
+ * The status for a parse error node reports through 'clientError', or null when no answer
+ * is due: the client went away, or sent bytes after a request that closes the connection
+ * (node reports those too, and must not answer 400 in place of that request's response).
+ */
+export function clientErrorStatus(code: string | undefined, rawPacket?: Buffer): number | null {
+  switch (code) {
+    case "HPE_CLOSED_CONNECTION":
+    case "ECONNRESET":
+    case "EPIPE":
+      return null;
+    case "HPE_HEADER_OVERFLOW":
+      return requestLineTooLong(rawPacket) ? 414 : 431;
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+    case "HPE_HEADERS_TIMEOUT":
+      return 408;
+    default:
+      return 400;
+  }
+}
+
+/** True when the head overflowed while still in its request line. */
+function requestLineTooLong(rawPacket: Buffer | undefined): boolean {
+  if (rawPacket === undefined) return false;
+  const end = rawPacket.indexOf("\n");
+  return end === -1 ? rawPacket.length > MAX_REQUEST_TARGET : end > MAX_REQUEST_TARGET;
+}
+
+/** The authority of an absolute-form target (`GET http://host:81/p`), which replaces the
+ *  Host header (RFC 9112 §3.2.2); null for other forms. */
+export function absoluteAuthority(url: string): string | null {
+  const match = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(url);
+  return match ? (match[1] ?? "") : null;
+}
+
+/** rawHeaders with every Host replaced by `host` (or one added). */
+export function withHost(rawHeaders: readonly string[], host: string): string[] {
+  const result: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]?.toLowerCase() !== "host")
+      result.push(rawHeaders[i] ?? "", rawHeaders[i + 1] ?? "");
+  }
+  result.push("Host", host);
+  return result;
+}
