@@ -12,7 +12,8 @@ test/python/test_daemon.py for a fake one):
         python3 python/daemon.py
 
 Exit status: 0 after a stop (SIGTERM/SIGINT, or the front end went away), 2 when the
-launch settings are missing or invalid, 3 when the socket cannot be reached.
+launch settings are missing or invalid, 3 when the socket cannot be reached, 4 when
+--user/--group cannot be applied (the front end then stops the server).
 """
 
 import os

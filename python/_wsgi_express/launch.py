@@ -54,6 +54,8 @@ FIELDS = (
     ("pythonPaths", _string_list, "a list of directories", ()),
     ("processGroup", _string, "a string", ""),
     ("applicationGroup", _string, "a string", ""),
+    ("user", _optional_string, "a user name or null", None),
+    ("group", _optional_string, "a group name or null", None),
 )
 
 LaunchConfig = collections.namedtuple("LaunchConfig", [name for name, *_ in FIELDS])

@@ -11,6 +11,7 @@ from .connection import Connection
 from .control import Control, send_hello
 from .launch import LaunchError, take_launch_config
 from .loader import LoadError, load_application
+from .privileges import EXIT_PRIVILEGES, PrivilegeError, drop_privileges
 from .runtime import Runtime
 from .worker import Worker
 
@@ -25,6 +26,12 @@ def main(package_dir):
     except LaunchError as error:
         _log(str(error))
         return EXIT_CONFIG
+    try:
+        # Before the application is imported: none of its code may run as root.
+        drop_privileges(config.user, config.group)
+    except PrivilegeError as error:
+        _log(str(error))
+        return EXIT_PRIVILEGES
     _hide_ourselves(package_dir)
     _set_up_paths(config)
     runtime = Runtime(config)

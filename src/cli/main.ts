@@ -8,7 +8,10 @@ import { nodeFileChecks } from "../config/file-checks.js";
 import { probePython } from "../config/python-probe.js";
 import { resolveConfig } from "../config/resolve.js";
 import type { ServerConfig } from "../config/server-config.js";
+import { expandAll } from "../options/expand.js";
 import { parseCommandLine } from "../options/parse.js";
+import { setupBanner } from "../setup/setup-banner.js";
+import { writeServerRoot, type SetupInputs } from "../setup/write-server-root.js";
 import { runServer, type CliIo } from "../server/run-server.js";
 import { makeDirectory, prepareDirectories, type MakeDirectory } from "./prepare-directories.js";
 import { reportError, warnAbout } from "./report.js";
@@ -24,6 +27,8 @@ export interface MainDeps {
   readonly files: FileChecks;
   readonly probePython: PythonProbe;
   readonly makeDirectory: MakeDirectory;
+  /** Writes the control script, saved configuration and envvars into the server root. */
+  readonly writeServerRoot: (config: ServerConfig, inputs: SetupInputs) => void;
   readonly uid: number;
   readonly pid: number;
   readonly runServer: (config: ServerConfig, io: CliIo) => Promise<number>;
@@ -38,6 +43,7 @@ export function defaultDeps(): MainDeps {
     files: nodeFileChecks,
     probePython,
     makeDirectory,
+    writeServerRoot,
     // process.getuid does not exist on Windows.
     uid: process.getuid?.() ?? 0,
     pid: process.pid,
@@ -74,5 +80,15 @@ export async function execute(
   prepareDirectories(config, use.makeDirectory);
   warnAbout(io.stderr, "ignoring Apache-only options", config.ignoredOptions);
   warnAbout(io.stderr, "ignoring options not supported yet", config.plannedOptions);
+  // The control script's configtest verb: the options resolve, nothing is written.
+  if (io.env["WSGI_EXPRESS_CONFIGTEST"] === "1") {
+    io.stdout.write("Syntax OK\n");
+    return 0;
+  }
+  use.writeServerRoot(config, { args: expandAll(argv, io.env).slice(1), cwd: io.cwd });
+  if (config.setupOnly) {
+    io.stdout.write(setupBanner(config));
+    return 0;
+  }
   return use.runServer(config, io);
 }

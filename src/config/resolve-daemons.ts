@@ -6,7 +6,7 @@ export function resolveDaemons(
   options: OptionReader,
   python: PythonInfo,
   environment: Readonly<Record<string, string>>,
-): DaemonConfig {
+): Omit<DaemonConfig, "identity" | "pythonWarnings" | "pythonEggs"> {
   return {
     python,
     processes: options.optionalNumber("processes") ?? 1,

@@ -22,7 +22,14 @@ export function resolveServerRoot(
   const given = options.optionalString("server-root");
   const serverRoot =
     given === null ? defaultServerRoot(listen, context) : resolve(context.cwd, given);
-  return { serverRoot, socketDirectory: join(serverRoot, "sockets") };
+  // --socket-prefix: for a server root whose path is too long for a socket's sun_path.
+  // The directory is per server (uid and pid), as it is private to one front end.
+  const prefix = options.optionalString("socket-prefix");
+  const socketDirectory =
+    prefix === null
+      ? join(serverRoot, "sockets")
+      : join(resolve(context.cwd, prefix), `wsgi-express.${context.uid}.${context.pid}`);
+  return { serverRoot, socketDirectory };
 }
 
 function defaultServerRoot(listen: ListenConfig, context: ResolveContext): string {

@@ -13,8 +13,10 @@ import { resolveDaemonEnvironment, resolveRequestEnviron } from "./resolve-envir
 import { resolveHttp } from "./resolve-http.js";
 import { resolveListen } from "./resolve-listen.js";
 import { resolveLogging } from "./resolve-logging.js";
+import { resolveProcess } from "./resolve-process.js";
 import { resolvePython } from "./resolve-python.js";
 import { resolveServerRoot } from "./resolve-server-root.js";
+import { resolveServices } from "./resolve-services.js";
 import { resolveSupport } from "./resolve-support.js";
 import type { ServerConfig } from "./server-config.js";
 
@@ -29,22 +31,36 @@ export async function resolveConfig(
   const logging = resolveLogging(options, serverRoot, context);
   const http = resolveHttp(options);
   const requestEnviron = resolveRequestEnviron(options, context.env);
-  const environment = resolveDaemonEnvironment(options, {
-    listen,
-    serverRoot,
-    workingDirectory: application.workingDirectory,
-  });
+  const processSettings = resolveProcess(options, serverRoot, context);
+  const { identity, pythonWarnings, pythonEggs } = processSettings;
+  const environment = {
+    ...processSettings.environment,
+    ...resolveDaemonEnvironment(options, {
+      listen,
+      serverRoot,
+      workingDirectory: application.workingDirectory,
+    }),
+  };
+  const services = resolveServices(options, logging.logDirectory, identity, context);
   const python = await resolvePython(options, context);
   return deepFreeze({
     command: args.command,
     setupOnly: options.flag("setup-only") || args.command === "setup-server",
     application,
     listen,
-    daemons: resolveDaemons(options, python, environment),
+    daemons: {
+      ...resolveDaemons(options, python, environment),
+      identity,
+      pythonWarnings,
+      pythonEggs,
+    },
     http,
     logging,
     serverRoot,
     socketDirectory,
+    pidFile: processSettings.pidFile,
+    control: processSettings.control,
+    services,
     requestEnviron,
     ...resolveSupport(args.given),
   });

@@ -17,8 +17,15 @@ export interface ServerConfig {
 
   /** `--server-root`, absolute; created if missing. */
   readonly serverRoot: string;
-  /** Private directory (0700) holding the front end's daemon socket. */
+  /** Private directory (0700) holding the front end's daemon socket; under
+   *  `--socket-prefix` when given. */
   readonly socketDirectory: string;
+  /** `--pid-file`, absolute (default `<server-root>/httpd.pid`): written once the server
+   *  listens, removed when it exits. */
+  readonly pidFile: string;
+  readonly control: ControlConfig;
+  /** `--service-script` processes, in command-line order. */
+  readonly services: readonly ServiceConfig[];
   /** `--setenv KEY VALUE` pairs and `--passenv` values resolved from the environment,
    *  added to every request's environ (Apache SetEnv/PassEnv), in order. */
   readonly requestEnviron: readonly (readonly [string, string])[];
@@ -75,6 +82,41 @@ export interface DaemonConfig {
   readonly requestTimeout: number;
   /** Extra variables for the daemons' process environment (MOD_WSGI_* markers). */
   readonly environment: Readonly<Record<string, string>>;
+  /** `--user` / `--group`, only when started as root (mod_wsgi ignores them otherwise). */
+  readonly identity: Identity;
+  /** `--python-warnings`, each passed to Python as `-W SPEC`. */
+  readonly pythonWarnings: readonly string[];
+  /** `--python-eggs`, absolute: PYTHON_EGG_CACHE of the daemons and services. */
+  readonly pythonEggs: string;
+}
+
+/** Who a Python process runs as; null fields keep the front end's own. */
+export interface Identity {
+  readonly user: string | null;
+  readonly group: string | null;
+}
+
+/** The server root's control script and the server process itself. */
+export interface ControlConfig {
+  /** `--process-name`: the front end's process title. */
+  readonly processName: string | null;
+  /** `<server-root>/envvars`, sourced by /bin/sh before the Python processes start. */
+  readonly envvarsFile: string;
+  /** `--envvars-script`, absolute: envvars is rewritten to source it. */
+  readonly envvarsScript: string | null;
+  /** `<server-root>/apachectl`, the control script. */
+  readonly controlScript: string;
+}
+
+export interface ServiceConfig {
+  /** The NAME of `--service-script NAME PATH`. */
+  readonly name: string;
+  /** Absolute path of the script. */
+  readonly script: string;
+  /** `--service-log-file NAME FILE` in the log directory; null: the main error log. */
+  readonly logFile: string | null;
+  /** `--service-user` / `--service-group`, else `--user` / `--group`; root only. */
+  readonly identity: Identity;
 }
 
 export interface PythonInfo {
@@ -105,6 +147,10 @@ export interface LoggingConfig {
   readonly accessLogFormat: string;
   readonly errorLogName: string;
   readonly accessLogName: string;
+  /** `--startup-log`: the path of the startup log, else null. */
+  readonly startupLog: string | null;
+  /** `--rotate-logs`: rotate files past this many bytes (`--max-log-size` MB); null: off. */
+  readonly rotateBytes: number | null;
 }
 
 export const LOG_LEVELS = [

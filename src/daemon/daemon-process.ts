@@ -39,7 +39,10 @@ export class DaemonProcess {
     onExit: (daemon: DaemonProcess, code: number | null, signal: string | null) => void,
   ) {
     const { config } = launch;
-    this.child = spawn(config.daemons.python.executable, [DAEMON_SCRIPT], {
+    // --python-warnings: -W options, so that sys.warnoptions shows them (WSGIPythonWarnings).
+    const warnings = config.daemons.pythonWarnings.flatMap((spec) => ["-W", spec]);
+    const args = [...warnings, DAEMON_SCRIPT];
+    this.child = spawn(config.daemons.python.executable, args, {
       cwd: config.application.workingDirectory,
       env: { ...process.env, ...config.daemons.environment, ...launchEnvironment(launch) },
       stdio: ["ignore", "pipe", "pipe"],
@@ -88,6 +91,9 @@ function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
     multiprocess: daemons.multiprocess,
     threads: daemons.threads,
     maximumRequests: daemons.maximumRequests,
+    // Applied by the daemon before the app loads; a failure stops the server.
+    user: daemons.identity.user,
+    group: daemons.identity.group,
     applicationType: application.type,
     entryPoint: application.entryPoint,
     callableObject: application.callableObject,

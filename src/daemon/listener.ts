@@ -3,6 +3,7 @@
  * server's user can enter, and a connection must also present the per-server token
  * in its first frame (HELLO) or it is closed at once.
  */
+import { chmodSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { timingSafeEqual } from "node:crypto";
 import { FrameDecoder, FrameType, ProtocolError } from "../protocol/frames.js";
@@ -31,6 +32,9 @@ export function listenForDaemons(
     server.once("error", reject);
     server.listen(path, () => {
       server.off("error", reject);
+      // Daemons running as --user must be able to connect; who can is decided by the
+      // private socket directory (0700, owned by that user), not by the socket's mode.
+      chmodSync(path, 0o666);
       resolve(server);
     });
   });

@@ -10,6 +10,7 @@ import type { ServerConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
 import { FrameDecoder } from "../protocol/frames.js";
 import { encodeAbort, type Hello } from "../protocol/messages.js";
+import { EXIT_PRIVILEGES } from "./exit-status.js";
 import { DaemonProcess, type AppStatus } from "./daemon-process.js";
 import { listenForDaemons } from "./listener.js";
 import { RequestQueue, type QueuedRequest } from "./request-queue.js";
@@ -40,6 +41,8 @@ export class DaemonPool {
   private stopping = false;
   private readonly readyWaiters: (() => void)[] = [];
   python: PythonReport | null = null;
+  /** Called instead of a respawn when a daemon must not be restarted (EXIT_PRIVILEGES). */
+  onFatal: (message: string) => void = () => undefined;
 
   constructor(
     private readonly config: ServerConfig,
@@ -182,6 +185,10 @@ export class DaemonPool {
     this.processes.delete(daemon.pid);
     this.notifyReported();
     if (this.stopping || daemon.stopping) return;
+    if (code === EXIT_PRIVILEGES) {
+      this.onFatal(`daemon process ${daemon.pid} could not switch to --user/--group`);
+      return;
+    }
     const how = signal ? `signal ${signal}` : `status ${code}`;
     const delay = this.backoff.next(this.now(), daemon.startedAt);
     this.log.error(

@@ -1,8 +1,9 @@
 /** Where the error and access logs go: files in the log directory, or the terminal. */
-import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
+import type { Writable } from "node:stream";
 import type { ServerConfig } from "../config/server-config.js";
 import type { LogSink } from "../log/error-log.js";
+import { openLogFile, type LogFile } from "../log/log-file.js";
 import type { CliIo } from "./run-server.js";
 
 export interface OpenLogs {
@@ -27,17 +28,11 @@ export async function openLogs(config: ServerConfig, io: CliIo): Promise<OpenLog
   }
   const errorPath = join(logging.logDirectory, logging.errorLogName);
   const accessPath = logging.accessLog ? join(logging.logDirectory, logging.accessLogName) : null;
-  const files: WriteStream[] = [];
-  const open = async (path: string): Promise<WriteStream> => {
-    const stream = createWriteStream(path, { flags: "a" });
-    await new Promise<void>((resolve, reject) => {
-      stream.once("open", () => {
-        resolve();
-      });
-      stream.once("error", reject);
-    });
-    files.push(stream);
-    return stream;
+  const files: LogFile[] = [];
+  const open = async (path: string): Promise<Writable> => {
+    const file = await openLogFile(path, logging.rotateBytes);
+    files.push(file);
+    return file.stream;
   };
   const error = await open(errorPath);
   const access = accessPath ? await open(accessPath) : null;
@@ -46,9 +41,6 @@ export async function openLogs(config: ServerConfig, io: CliIo): Promise<OpenLog
     access,
     errorPath,
     accessPath,
-    close: () =>
-      Promise.all(files.map((f) => new Promise<void>((resolve) => f.end(resolve)))).then(
-        () => undefined,
-      ),
+    close: () => Promise.all(files.map((file) => file.close())).then(() => undefined),
   };
 }

@@ -12,7 +12,10 @@ import { ErrorLog } from "../log/error-log.js";
 import { AccessLog } from "./access-log.js";
 import { formatBanner } from "./banner.js";
 import { createFrontEnd } from "./front-end.js";
+import { ServiceSupervisor } from "../service/services.js";
+import { fatalFailure, startupOutput, writePidFile } from "./lifecycle-files.js";
 import { openLogs } from "./log-files.js";
+import { prepareProcess, StartupError } from "./process-setup.js";
 import { waitForStopSignal } from "./stop-signal.js";
 
 /** Where the CLI's output goes; tests drive the CLI in-process with their own streams. */
@@ -26,6 +29,13 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
   await mkdir(config.socketDirectory, { recursive: true, mode: 0o700 });
   // mkdir's mode is filtered by the umask and ignored for an existing directory.
   await chmod(config.socketDirectory, 0o700);
+  try {
+    await prepareProcess(config);
+  } catch (error) {
+    if (!(error instanceof StartupError)) throw error;
+    await startupOutput(config, io.stderr, `wsgi-express: error: ${error.message}\n`);
+    return 1;
+  }
   const logs = await openLogs(config, io);
   const errorLog = new ErrorLog(logs.error, config.logging.logLevel);
   const accessLog = logs.access ? new AccessLog(logs.access, config.logging.accessLogFormat) : null;
@@ -35,16 +45,25 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     await listen(server, config);
   } catch (error) {
     const where = `${config.listen.host ?? "*"}:${config.listen.port}`;
-    io.stderr.write(
+    await startupOutput(
+      config,
+      io.stderr,
       `wsgi-express: error: cannot listen on ${where}: ${(error as Error).message}\n`,
     );
     await logs.close();
     return 1;
   }
+  const pidFile = await writePidFile(config.pidFile);
   const stop = waitForStopSignal();
+  const fatal = fatalFailure();
+  pool.onFatal = fatal.fail;
+  const services = new ServiceSupervisor(config, errorLog, fatal.fail);
   await pool.start();
+  await services.start();
   const port = (server.address() as AddressInfo).port;
-  io.stdout.write(
+  await startupOutput(
+    config,
+    io.stdout,
     formatBanner(config, {
       url: `http://${config.listen.host ?? "localhost"}:${port}/`,
       errorLog: logs.errorPath,
@@ -54,13 +73,18 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     }),
   );
   errorLog.notice(`wsgi-express serving on port ${port} (pid ${process.pid})`);
-  const signal = await stop.signalled;
-  errorLog.notice(`caught ${signal}, shutting down`);
+  const signal = await Promise.race([stop.signalled, fatal.failed]);
+  if (fatal.message === null) errorLog.notice(`caught ${signal}, shutting down`);
+  else {
+    errorLog.error(`${fatal.message}; stopping the server`);
+    io.stderr.write(`wsgi-express: error: ${fatal.message}; stopping the server\n`);
+  }
   await closeServer(server, config.daemons.shutdownTimeout, stop.forced);
-  await pool.stop();
+  await Promise.all([pool.stop(), services.stop()]);
+  await pidFile.remove();
   stop.dispose();
   await logs.close();
-  return 0;
+  return fatal.message === null ? 0 : 1;
 }
 
 function listen(server: Server, config: ServerConfig): Promise<void> {

@@ -20,6 +20,7 @@ function harness(overrides: Partial<MainDeps> = {}): Harness {
     files: fakeFiles(),
     probePython: fakeProbe(),
     makeDirectory: (path) => made.push(path),
+    writeServerRoot: () => undefined,
     uid: 1000,
     pid: 4242,
     runServer: (config) => {

@@ -50,6 +50,10 @@ test("the daemons get mod_wsgi-express's markers, and no feature flags by defaul
     MOD_WSGI_HTTP_PORT: "8000",
     MOD_WSGI_HTTPS_PORT: "None",
     MOD_WSGI_WORKING_DIRECTORY: CWD,
+    // Not markers, but the same for every Python process: locale and egg cache.
+    LANG: "C.UTF-8",
+    LC_ALL: "C.UTF-8",
+    PYTHON_EGG_CACHE: "/tmp/mod_wsgi-localhost:8000:1000/python-eggs",
   });
 });
 

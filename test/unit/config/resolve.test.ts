@@ -45,6 +45,9 @@ test("defaults are mod_wsgi-express's", async () => {
       socketTimeout: 60,
       connectTimeout: 15,
       requestTimeout: 60,
+      identity: { user: null, group: null },
+      pythonWarnings: [],
+      pythonEggs: "/tmp/mod_wsgi-localhost:8000:1000/python-eggs",
     },
   );
   assert.deepEqual(config.http, {
@@ -61,6 +64,8 @@ test("defaults are mod_wsgi-express's", async () => {
     accessLogFormat: "common",
     errorLogName: "error_log",
     accessLogName: "access_log",
+    startupLog: null,
+    rotateBytes: null,
   });
   assert.equal(config.serverRoot, "/tmp/mod_wsgi-localhost:8000:1000");
   assert.equal(config.socketDirectory, "/tmp/mod_wsgi-localhost:8000:1000/sockets");

@@ -1,0 +1,87 @@
+"""A service script's process: privileges, the same paths as the daemons, the mod_wsgi
+module, SIGTERM -> SystemExit, then the script as __main__ (reference §4)."""
+
+import collections
+import json
+import os
+import runpy
+import signal
+import site
+import sys
+import traceback
+
+from . import modwsgi
+from .modwsgi import Events, RequestState
+from .privileges import EXIT_PRIVILEGES, PrivilegeError, drop_privileges
+
+ENV_VAR = "WSGI_EXPRESS_SERVICE"
+EXIT_CONFIG = 2
+
+# What build_module reads: a service is a process group of its own with no threads.
+ModuleConfig = collections.namedtuple(
+    "ModuleConfig", "processGroup applicationGroup processes threads")
+
+
+def main(package_dir):
+    _line_buffer_streams()
+    try:
+        settings = json.loads(os.environ.pop(ENV_VAR))
+        name, script = settings["name"], settings["script"]
+    except (KeyError, ValueError, TypeError) as error:
+        _log("%s is missing or invalid: %s" % (ENV_VAR, error))
+        return EXIT_CONFIG
+    try:
+        drop_privileges(settings.get("user"), settings.get("group"))
+    except PrivilegeError as error:
+        _log(str(error))
+        return EXIT_PRIVILEGES
+    _set_up_paths(package_dir, settings)
+    modwsgi.install(ModuleConfig("service:" + name, "", 1, 0), Events(), RequestState())
+    signal.signal(signal.SIGTERM, _raise_system_exit)
+    return _run(script)
+
+
+def _raise_system_exit(signum, frame):
+    # mod_wsgi's default handler in service processes: the script may clean up.
+    raise SystemExit(0)
+
+
+def _run(script):
+    sys.argv[:] = [script]
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit as stop:
+        # As under mod_wsgi, SystemExit is how a service ends; it is not an error.
+        return stop.code
+    except BaseException:
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+def _set_up_paths(package_dir, settings):
+    """As a daemon: our own directory off sys.path; cwd and sys.path[0] the working
+    directory; --python-path through site.addsitedir."""
+    ours = os.path.realpath(package_dir)
+    sys.path[:] = [entry for entry in sys.path
+                   if not entry or os.path.realpath(entry) != ours]
+    directory = settings.get("workingDirectory") or os.getcwd()
+    try:
+        os.chdir(directory)
+    except OSError as error:
+        _log("cannot change to the working directory %s: %s" % (directory, error))
+    sys.path.insert(0, directory)
+    for path in settings.get("pythonPaths") or ():
+        site.addsitedir(path)
+
+
+def _line_buffer_streams():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True, errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def _log(message):
+    sys.stderr.write("wsgi-express service (pid=%d): %s\n" % (os.getpid(), message))

@@ -1,0 +1,76 @@
+/**
+ * One service script's Python process (reference §4): python/service.py with its
+ * settings in WSGI_EXPRESS_SERVICE, the daemons' environment, and every line it writes
+ * sent to its log.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import type { ServerConfig, ServiceConfig } from "../config/server-config.js";
+import type { ErrorLog } from "../log/error-log.js";
+
+/** python/service.py inside this package (dist/src/service -> package root). */
+export const SERVICE_SCRIPT = fileURLToPath(
+  new URL("../../../python/service.py", import.meta.url),
+);
+
+export class ServiceProcess {
+  readonly child: ChildProcess;
+  readonly startedAt = performance.now();
+  exited = false;
+  private killTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    config: ServerConfig,
+    service: ServiceConfig,
+    log: ErrorLog,
+    onExit: (code: number | null, signal: string | null) => void,
+  ) {
+    const { application, daemons } = config;
+    const settings = {
+      name: service.name,
+      script: service.script,
+      workingDirectory: application.workingDirectory,
+      pythonPaths: application.pythonPaths,
+      user: service.identity.user,
+      group: service.identity.group,
+    };
+    const warnings = daemons.pythonWarnings.flatMap((spec) => ["-W", spec]);
+    // The last argument names the process in ps, as mod_wsgi's (wsgi:service:NAME).
+    const args = [...warnings, SERVICE_SCRIPT, `(wsgi:service:${service.name})`];
+    this.child = spawn(daemons.python.executable, args, {
+      cwd: application.workingDirectory,
+      // The service pops WSGI_EXPRESS_SERVICE before running the script.
+      env: { ...process.env, ...daemons.environment, WSGI_EXPRESS_SERVICE: JSON.stringify(settings) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const pid = this.child.pid ?? 0;
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      if (stream)
+        createInterface({ input: stream }).on("line", (line) => {
+          log.daemonOutput(pid, line);
+        });
+    }
+    this.child.on("error", (error) => {
+      log.error(`could not start service ${service.name}: ${error.message}`);
+    });
+    this.child.on("exit", (code, signal) => {
+      this.exited = true;
+      clearTimeout(this.killTimer);
+      onExit(code, signal);
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
+  /** SIGTERM (SystemExit in the script); SIGKILL after the grace period. */
+  stop(graceSeconds: number): void {
+    if (this.exited) return;
+    this.child.kill("SIGTERM");
+    this.killTimer = setTimeout(() => {
+      if (!this.exited) this.child.kill("SIGKILL");
+    }, graceSeconds * 1000);
+  }
+}

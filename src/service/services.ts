@@ -1,0 +1,95 @@
+/**
+ * Supervises the `--service-script` processes: one each, restarted with a growing delay
+ * when it exits (mod_wsgi restarts at once, which spins when a script fails at start),
+ * stopped with the server. A service that cannot drop privileges stops the server.
+ */
+import type { ServerConfig, ServiceConfig } from "../config/server-config.js";
+import { ErrorLog } from "../log/error-log.js";
+import { openLogFile, type LogFile } from "../log/log-file.js";
+import { EXIT_PRIVILEGES } from "../daemon/exit-status.js";
+import { RespawnBackoff } from "../daemon/respawn-backoff.js";
+import { ServiceProcess } from "./service-process.js";
+
+
+interface Running {
+  readonly service: ServiceConfig;
+  readonly log: ErrorLog;
+  readonly backoff: RespawnBackoff;
+  process: ServiceProcess | null;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class ServiceSupervisor {
+  private readonly running: Running[] = [];
+  private readonly files: LogFile[] = [];
+  private stopping = false;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly errorLog: ErrorLog,
+    private readonly onFatal: (message: string) => void,
+  ) {}
+
+  /** Opens the services' own log files and starts every service. */
+  async start(): Promise<void> {
+    for (const service of this.config.services) {
+      const log = await this.logFor(service);
+      const entry: Running = { service, log, backoff: new RespawnBackoff(), process: null, timer: undefined };
+      this.running.push(entry);
+      this.spawn(entry);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const grace = this.config.daemons.shutdownTimeout;
+    await Promise.all(
+      this.running.map((entry) => {
+        clearTimeout(entry.timer);
+        const child = entry.process;
+        if (child === null || child.exited) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          child.child.once("exit", () => {
+            resolve();
+          });
+          child.stop(grace);
+        });
+      }),
+    );
+    await Promise.all(this.files.map((file) => file.close()));
+  }
+
+  private async logFor(service: ServiceConfig): Promise<ErrorLog> {
+    if (service.logFile === null) return this.errorLog;
+    const file = await openLogFile(service.logFile, this.config.logging.rotateBytes);
+    this.files.push(file);
+    return new ErrorLog(file.stream, this.config.logging.logLevel);
+  }
+
+  private spawn(entry: Running): void {
+    const { name } = entry.service;
+    const child = new ServiceProcess(this.config, entry.service, entry.log, (code, signal) => {
+      this.onExit(entry, child, code, signal);
+    });
+    entry.process = child;
+    this.errorLog.info(`started service ${name} (pid ${child.pid})`);
+  }
+
+  private onExit(entry: Running, child: ServiceProcess, code: number | null, signal: string | null) {
+    if (this.stopping) return;
+    const { name } = entry.service;
+    if (code === EXIT_PRIVILEGES) {
+      this.onFatal(`service ${name} could not switch to its user/group; see the log`);
+      return;
+    }
+    const how = signal ? `signal ${signal}` : `status ${code}`;
+    const delay = entry.backoff.next(performance.now(), child.startedAt);
+    this.errorLog.error(
+      `service ${name} (pid ${child.pid}) exited with ${how}; restarting` +
+        (delay > 0 ? ` in ${(delay / 1000).toFixed(1)}s` : ""),
+    );
+    entry.timer = setTimeout(() => {
+      if (!this.stopping) this.spawn(entry);
+    }, delay);
+  }
+}

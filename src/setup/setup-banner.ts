@@ -1,0 +1,21 @@
+/** What setup-server (and start-server --setup-only) prints: the banner, not served. */
+import { join } from "node:path";
+import type { ServerConfig } from "../config/server-config.js";
+import { formatBanner } from "../server/banner.js";
+
+export function setupBanner(config: ServerConfig): string {
+  const { listen, logging } = config;
+  const terminal = logging.logToTerminal;
+  const banner = formatBanner(config, {
+    url: `http://${listen.host ?? "localhost"}:${listen.port}/`,
+    errorLog: terminal ? "/dev/stderr" : join(logging.logDirectory, logging.errorLogName),
+    accessLog: !logging.accessLog
+      ? null
+      : terminal
+        ? "/dev/stdout"
+        : join(logging.logDirectory, logging.accessLogName),
+    app: null,
+    python: null,
+  });
+  return `${banner}${"Control Script".padEnd(19)}: ${config.control.controlScript}\n`;
+}
