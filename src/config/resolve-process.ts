@@ -36,7 +36,11 @@ export function resolveProcess(
       envvarsScript: options.given("envvars-script") ? path("envvars-script", "") : null,
       controlScript: join(serverRoot, "apachectl"),
     },
-    identity: identityFrom(options.optionalString("user"), options.optionalString("group"), context),
+    identity: identityFrom(
+      options.optionalString("user"),
+      options.optionalString("group"),
+      context,
+    ),
     pythonWarnings: options.list("python-warnings"),
     pythonEggs,
     environment: { LANG: locale, LC_ALL: locale, PYTHON_EGG_CACHE: pythonEggs },

@@ -10,9 +10,7 @@ import type { ServerConfig, ServiceConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
 
 /** python/service.py inside this package (dist/src/service -> package root). */
-export const SERVICE_SCRIPT = fileURLToPath(
-  new URL("../../../python/service.py", import.meta.url),
-);
+export const SERVICE_SCRIPT = fileURLToPath(new URL("../../../python/service.py", import.meta.url));
 
 export class ServiceProcess {
   readonly child: ChildProcess;
@@ -41,7 +39,11 @@ export class ServiceProcess {
     this.child = spawn(daemons.python.executable, args, {
       cwd: application.workingDirectory,
       // The service pops WSGI_EXPRESS_SERVICE before running the script.
-      env: { ...process.env, ...daemons.environment, WSGI_EXPRESS_SERVICE: JSON.stringify(settings) },
+      env: {
+        ...process.env,
+        ...daemons.environment,
+        WSGI_EXPRESS_SERVICE: JSON.stringify(settings),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const pid = this.child.pid ?? 0;

@@ -10,7 +10,6 @@ import { EXIT_PRIVILEGES } from "../daemon/exit-status.js";
 import { RespawnBackoff } from "../daemon/respawn-backoff.js";
 import { ServiceProcess } from "./service-process.js";
 
-
 interface Running {
   readonly service: ServiceConfig;
   readonly log: ErrorLog;
@@ -34,7 +33,13 @@ export class ServiceSupervisor {
   async start(): Promise<void> {
     for (const service of this.config.services) {
       const log = await this.logFor(service);
-      const entry: Running = { service, log, backoff: new RespawnBackoff(), process: null, timer: undefined };
+      const entry: Running = {
+        service,
+        log,
+        backoff: new RespawnBackoff(),
+        process: null,
+        timer: undefined,
+      };
       this.running.push(entry);
       this.spawn(entry);
     }
@@ -75,7 +80,12 @@ export class ServiceSupervisor {
     this.errorLog.info(`started service ${name} (pid ${child.pid})`);
   }
 
-  private onExit(entry: Running, child: ServiceProcess, code: number | null, signal: string | null) {
+  private onExit(
+    entry: Running,
+    child: ServiceProcess,
+    code: number | null,
+    signal: string | null,
+  ) {
     if (this.stopping) return;
     const { name } = entry.service;
     if (code === EXIT_PRIVILEGES) {

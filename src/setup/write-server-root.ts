@@ -25,11 +25,7 @@ export function writeServerRoot(config: ServerConfig, inputs: SetupInputs): void
   const root = config.serverRoot;
   // --setup-only is what made this a setup; the control script must start for real.
   // The server root is pinned, as the default one depends on the pid with --port 0.
-  const args = [
-    ...inputs.args.filter((word) => word !== "--setup-only"),
-    "--server-root",
-    root,
-  ];
+  const args = [...inputs.args.filter((word) => word !== "--setup-only"), "--server-root", root];
   const script = {
     node: process.execPath,
     bin: BIN_SCRIPT,

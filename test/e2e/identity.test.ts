@@ -27,35 +27,39 @@ function openDir(): string {
   return dir;
 }
 
-test("--user/--group: daemons and services run as that user, never as root", { skip: !canDrop }, async (t) => {
-  const prefix = openDir();
-  const server = await startServer([
-    app("process_facts.wsgi"),
-    "--python-executable",
-    SYSTEM_PYTHON,
-    "--user",
-    "nobody",
-    "--group",
-    "nogroup",
-    "--socket-prefix",
-    prefix,
-    "--service-script",
-    "facts",
-    SERVICE,
-  ]);
-  t.after(() => server.stop());
-  const facts = JSON.parse((await request(server.url)).body.toString()) as Facts;
-  assert.equal(facts.uid, 65534);
-  assert.equal(facts.euid, 65534);
-  assert.equal(facts.gid, 65534);
-  // Supplementary groups are nobody's own (initgroups), root's are gone.
-  assert.ok(!facts.groups.includes(0), String(facts.groups));
-  const log = await eventually(server.errorLog, (text) => /facts: \{/.test(text));
-  assert.match(log, /facts: .*"uid": 65534, "gid": 65534/);
-  // The daemon socket lives under --socket-prefix, not in the server root.
-  assert.equal(readdirSync(prefix).length, 1);
-  assert.equal(existsSync(join(server.serverRoot, "sockets")), false);
-});
+test(
+  "--user/--group: daemons and services run as that user, never as root",
+  { skip: !canDrop },
+  async (t) => {
+    const prefix = openDir();
+    const server = await startServer([
+      app("process_facts.wsgi"),
+      "--python-executable",
+      SYSTEM_PYTHON,
+      "--user",
+      "nobody",
+      "--group",
+      "nogroup",
+      "--socket-prefix",
+      prefix,
+      "--service-script",
+      "facts",
+      SERVICE,
+    ]);
+    t.after(() => server.stop());
+    const facts = JSON.parse((await request(server.url)).body.toString()) as Facts;
+    assert.equal(facts.uid, 65534);
+    assert.equal(facts.euid, 65534);
+    assert.equal(facts.gid, 65534);
+    // Supplementary groups are nobody's own (initgroups), root's are gone.
+    assert.ok(!facts.groups.includes(0), String(facts.groups));
+    const log = await eventually(server.errorLog, (text) => /facts: \{/.test(text));
+    assert.match(log, /facts: .*"uid": 65534, "gid": 65534/);
+    // The daemon socket lives under --socket-prefix, not in the server root.
+    assert.equal(readdirSync(prefix).length, 1);
+    assert.equal(existsSync(join(server.serverRoot, "sockets")), false);
+  },
+);
 
 test("a --user that does not exist stops start-up with an error", { skip: !root }, async () => {
   const result = await runCli([
@@ -106,10 +110,14 @@ test("--lang is the old name of --locale; a C locale becomes C.UTF-8", async (t)
   assert.equal(inherited.environ["LANG"], "C.UTF-8");
 });
 
-test("--process-name sets the server's process title", { skip: process.platform !== "linux" }, async (t) => {
-  const server = await startServer([app("hello.wsgi"), "--process-name", "wx-title-test"]);
-  t.after(() => server.stop());
-  const { readFileSync } = await import("node:fs");
-  const cmdline = readFileSync(`/proc/${String(server.child.pid)}/cmdline`, "utf8");
-  assert.match(cmdline, /^wx-title-test/);
-});
+test(
+  "--process-name sets the server's process title",
+  { skip: process.platform !== "linux" },
+  async (t) => {
+    const server = await startServer([app("hello.wsgi"), "--process-name", "wx-title-test"]);
+    t.after(() => server.stop());
+    const { readFileSync } = await import("node:fs");
+    const cmdline = readFileSync(`/proc/${String(server.child.pid)}/cmdline`, "utf8");
+    assert.match(cmdline, /^wx-title-test/);
+  },
+);

@@ -25,7 +25,11 @@ test("--rotate-logs with --max-log-size rotates the error log and loses no line"
     "chatty",
     CHATTY,
   ]);
-  await eventually(() => allLogs(server.serverRoot), (text) => text.includes("chatty done"), 30_000);
+  await eventually(
+    () => allLogs(server.serverRoot),
+    (text) => text.includes("chatty done"),
+    30_000,
+  );
   assert.equal(await server.stop(), 0);
   const files = readdirSync(server.serverRoot).filter((name) => name.startsWith("error_log"));
   assert.ok(files.length > 10, files.join(" "));
