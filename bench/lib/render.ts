@@ -57,8 +57,8 @@ export function renderApp(app: AppSpec, cells: readonly Cell[]): string {
       lines.push(
         "",
         `${cell.peer.label}: only ~${fmt(summary.served)} of ${app.connections} connections were in ` +
-          "service (req/s x mean latency); the others waited unserved, so its latencies " +
-          "describe the served ones only.",
+          "service at a time (req/s x mean latency); the others waited to be accepted or " +
+          "reconnected, so its latencies describe the served requests only.",
       );
     }
   }
