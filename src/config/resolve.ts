@@ -8,12 +8,14 @@ import type { ResolveContext } from "./context.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { OptionReader } from "./option-reader.js";
 import { resolveApplication } from "./resolve-application.js";
+import { resolveClients } from "./resolve-clients.js";
 import { resolveDaemons } from "./resolve-daemons.js";
 import { resolveDaemonEnvironment, resolveRequestEnviron } from "./resolve-environ.js";
 import { resolveHttp } from "./resolve-http.js";
 import { resolveListen } from "./resolve-listen.js";
 import { resolveLogging } from "./resolve-logging.js";
 import { resolveProcess } from "./resolve-process.js";
+import { resolveProxy } from "./resolve-proxy.js";
 import { resolvePython } from "./resolve-python.js";
 import { resolveServerRoot } from "./resolve-server-root.js";
 import { resolveServices } from "./resolve-services.js";
@@ -30,6 +32,8 @@ export async function resolveConfig(
   const application = resolveApplication(options, listen, context);
   const logging = resolveLogging(options, serverRoot, context);
   const http = resolveHttp(options);
+  const clients = resolveClients(options);
+  const proxy = resolveProxy(options);
   const requestEnviron = resolveRequestEnviron(options, context.env);
   const processSettings = resolveProcess(options, serverRoot, context);
   const { identity, pythonWarnings, pythonEggs } = processSettings;
@@ -55,6 +59,8 @@ export async function resolveConfig(
       pythonEggs,
     },
     http,
+    clients,
+    proxy,
     logging,
     serverRoot,
     socketDirectory,

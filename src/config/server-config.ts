@@ -14,6 +14,10 @@ export interface ServerConfig {
   readonly daemons: DaemonConfig;
   readonly http: HttpConfig;
   readonly logging: LoggingConfig;
+  /** Slow and greedy clients: read timeouts, caps, response buffering. */
+  readonly clients: ClientConfig;
+  /** Forwarded headers believed from trusted proxies (--trust-proxy-header/--trust-proxy). */
+  readonly proxy: ProxyConfig;
 
   /** `--server-root`, absolute; created if missing. */
   readonly serverRoot: string;
@@ -164,3 +168,37 @@ export const LOG_LEVELS = [
   "debug",
 ] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A read phase's allowance, as mod_reqtimeout takes it: seconds, a cap, bytes per second. */
+export interface ReadPhaseLimit {
+  /** Seconds; 0: no limit. */
+  readonly timeout: number;
+  /** Seconds the min-rate extensions may reach; 0: no cap. */
+  readonly max: number;
+  /** Each this many bytes received extends the timeout by one second; 0: never. */
+  readonly minRate: number;
+}
+
+export interface ClientConfig {
+  /** --header-timeout, --header-max-timeout, --header-min-rate. */
+  readonly header: ReadPhaseLimit;
+  /** --body-timeout, --body-max-timeout, --body-min-rate. */
+  readonly body: ReadPhaseLimit;
+  /** --max-clients resolved: requests in progress at once; more wait, unread. */
+  readonly maxClients: number;
+  /** Open client connections allowed, from the descriptor limit (not an option). */
+  readonly maxConnections: number;
+  /** Seconds a response write may stall before the client is cut off (0 in the option
+   *  means --socket-timeout). */
+  readonly responseSocketTimeout: number;
+  /** Response bytes queued for a client before the daemon is made to wait (0 in the
+   *  option means 8 MiB). */
+  readonly responseBufferSize: number;
+}
+
+export interface ProxyConfig {
+  /** Lower-case header names. */
+  readonly headers: readonly string[];
+  /** IP addresses and CIDR subnets, as given. */
+  readonly proxies: readonly string[];
+}

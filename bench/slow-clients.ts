@@ -1,0 +1,157 @@
+/**
+ * Slow-client benchmark (issue #7): opens SLOWLORIS connections that send a request head
+ * a byte at a time and SLOW_READERS that ask for a 256 KiB response and never read it,
+ * then measures normal requests meanwhile. Target: p99 under 50 ms, zero failures.
+ *
+ *   npm run build && node dist/bench/slow-clients.js [--slowloris 1000] [--readers 1000]
+ *     [--seconds 10] [--concurrency 4]
+ *
+ * A benchmark, not a test: it prints its figures and exits 0 even past the target.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const { values } = parseArgs({
+  options: {
+    slowloris: { type: "string", default: "1000" },
+    readers: { type: "string", default: "1000" },
+    seconds: { type: "string", default: "10" },
+    concurrency: { type: "string", default: "4" },
+  },
+});
+
+async function startServer(): Promise<{ port: number; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, "bin", "wsgi-express.js"),
+      "start-server",
+      join(ROOT, "test", "fixtures", "apps", "streaming.wsgi"),
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--server-root",
+      mkdtempSync(join(tmpdir(), "wsgi-express-slow-")),
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let out = "";
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+      const match = /^Server URL\s*: http:\/\/[^:]+:(\d+)\//m.exec(out);
+      if (match && /^Application\s*:/m.test(out)) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => {
+      reject(new Error(`server exited with ${String(code)}`));
+    });
+  });
+  return { port, stop: () => child.kill("SIGTERM") };
+}
+
+function openMany(count: number, open: () => Socket): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  return new Promise((resolve) => {
+    let left = count;
+    if (left === 0) resolve(sockets);
+    for (let i = 0; i < count; i += 1) {
+      const socket = open();
+      socket.on("error", () => undefined);
+      socket.once("connect", () => {
+        if (--left === 0) resolve(sockets);
+      });
+      sockets.push(socket);
+    }
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function measure(port: number, seconds: number, concurrency: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies: number[] = [];
+  let failures = 0;
+  const deadline = Date.now() + seconds * 1000;
+  const one = (): Promise<void> =>
+    new Promise((resolve) => {
+      const start = performance.now();
+      const req = request({ port, host: "127.0.0.1", path: "/?chunks=1&size=12", agent }, (res) => {
+        res.resume();
+        res.on("end", () => {
+          if (res.statusCode === 200) latencies.push(performance.now() - start);
+          else failures += 1;
+          resolve();
+        });
+      });
+      req.setTimeout(5000, () => req.destroy(new Error("timeout")));
+      req.on("error", () => {
+        failures += 1;
+        resolve();
+      });
+      req.end();
+    });
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < deadline) await one();
+    }),
+  );
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { latencies, failures };
+}
+
+async function main(): Promise<void> {
+  const server = await startServer();
+  const { port } = server;
+  try {
+    const slowloris = await openMany(Number(values.slowloris), () => connect(port, "127.0.0.1"));
+    const head = "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ";
+    let byte = 0;
+    const drip = setInterval(() => {
+      for (const socket of slowloris)
+        if (!socket.destroyed) socket.write(head[byte % head.length] ?? "x");
+      byte += 1;
+    }, 1000);
+    const readers = await openMany(Number(values.readers), () => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.write("GET /?chunks=4&size=65536 HTTP/1.1\r\nHost: a\r\n\r\n");
+        socket.pause();
+      });
+      return socket;
+    });
+    const { latencies, failures } = await measure(
+      port,
+      Number(values.seconds),
+      Number(values.concurrency),
+    );
+    clearInterval(drip);
+    const alive = (list: Socket[]): number => list.filter((s) => !s.destroyed).length;
+    const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
+    process.stdout.write(
+      [
+        `slowloris connections: ${slowloris.length} (${alive(slowloris)} still open at the end)`,
+        `slow readers:          ${readers.length} (${alive(readers)} still open at the end)`,
+        `normal requests:       ${latencies.length} ok, ${failures} failed, concurrency ${values.concurrency}`,
+        `latency:               p50 ${fmt(percentile(latencies, 50))}, p99 ${fmt(percentile(latencies, 99))}, max ${fmt(latencies[latencies.length - 1] ?? NaN)}`,
+        `target:                p99 < 50 ms and 0 failures: ${percentile(latencies, 99) < 50 && failures === 0 ? "met" : "NOT met"}`,
+        "",
+      ].join("\n"),
+    );
+    for (const socket of [...slowloris, ...readers]) socket.destroy();
+  } finally {
+    server.stop();
+  }
+}
+
+await main();

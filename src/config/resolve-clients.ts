@@ -1,0 +1,62 @@
+/** Slow and greedy clients: read timeouts (mod_reqtimeout), the cap on requests in
+ *  progress (--max-clients), the cap on open connections, response buffering. */
+import { readFileSync } from "node:fs";
+import type { OptionReader } from "./option-reader.js";
+import type { ClientConfig } from "./server-config.js";
+
+/** What `--response-buffer-size 0` means (mod_wsgi 6.0.2+). */
+const RESPONSE_BUFFER_DEFAULT = 8 * 1024 * 1024;
+/** Descriptors kept back from the connection cap for daemons, logs and files. */
+const DESCRIPTOR_RESERVE = 256;
+const CONNECTIONS_WITHOUT_LIMIT = 10_000;
+
+export function resolveClients(
+  options: OptionReader,
+  openFileLimit = readOpenFileLimit(),
+): ClientConfig {
+  const processes = options.optionalNumber("processes") ?? 1;
+  const threads = options.number("threads");
+  return {
+    header: {
+      timeout: options.number("header-timeout"),
+      max: options.number("header-max-timeout"),
+      minRate: options.number("header-min-rate"),
+    },
+    body: {
+      timeout: options.number("body-timeout"),
+      max: options.number("body-max-timeout"),
+      minRate: options.number("body-min-rate"),
+    },
+    maxClients: maxClients(options.optionalNumber("max-clients"), processes * threads),
+    maxConnections: connectionCap(openFileLimit),
+    responseSocketTimeout:
+      options.number("response-socket-timeout") || options.number("socket-timeout"),
+    responseBufferSize: options.number("response-buffer-size") || RESPONSE_BUFFER_DEFAULT,
+  };
+}
+
+/** mod_wsgi-express's sizing: 10 + max(10, 1.5 x processes x threads); a given value is
+ *  raised to at least processes x threads. */
+export function maxClients(given: number | null, capacity: number): number {
+  if (given !== null) return Math.max(given, capacity);
+  return 10 + Math.max(10, Math.floor(1.5 * capacity));
+}
+
+/** Open connections allowed: most of the descriptor limit, so that accept() does not hit
+ *  EMFILE while idle connections pile up. */
+export function connectionCap(openFileLimit: number | null): number {
+  if (openFileLimit === null) return CONNECTIONS_WITHOUT_LIMIT;
+  return Math.max(64, Math.floor(openFileLimit * 0.9) - DESCRIPTOR_RESERVE);
+}
+
+/** The soft RLIMIT_NOFILE from /proc (Linux); null where it cannot be read. */
+function readOpenFileLimit(): number | null {
+  try {
+    const limits = readFileSync("/proc/self/limits", "utf8");
+    const match = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
+    if (!match?.[1] || match[1] === "unlimited") return null;
+    return Number(match[1]);
+  } catch {
+    return null;
+  }
+}

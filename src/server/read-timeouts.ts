@@ -1,0 +1,192 @@
+/**
+ * Slow clients, as Apache's mod_reqtimeout and mod_wsgi's response-socket-timeout treat
+ * them: a request head or body that arrives too slowly gets 408 (or a plain close when
+ * nothing of the head came), and a client that stops reading its response is cut off.
+ *
+ * One sweep over the open connections every SWEEP_MS does it all: an idle connection
+ * costs a few fields, not a timer, so thousands of slow connections stay cheap.
+ */
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+
+const SWEEP_MS = 250;
+
+/** A phase's allowance (mod_reqtimeout `header=15-30,MinRate=500`), in seconds and bytes.
+ *  timeout 0: no limit; max 0: MinRate may extend it without end. */
+export interface PhaseLimit {
+  readonly timeout: number;
+  readonly max: number;
+  readonly minRate: number;
+}
+
+export interface SlowClientLimits {
+  readonly header: PhaseLimit;
+  readonly body: PhaseLimit;
+  /** Seconds a pending response write may make no progress; 0: never cut. */
+  readonly responseSocketTimeout: number;
+}
+
+/** When a phase that began at `start` (ms) and has received `bytes` since runs out:
+ *  each `minRate` bytes buy one more second, up to `max`. Infinity: never. */
+export function phaseDeadline(limit: PhaseLimit, start: number, bytes: number): number {
+  if (limit.timeout <= 0) return Infinity;
+  const earned = limit.minRate > 0 ? Math.floor(bytes / limit.minRate) : 0;
+  const seconds =
+    limit.max > 0
+      ? Math.min(limit.timeout + earned, Math.max(limit.max, limit.timeout))
+      : limit.timeout + earned;
+  return start + seconds * 1000;
+}
+
+type Phase = "header" | "body" | "busy" | "idle";
+
+interface Watched {
+  phase: Phase;
+  /** When the phase began (ms) and socket.bytesRead then. */
+  start: number;
+  readAtStart: number;
+  req: IncomingMessage | null;
+  /** Last socket.bytesWritten seen, and when it last moved (or nothing was pending). */
+  written: number;
+  writeProgressAt: number;
+}
+
+export interface SlowClientHandlers {
+  /** The head did not arrive in time; `partial`: some of it did (answer 408). */
+  readonly onHeaderTimeout: (socket: Socket, partial: boolean) => void;
+  readonly onBodyTimeout: (req: IncomingMessage) => void;
+  readonly onWriteStall: (socket: Socket) => void;
+}
+
+export class SlowClientWatch {
+  private readonly watched = new Map<Socket, Watched>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly limits: SlowClientLimits,
+    private readonly handlers: SlowClientHandlers,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.timer = setInterval(() => {
+      this.sweep();
+    }, SWEEP_MS);
+    this.timer.unref();
+  }
+
+  get size(): number {
+    return this.watched.size;
+  }
+
+  attach(server: Server): void {
+    server.on("connection", (socket: Socket) => {
+      this.watched.set(socket, this.fresh("header", socket));
+      socket.once("close", () => this.watched.delete(socket));
+    });
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      this.onRequest(req, res);
+    });
+    server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+      this.onRequest(req, res);
+    });
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private fresh(phase: Phase, socket: Socket, req: IncomingMessage | null = null): Watched {
+    const now = this.now();
+    return {
+      phase,
+      start: now,
+      readAtStart: socket.bytesRead,
+      req,
+      written: socket.bytesWritten,
+      writeProgressAt: now,
+    };
+  }
+
+  private enter(socket: Socket, phase: Phase, req: IncomingMessage | null = null): void {
+    const entry = this.watched.get(socket);
+    if (!entry) return;
+    entry.phase = phase;
+    entry.start = this.now();
+    entry.readAtStart = socket.bytesRead;
+    entry.req = req;
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const socket = req.socket;
+    const hasBody =
+      req.headers["transfer-encoding"] !== undefined ||
+      Number(req.headers["content-length"] ?? 0) > 0;
+    if (hasBody && !req.complete) {
+      this.enter(socket, "body", req);
+      req.once("end", () => {
+        if (this.watched.get(socket)?.req === req) this.enter(socket, "busy");
+      });
+    } else {
+      this.enter(socket, "busy");
+    }
+    res.once("finish", () => {
+      // The next request's head is timed from its first byte; until then the connection
+      // is idle and node's keep-alive timeout applies.
+      if (!socket.destroyed) this.enter(socket, "idle");
+    });
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [socket, entry] of this.watched) {
+      if (socket.destroyed) continue;
+      this.checkWrites(socket, entry, now);
+      this.checkReads(socket, entry, now);
+    }
+  }
+
+  private checkReads(socket: Socket, entry: Watched, now: number): void {
+    const received = socket.bytesRead - entry.readAtStart;
+    if (entry.phase === "idle") {
+      if (received > 0) {
+        entry.phase = "header";
+        entry.start = now;
+      }
+      return;
+    }
+    if (entry.phase === "header") {
+      if (now >= phaseDeadline(this.limits.header, entry.start, received)) {
+        entry.phase = "busy";
+        this.handlers.onHeaderTimeout(socket, socket.bytesRead > entry.readAtStart);
+      }
+      return;
+    }
+    if (entry.phase !== "body" || !entry.req) return;
+    if (entry.req.readableFlowing !== true) {
+      // Not being read (queued for a thread, or held back by a slow app): the client is
+      // not at fault, so the clock restarts when reading does.
+      entry.start = now;
+      entry.readAtStart = socket.bytesRead;
+      return;
+    }
+    if (now >= phaseDeadline(this.limits.body, entry.start, received)) {
+      const req = entry.req;
+      entry.phase = "busy";
+      entry.req = null;
+      this.handlers.onBodyTimeout(req);
+    }
+  }
+
+  private checkWrites(socket: Socket, entry: Watched, now: number): void {
+    const limit = this.limits.responseSocketTimeout;
+    if (limit <= 0) return;
+    if (socket.writableLength === 0 || socket.bytesWritten !== entry.written) {
+      entry.written = socket.bytesWritten;
+      entry.writeProgressAt = now;
+      return;
+    }
+    if (now - entry.writeProgressAt >= limit * 1000) {
+      entry.writeProgressAt = now;
+      this.handlers.onWriteStall(socket);
+    }
+  }
+}
