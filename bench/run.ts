@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { APPS, type AppSpec } from "./lib/apps.js";
 import { readConfig, selectByName, type BenchConfig } from "./lib/config.js";
-import { machineFacts } from "./lib/machine.js";
+import { loadAverage, machineFacts } from "./lib/machine.js";
 import { measure, startPeer } from "./lib/measure.js";
 import { RESULTS_DIR } from "./lib/paths.js";
 import { missingReason, PEERS, type PeerSpec } from "./lib/peers.js";
@@ -151,6 +151,7 @@ async function main(): Promise<void> {
   } finally {
     scratch.remove();
   }
+  facts.push(["load average after the run", loadAverage()]);
   const text = report(config, facts, results, peers);
   process.stdout.write(text);
   if (config.write) {

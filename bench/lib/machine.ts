@@ -3,7 +3,7 @@
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { availableParallelism, release } from "node:os";
+import { availableParallelism, loadavg, release } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { REPO_ROOT, VENV_BIN } from "./paths.js";
@@ -31,6 +31,13 @@ function memTotal(): string {
   return `${(kib / 1024 / 1024).toFixed(1)} GiB`;
 }
 
+/** Other work on the machine skews every figure; the results file says how busy it was. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((load) => load.toFixed(2))
+    .join(", ");
+}
+
 export async function machineFacts(): Promise<[string, string][]> {
   const pip = join(VENV_BIN, "python");
   const version = (pkg: string): Promise<string> =>
@@ -40,6 +47,7 @@ export async function machineFacts(): Promise<[string, string][]> {
     ["CPU model", cpuModel()],
     ["memory", memTotal()],
     ["kernel", release()],
+    ["load average before the run (1, 5, 15 min)", loadAverage()],
     ["Node.js", process.version],
     ["Python (venv: wsgi-express and pip peers)", firstLine(pip, ["--version"])],
     ["Python (Debian, embedded by mod_wsgi)", firstLine("/usr/bin/python3", ["--version"])],
