@@ -9,6 +9,7 @@ import threading
 from . import framing
 from .connection import ConnectionClosed
 from .framing import ProtocolError
+from .monitor import interrupt_thread
 
 
 def send_hello(connection, runtime):
@@ -34,6 +35,10 @@ class Control:
                 frame_type, payload = self.connection.read_frame()
                 if frame_type == framing.ABORT:
                     self._abort(payload)
+                elif frame_type == framing.INTERRUPT:
+                    self._interrupt(payload)
+                elif frame_type == framing.SHUTDOWN:
+                    self._runtime.request_stop(_field(payload, "reason") or "shutdown_signal")
                 else:
                     sys.stderr.write("wsgi-express: ignoring frame type 0x%02x on the "
                                      "control connection\n" % frame_type)
@@ -48,9 +53,24 @@ class Control:
         self._runtime.request_stop(reason)
 
     def _abort(self, payload):
-        try:
-            request_id = json.loads(payload)["id"]
-        except (ValueError, KeyError, TypeError):
+        request_id = _field(payload, "id")
+        if request_id is None:
             sys.stderr.write("wsgi-express: malformed ABORT frame ignored\n")
             return
-        self._runtime.registry.abort(str(request_id))
+        self._runtime.registry.abort(request_id)
+
+    def _interrupt(self, payload):
+        request_id = _field(payload, "id")
+        if request_id is not None and self._runtime.registry.interrupt(request_id,
+                                                                      interrupt_thread):
+            sys.stderr.write("wsgi-express: request %s timed out; raised "
+                             "mod_wsgi.RequestTimeout in its thread\n" % request_id)
+
+
+def _field(payload, name):
+    """A string field of a JSON object payload, or None when it is malformed."""
+    try:
+        value = json.loads(payload)[name]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return str(value)

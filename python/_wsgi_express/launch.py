@@ -24,6 +24,10 @@ def _integer(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+
+
 def _boolean(value):
     return isinstance(value, bool)
 
@@ -47,6 +51,11 @@ FIELDS = (
     ("multiprocess", _boolean, "true or false", False),
     ("threads", _integer, "an integer", 5),
     ("maximumRequests", _integer, "an integer", 0),
+    ("cpuTimeLimit", _number, "a number of seconds", 0),
+    ("virtualMemoryLimit", _integer, "a number of bytes", 0),
+    ("shutdownTimeout", _number, "a number of seconds", 5),
+    ("reloadOnChanges", _boolean, "true or false", False),
+    ("displayName", _string, "a process title", ""),
     ("applicationType", _application_type, '"script" or "module"', "script"),
     ("entryPoint", _optional_string, "a path, a module name or null", None),
     ("callableObject", _string, "an identifier", "application"),

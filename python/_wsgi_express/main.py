@@ -10,7 +10,10 @@ import sys
 from .connection import Connection
 from .control import Control, send_hello
 from .launch import LaunchError, take_launch_config
+from .limits import apply_limits, set_process_name
 from .loader import LoadError, load_application
+from .monitor import Monitor
+from .reloader import Reloader
 from .privileges import EXIT_PRIVILEGES, PrivilegeError, drop_privileges
 from .runtime import Runtime
 from .worker import Worker
@@ -34,8 +37,10 @@ def main(package_dir):
         return EXIT_PRIVILEGES
     _hide_ourselves(package_dir)
     _set_up_paths(config)
+    set_process_name(config.displayName)
     runtime = Runtime(config)
     runtime.install_mod_wsgi()
+    apply_limits(config, lambda: runtime.monitor)
     _install_signal_handlers(runtime)
     _load(runtime)
     try:
@@ -46,8 +51,11 @@ def main(package_dir):
     # Again, in case the application installed its own: stopping must stay ours.
     _install_signal_handlers(runtime)
     control.thread.start()
+    runtime.monitor.thread.start()
     for worker in runtime.workers:
         worker.thread.start()
+    if config.reloadOnChanges:
+        Reloader(runtime.monitor.request_recycle).thread.start()
     runtime.wait_for_stop()
     runtime.stop()
     control.connection.shutdown_read()
@@ -101,6 +109,7 @@ def _connect(runtime):
     config = runtime.config
     control = Control(Connection.open(config.socket), runtime)
     send_hello(control.connection, runtime)
+    runtime.monitor = Monitor(control.connection)
     for index in range(config.threads):
         connection = Connection.open(config.socket)
         connection.hello(config.token, "worker", index)
@@ -115,8 +124,14 @@ def _install_signal_handlers(runtime):
             os._exit(1)
         runtime.request_stop("shutdown_signal")
 
+    def on_usr1(signum, frame):
+        # mod_wsgi: SIGUSR1 sent to a daemon recycles it gracefully (reference §2.4).
+        if runtime.monitor is not None:
+            runtime.monitor.request_recycle("graceful_signal")
+
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGUSR1, on_usr1)
 
 
 def _log(message):

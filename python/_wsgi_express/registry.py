@@ -10,12 +10,13 @@ EARLY_ABORTS = 1024
 
 
 class Request:
-    __slots__ = ("id", "aborted")
+    __slots__ = ("id", "aborted", "thread_ident")
 
-    def __init__(self, request_id):
+    def __init__(self, request_id, thread_ident=None):
         self.id = request_id
         # Set by the control thread; read by the worker between chunks.
         self.aborted = False
+        self.thread_ident = thread_ident
 
 
 class Registry:
@@ -43,6 +44,15 @@ class Registry:
             self._early[request_id] = True
             if len(self._early) > EARLY_ABORTS:
                 self._early.popitem(last=False)
+
+    def interrupt(self, request_id, inject):
+        """Calls ``inject(thread_ident)`` if ``request_id`` is still in flight; under the
+        lock, so the thread cannot have moved on to another request meanwhile."""
+        with self._lock:
+            request = self._active.get(request_id)
+            if request is None or request.thread_ident is None:
+                return False
+            return inject(request.thread_ident)
 
     def __len__(self):
         return len(self._active)

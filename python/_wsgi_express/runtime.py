@@ -17,6 +17,8 @@ class Runtime:
         self.application = None
         self.load_error = None
         self.workers = []
+        # The control connection's writer (heartbeats, recycle requests), once connected.
+        self.monitor = None
         self.stopping = False
         self.stop_reason = None
         self._stop_requested = threading.Event()

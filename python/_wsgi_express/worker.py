@@ -14,6 +14,7 @@ from .environ import EnvironTemplate
 from .errorlog import ErrorStream
 from .framing import ProtocolError
 from .input import Input, ProtocolViolation
+from .modwsgi import RequestTimeout
 from .registry import Request
 from .response import ClientGone, Response
 
@@ -43,6 +44,10 @@ class Worker:
                 self.serve(payload)
         except ConnectionClosed:
             pass
+        except RequestTimeout:
+            # Injected just as the request ended, outside the application: the response
+            # may be incomplete, so this connection cannot be trusted for another one.
+            _log("worker %d: RequestTimeout arrived outside the application" % self.index)
         except (ProtocolError, ProtocolViolation, ValueError) as error:
             _log("worker %d: protocol error, closing its connection: %s" % (self.index, error))
         finally:
@@ -72,6 +77,7 @@ class Worker:
         if not isinstance(head, dict):
             raise ProtocolViolation("REQUEST_HEAD must be a JSON object")
         exchange = Exchange(str(head.get("id", "")), self.connection, head)
+        exchange.request.thread_ident = threading.get_ident()
         registry = self._runtime.registry
         registry.add(exchange.request)
         try:

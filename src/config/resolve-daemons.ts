@@ -20,6 +20,18 @@ export function resolveDaemons(
     socketTimeout: options.number("socket-timeout"),
     connectTimeout: options.number("connect-timeout"),
     requestTimeout: options.number("request-timeout"),
+    interruptTimeout: options.number("interrupt-timeout"),
+    gracefulTimeout: options.number("graceful-timeout"),
+    evictionTimeout: options.number("eviction-timeout"),
+    deadlockTimeout: options.number("deadlock-timeout"),
+    inactivityTimeout: options.number("inactivity-timeout"),
+    ignoreActivity: options.list("ignore-activity"),
+    restartInterval: options.number("restart-interval"),
+    cpuTimeLimit: options.number("cpu-time-limit"),
+    memoryLimit: options.number("memory-limit"),
+    virtualMemoryLimit: options.number("virtual-memory-limit"),
+    scriptReloading: !options.flag("disable-reloading"),
+    reloadOnChanges: options.flag("reload-on-changes"),
     environment,
   };
 }

@@ -84,6 +84,23 @@ export interface DaemonConfig {
   readonly socketTimeout: number;
   readonly connectTimeout: number;
   readonly requestTimeout: number;
+  readonly interruptTimeout: number;
+  readonly gracefulTimeout: number;
+  /** Drain window for SIGUSR1; 0 means gracefulTimeout. */
+  readonly evictionTimeout: number;
+  readonly deadlockTimeout: number;
+  readonly inactivityTimeout: number;
+  /** `--ignore-activity` URL path prefixes. */
+  readonly ignoreActivity: readonly string[];
+  readonly restartInterval: number;
+  readonly cpuTimeLimit: number;
+  /** RSS bytes past which a process is recycled; 0: none. */
+  readonly memoryLimit: number;
+  /** RLIMIT_AS bytes; 0: none. */
+  readonly virtualMemoryLimit: number;
+  /** Restart gracefully when the WSGI script file changes (not --disable-reloading). */
+  readonly scriptReloading: boolean;
+  readonly reloadOnChanges: boolean;
   /** Extra variables for the daemons' process environment (MOD_WSGI_* markers). */
   readonly environment: Readonly<Record<string, string>>;
   /** `--user` / `--group`, only when started as root (mod_wsgi ignores them otherwise). */

@@ -4,10 +4,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
+import type { ControlChannel } from "./control-channel.js";
+import type { WorkerChannel } from "./worker-channel.js";
 
 /** python/daemon.py inside this package (dist/src/daemon -> package root). */
 export const DAEMON_SCRIPT = fileURLToPath(new URL("../../../python/daemon.py", import.meta.url));
@@ -24,14 +25,31 @@ export interface DaemonLaunch {
   readonly processIndex: number;
 }
 
+/** The ps title of a daemon, as mod_wsgi's display-name=%{GROUP}: `(wsgi:GROUP)`. */
+export function displayName(config: ServerConfig): string {
+  return `(wsgi:${config.application.processGroup})`;
+}
+
 export class DaemonProcess {
   readonly child: ChildProcess;
   readonly startedAt = performance.now();
-  control: Socket | null = null;
+  control: ControlChannel | null = null;
   app: AppStatus | null = null;
   exited = false;
   /** Set when the front end asked it to stop, so its end is not reported as a crash. */
   stopping = false;
+  /** Why it is being replaced; set when its replacement is started. */
+  retiring: string | null = null;
+  /** No new requests go to it: its replacement is ready (or it is stuck). */
+  draining = false;
+  readonly channels = new Set<WorkerChannel>();
+  /** Its position among the --processes (0-based). */
+  index = 0;
+  /** How long its requests in flight get once its replacement is ready. */
+  drainSeconds = 0;
+  requests = 0;
+  lastActivity: number | null = null;
+  lastHeartbeat = performance.now();
 
   constructor(
     launch: DaemonLaunch,
@@ -39,9 +57,11 @@ export class DaemonProcess {
     onExit: (daemon: DaemonProcess, code: number | null, signal: string | null) => void,
   ) {
     const { config } = launch;
+    // The extra argument is the process title (ps, pkill -f wsgi:GROUP); daemon.py
+    // ignores it, and the daemon also sets its kernel name (comm) from it.
     // --python-warnings: -W options, so that sys.warnoptions shows them (WSGIPythonWarnings).
     const warnings = config.daemons.pythonWarnings.flatMap((spec) => ["-W", spec]);
-    const args = [...warnings, DAEMON_SCRIPT];
+    const args = [...warnings, DAEMON_SCRIPT, displayName(config)];
     this.child = spawn(config.daemons.python.executable, args, {
       cwd: config.application.workingDirectory,
       env: { ...process.env, ...config.daemons.environment, ...launchEnvironment(launch) },
@@ -60,6 +80,7 @@ export class DaemonProcess {
     this.child.on("exit", (code, signal) => {
       this.exited = true;
       this.control?.destroy();
+      clearTimeout(this.killTimer);
       onExit(this, code, signal);
     });
   }
@@ -68,16 +89,46 @@ export class DaemonProcess {
     return this.child.pid ?? 0;
   }
 
-  /** SIGTERM now; SIGKILL if still alive after the grace period. Always reaped by 'exit'. */
-  stop(graceSeconds: number): void {
+  /** Busy with a request that has not timed out (those are not waited for). */
+  get activeRequests(): number {
+    let count = 0;
+    for (const channel of this.channels) if (channel.busy && !channel.stale) count += 1;
+    return count;
+  }
+
+  /** Asks it to stop (SHUTDOWN with the reason its process_stopping event reports, or
+   *  SIGTERM before it has a control connection); SIGKILL if still alive after the grace
+   *  period (--shutdown-timeout). Always reaped by 'exit'. */
+  stop(graceSeconds: number, reason = "shutdown_signal"): void {
+    if (this.stopping || this.exited) return;
     this.stopping = true;
-    if (this.exited) return;
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => {
+    if (this.control?.open) this.control.shutdown(reason);
+    else this.child.kill("SIGTERM");
+    this.killTimer = setTimeout(() => {
       if (!this.exited) this.child.kill("SIGKILL");
     }, graceSeconds * 1000);
-    timer.unref();
   }
+
+  /** stop(), resolving once the process has exited. */
+  stopAndWait(graceSeconds: number, reason?: string): Promise<void> {
+    const exited = new Promise<void>((resolve) => {
+      if (this.exited) resolve();
+      else
+        this.child.once("exit", () => {
+          resolve();
+        });
+    });
+    this.stop(graceSeconds, reason);
+    return exited;
+  }
+
+  /** At once, for a process that cannot answer (deadlocked, or hung at start-up). */
+  kill(): void {
+    this.stopping = true;
+    if (!this.exited) this.child.kill("SIGKILL");
+  }
+
+  private killTimer: NodeJS.Timeout | undefined;
 }
 
 function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
@@ -91,6 +142,11 @@ function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
     multiprocess: daemons.multiprocess,
     threads: daemons.threads,
     maximumRequests: daemons.maximumRequests,
+    cpuTimeLimit: daemons.cpuTimeLimit,
+    virtualMemoryLimit: daemons.virtualMemoryLimit,
+    shutdownTimeout: daemons.shutdownTimeout,
+    reloadOnChanges: daemons.reloadOnChanges,
+    displayName: displayName(config),
     // Applied by the daemon before the app loads; a failure stops the server.
     user: daemons.identity.user,
     group: daemons.identity.group,

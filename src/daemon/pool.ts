@@ -1,6 +1,10 @@
 /**
  * The daemon processes and their threads' channels: hands each request to an idle
- * thread or queues it, and replaces processes that die.
+ * thread or queues it, replaces processes that die, and recycles them gracefully: a
+ * replacement is started and must report (control HELLO) before the old process stops
+ * taking requests; its requests in flight then get --graceful-timeout to finish before
+ * it is told to stop (--shutdown-timeout, then SIGKILL). The queue lives here, so no
+ * restart ever drops a queued request.
  */
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
@@ -8,17 +12,23 @@ import type { Server, Socket } from "node:net";
 import { join } from "node:path";
 import type { ServerConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
-import { FrameDecoder } from "../protocol/frames.js";
-import { encodeAbort, type Hello } from "../protocol/messages.js";
+import type { FrameDecoder } from "../protocol/frames.js";
+import type { Hello } from "../protocol/messages.js";
+import { ControlChannel } from "./control-channel.js";
 import { EXIT_PRIVILEGES } from "./exit-status.js";
 import { DaemonProcess, type AppStatus } from "./daemon-process.js";
 import { listenForDaemons } from "./listener.js";
+import { REASON_OPTION } from "./recycle-policy.js";
 import { RequestQueue, type QueuedRequest } from "./request-queue.js";
 import { RespawnBackoff } from "./respawn-backoff.js";
+import { Slots } from "./slots.js";
+import { Supervisor } from "./supervisor.js";
 import { WorkerChannel } from "./worker-channel.js";
 
 /** A request as the pool sees it: it can wait in the queue and later be given a thread. */
 export interface PendingRequest extends QueuedRequest {
+  /** SCRIPT_NAME + PATH_INFO, for --ignore-activity. */
+  readonly path: string;
   start(channel: WorkerChannel): void;
 }
 
@@ -32,14 +42,13 @@ export class DaemonPool {
   private readonly token = randomBytes(16).toString("hex");
   private readonly socketPath: string;
   private readonly processes = new Map<number, DaemonProcess>();
-  private readonly slots: (DaemonProcess | null)[];
+  private readonly slots: Slots;
   private readonly idle: WorkerChannel[] = [];
   private readonly queue: RequestQueue<PendingRequest>;
   private readonly backoff = new RespawnBackoff();
+  private readonly supervisor: Supervisor;
   private listener: Server | null = null;
-  private sweeper: NodeJS.Timeout | null = null;
   private stopping = false;
-  private readonly readyWaiters: (() => void)[] = [];
   python: PythonReport | null = null;
   /** Called instead of a respawn when a daemon must not be restarted (EXIT_PRIVILEGES). */
   onFatal: (message: string) => void = () => undefined;
@@ -50,8 +59,9 @@ export class DaemonPool {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.socketPath = join(config.socketDirectory, "daemon.sock");
-    this.slots = Array.from({ length: config.daemons.processes }, () => null);
+    this.slots = new Slots(config.daemons.processes);
     this.queue = new RequestQueue(config.daemons.queueTimeout * 1000, now);
+    this.supervisor = new Supervisor(config, log, this, now);
   }
 
   /** Listens for daemon connections and starts every process; resolves once each has
@@ -68,12 +78,9 @@ export class DaemonPool {
         this.log.warn(`refused a daemon connection: ${reason}`);
       },
     );
-    this.sweeper = setInterval(() => {
-      this.queue.expireLate();
-    }, 250);
-    this.sweeper.unref();
-    for (let index = 0; index < this.slots.length; index++) this.spawn(index);
-    await this.allReported(this.config.daemons.startupTimeout * 1000);
+    this.supervisor.start(this.queue);
+    for (let index = 0; index < this.slots.count; index++) this.spawn(index);
+    await this.slots.allReported(this.config.daemons.startupTimeout * 1000);
   }
 
   /** What the processes said about loading the app: the first failure, else loaded. */
@@ -82,42 +89,88 @@ export class DaemonPool {
     return reports.find((a) => !a.loaded) ?? reports[0] ?? null;
   }
 
+  /** Processes taking requests (for the supervisor's checks). */
+  get serving(): DaemonProcess[] {
+    return this.slots.serving;
+  }
+
+  /** True when some process has an idle or busy thread (else --connect-timeout runs). */
+  get anyReady(): boolean {
+    return [...this.processes.values()].some((d) => !d.draining && d.channels.size > 0);
+  }
+
   dispatch(request: PendingRequest): void {
     const channel = this.takeIdle();
-    if (channel) request.start(channel);
+    if (channel) this.begin(request, channel);
     else this.queue.push(request);
   }
 
   /** The request on `channel` is finished in both directions. */
   release(channel: WorkerChannel): void {
+    const daemon = this.processes.get(channel.pid);
+    if (daemon) {
+      daemon.requests += 1;
+      if (channel.countsActivity) daemon.lastActivity = this.now();
+    }
     channel.release();
-    if (channel.isClosed) return;
+    if (channel.isClosed || !daemon) return;
+    if (daemon.draining) {
+      if (daemon.activeRequests === 0) this.finish(daemon);
+      return;
+    }
+    // A recycle it triggers only starts the replacement: this process serves on until then.
+    this.supervisor.afterRequest(daemon);
     const next = this.queue.shift();
-    if (next) next.start(channel);
+    if (next) this.begin(next, channel);
     else this.idle.push(channel);
   }
 
   /** Tells the daemon running request `id` that its client went away. */
   abort(pid: number, id: string): void {
-    const control = this.processes.get(pid)?.control;
-    if (control && !control.destroyed) control.write(encodeAbort(id));
+    this.processes.get(pid)?.control?.abort(id);
+  }
+
+  /** Request `id` on `channel` passed --request-timeout (its client has had its 504). */
+  timedOut(channel: WorkerChannel, id: string): void {
+    const daemon = this.processes.get(channel.pid);
+    if (daemon) this.supervisor.interrupt(daemon, channel, id);
+  }
+
+  /** Replaces every serving process (SIGHUP: drain 0; SIGUSR1: the eviction window). */
+  restartAll(reason: string, drainSeconds: number): void {
+    for (const daemon of this.serving) this.recycle(daemon, reason, drainSeconds);
+  }
+
+  /** Starts a replacement for `daemon`; once it reports, `daemon` drains and stops. */
+  recycle(daemon: DaemonProcess, reason: string, drainSeconds?: number): void {
+    if (this.stopping || daemon.retiring !== null || daemon.exited) return;
+    daemon.retiring = reason;
+    daemon.drainSeconds = drainSeconds ?? this.config.daemons.gracefulTimeout;
+    const why = REASON_OPTION[reason] ?? reason;
+    this.log.notice(`recycling daemon process ${daemon.pid} (${why}): starting its replacement`);
+    if (!this.slots.isCurrent(daemon)) return;
+    this.slots.retire(daemon);
+    this.spawn(daemon.index);
+  }
+
+  /** Stops dispatching to `daemon` at once and kills it (it cannot answer), replacing
+   *  it; its requests in flight get 502. */
+  discard(daemon: DaemonProcess, reason: string): void {
+    this.log.error(`daemon process ${daemon.pid}: ${reason}; killing it`);
+    this.stopDispatching(daemon);
+    daemon.kill();
+  }
+
+  /** A second stop signal: every process is killed at once. */
+  kill(): void {
+    for (const daemon of this.processes.values()) daemon.kill();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.sweeper) clearInterval(this.sweeper);
-    const exits = [...this.processes.values()].map(
-      (daemon) =>
-        new Promise<void>((resolve) => {
-          if (daemon.exited) resolve();
-          else
-            daemon.child.once("exit", () => {
-              resolve();
-            });
-          daemon.stop(this.config.daemons.shutdownTimeout);
-        }),
-    );
-    await Promise.all(exits);
+    this.supervisor.stop();
+    const grace = this.config.daemons.shutdownTimeout;
+    await Promise.all([...this.processes.values()].map((daemon) => daemon.stopAndWait(grace)));
     await new Promise<void>((resolve) => {
       if (this.listener)
         this.listener.close(() => {
@@ -125,6 +178,13 @@ export class DaemonPool {
         });
       else resolve();
     });
+  }
+
+  private begin(request: PendingRequest, channel: WorkerChannel): void {
+    channel.countsActivity = this.supervisor.countsAsActivity(request.path);
+    const daemon = this.processes.get(channel.pid);
+    if (daemon && channel.countsActivity) daemon.lastActivity = this.now();
+    request.start(channel);
   }
 
   private takeIdle(): WorkerChannel | undefined {
@@ -143,12 +203,14 @@ export class DaemonPool {
       },
       this.log,
       (exited, code, signal) => {
-        this.onExit(index, exited, code, signal);
+        this.onExit(exited, code, signal);
       },
     );
-    this.slots[index] = daemon;
+    daemon.index = index;
+    this.slots.install(daemon);
     if (daemon.pid) this.processes.set(daemon.pid, daemon);
     this.log.info(`started daemon process ${daemon.pid}`);
+    this.supervisor.watchStartup(daemon);
   }
 
   private onHello(hello: Hello, socket: Socket, decoder: FrameDecoder): void {
@@ -158,35 +220,82 @@ export class DaemonPool {
       return;
     }
     if (hello.role === "control") {
-      daemon.control = socket;
-      daemon.app = hello.app ?? { loaded: false, error: "daemon did not report its app" };
-      if (hello.python) this.python = hello.python;
-      socket.on("error", () => socket.destroy());
-      if (!daemon.app.loaded) this.log.error(`daemon ${daemon.pid} failed to load the application`);
-      this.notifyReported();
+      this.onControl(daemon, hello, socket, decoder);
       return;
     }
     const channel = new WorkerChannel(socket, decoder, hello.pid, hello.thread, (lost, reason) => {
       this.onChannelClosed(lost, reason);
     });
-    this.release(channel);
+    daemon.channels.add(channel);
+    if (daemon.draining) channel.close("process is draining");
+    else this.release(channel);
+  }
+
+  private onControl(daemon: DaemonProcess, hello: Hello, socket: Socket, decoder: FrameDecoder) {
+    daemon.control = new ControlChannel(socket, decoder, {
+      onHeartbeat: () => (daemon.lastHeartbeat = this.now()),
+      onRecycle: (reason) => {
+        // SIGUSR1 sent to a daemon drains for --eviction-timeout when set (mod_wsgi).
+        const eviction = this.config.daemons.evictionTimeout;
+        if (reason === "graceful_signal" && eviction > 0) {
+          this.recycle(daemon, "eviction_signal", eviction);
+        } else this.recycle(daemon, reason);
+      },
+      onProblem: (message) => {
+        this.log.warn(`daemon ${daemon.pid}: ${message}`);
+      },
+    });
+    daemon.lastHeartbeat = this.now();
+    daemon.app = hello.app ?? { loaded: false, error: "daemon did not report its app" };
+    if (hello.python) this.python = hello.python;
+    if (!daemon.app.loaded) this.log.error(`daemon ${daemon.pid} failed to load the application`);
+    for (const old of this.slots.reported(daemon)) this.drain(old);
+  }
+
+  /** The replacement is ready: no new requests for `daemon`; stop it once idle. */
+  private drain(daemon: DaemonProcess): void {
+    this.stopDispatching(daemon);
+    if (daemon.activeRequests === 0) {
+      this.finish(daemon);
+      return;
+    }
+    setTimeout(() => {
+      this.finish(daemon);
+    }, daemon.drainSeconds * 1000).unref();
+  }
+
+  private stopDispatching(daemon: DaemonProcess): void {
+    daemon.draining = true;
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      if (this.idle[i]?.pid === daemon.pid) this.idle.splice(i, 1);
+    }
+  }
+
+  private finish(daemon: DaemonProcess): void {
+    daemon.stop(this.config.daemons.shutdownTimeout, daemon.retiring ?? "shutdown_signal");
   }
 
   private onChannelClosed(channel: WorkerChannel, reason: string): void {
     const index = this.idle.indexOf(channel);
     if (index !== -1) this.idle.splice(index, 1);
     const daemon = this.processes.get(channel.pid);
-    if (daemon && !daemon.stopping && !daemon.exited) {
+    daemon?.channels.delete(channel);
+    if (daemon && !daemon.stopping && !daemon.exited && !daemon.draining) {
       this.log.warn(`lost thread ${channel.thread} of daemon ${channel.pid}: ${reason}`);
     }
   }
 
-  private onExit(index: number, daemon: DaemonProcess, code: number | null, signal: string | null) {
+  private onExit(daemon: DaemonProcess, code: number | null, signal: string | null) {
     this.processes.delete(daemon.pid);
-    this.notifyReported();
-    if (this.stopping || daemon.stopping) return;
+    this.stopDispatching(daemon);
+    this.slots.exited(daemon);
+    if (this.stopping) return;
     if (code === EXIT_PRIVILEGES) {
       this.onFatal(`daemon process ${daemon.pid} could not switch to --user/--group`);
+      return;
+    }
+    if (!this.slots.isCurrent(daemon)) {
+      this.log.info(`daemon process ${daemon.pid} stopped (${daemon.retiring ?? "replaced"})`);
       return;
     }
     const how = signal ? `signal ${signal}` : `status ${code}`;
@@ -196,26 +305,7 @@ export class DaemonPool {
         (delay > 0 ? `restarting in ${(delay / 1000).toFixed(1)}s` : "restarting"),
     );
     setTimeout(() => {
-      if (!this.stopping) this.spawn(index);
+      if (!this.stopping) this.spawn(daemon.index);
     }, delay);
-  }
-
-  private notifyReported(): void {
-    for (const waiter of this.readyWaiters.splice(0)) waiter();
-  }
-
-  private allReported(timeoutMs: number): Promise<void> {
-    const done = (): boolean =>
-      this.slots.every((daemon) => daemon === null || daemon.exited || daemon.app !== null);
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      const check = (): void => {
-        if (done()) {
-          clearTimeout(timer);
-          resolve();
-        } else this.readyWaiters.push(check);
-      };
-      check();
-    });
   }
 }

@@ -8,8 +8,9 @@ export interface QueuedRequest {
   readonly queuedAt: number;
   /** False once the client went away or the request was answered otherwise. */
   readonly wanted: boolean;
-  /** Answers the request without a daemon: it waited longer than --queue-timeout. */
-  expire(): void;
+  /** Answers the request without a daemon: 504 when it waited longer than
+   *  --queue-timeout, 503 when no daemon was ready for --connect-timeout. */
+  expire(status: 503 | 504): void;
 }
 
 export class RequestQueue<T extends QueuedRequest> {
@@ -36,7 +37,7 @@ export class RequestQueue<T extends QueuedRequest> {
       this.compact();
       if (!item.wanted) continue;
       if (this.isLate(item)) {
-        item.expire();
+        item.expire(504);
         continue;
       }
       return item;
@@ -44,13 +45,15 @@ export class RequestQueue<T extends QueuedRequest> {
     return undefined;
   }
 
-  /** Answers every request that waited too long (called from a periodic sweep). */
-  expireLate(): void {
+  /** Answers every request that waited too long (called from a periodic sweep); with
+   *  `unservedMs`, also (503) those that waited that long while no daemon was ready. */
+  expireLate(unservedMs = 0): void {
     const keep: T[] = [];
     for (let i = this.head; i < this.items.length; i++) {
       const item = this.items[i] as T;
       if (!item.wanted) continue;
-      if (this.isLate(item)) item.expire();
+      if (this.isLate(item)) item.expire(504);
+      else if (unservedMs > 0 && this.now() - item.queuedAt > unservedMs) item.expire(503);
       else keep.push(item);
     }
     this.items = keep;

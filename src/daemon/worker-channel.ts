@@ -17,6 +17,12 @@ export interface ChannelUser {
 export class WorkerChannel {
   private user: ChannelUser | null = null;
   private closed = false;
+  /** Counts the requests given to this channel, to tell them apart in timers. */
+  serial = 0;
+  /** The current request passed its deadline: a drain does not wait for it. */
+  stale = false;
+  /** The current request counts as activity (--ignore-activity). */
+  countsActivity = true;
 
   constructor(
     private readonly socket: Socket,
@@ -48,11 +54,13 @@ export class WorkerChannel {
 
   assign(user: ChannelUser): void {
     this.user = user;
+    this.serial += 1;
   }
 
   /** The request is complete on both directions; the channel can take the next one. */
   release(): void {
     this.user = null;
+    this.stale = false;
   }
 
   /** Writes frames; false when the socket buffer is full (wait for onDrain). */

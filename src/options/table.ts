@@ -10,11 +10,15 @@ import type { OptionSpec } from "./spec.js";
 import { TABLE_NETWORK } from "./table-network.js";
 import { TABLE_SERVER } from "./table-server.js";
 
-/** Ours, not mod_wsgi-express's: the interpreter the daemons run. */
+/** Ours, not mod_wsgi-express's: the interpreter the daemons run, memory limits. */
 // prettier-ignore
 const TABLE_OURS: readonly OptionSpec[] = [
   row("python-executable", "path", "PATH", "yes", { defaultText: "$VIRTUAL_ENV/bin/python, else python3 on PATH" },
     "Python interpreter (3.9+) for the daemon processes, or a virtual environment directory (its bin/python is used)."),
+  row("memory-limit", "integer", "BYTES", "yes", { default: 0 },
+    "Restart a daemon process gracefully once its resident memory (RSS) passes this many bytes; checked every second; 0 means no limit. (mod_wsgi's memory-limit= is RLIMIT_DATA, which only makes allocations fail.)"),
+  row("virtual-memory-limit", "integer", "BYTES", "yes", { default: 0 },
+    "RLIMIT_AS of each daemon process, as mod_wsgi's virtual-memory-limit=: allocations past it fail (MemoryError, a 500); 0 means no limit."),
 ];
 
 /** Every option, in mod_wsgi-express's order, then ours. */

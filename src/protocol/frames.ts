@@ -11,6 +11,8 @@ export const MAX_BODY_FRAME = 1024 * 1024;
 
 export const FrameType = {
   HELLO: 0x01,
+  HEARTBEAT: 0x02,
+  RECYCLE: 0x03,
   RESPONSE_HEAD: 0x11,
   RESPONSE_BODY: 0x12,
   RESPONSE_END: 0x13,
@@ -21,6 +23,8 @@ export const FrameType = {
   REQUEST_BODY_END: 0x23,
   REQUEST_BODY_ABORT: 0x24,
   ABORT: 0x31,
+  INTERRUPT: 0x32,
+  SHUTDOWN: 0x33,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 

@@ -91,3 +91,24 @@ export function encodeRequestHead(head: RequestHead): Buffer {
 export function encodeAbort(id: string): Buffer {
   return encodeFrame(FrameType.ABORT, Buffer.from(JSON.stringify({ id }), "utf8"));
 }
+
+export function encodeInterrupt(id: string): Buffer {
+  return encodeFrame(FrameType.INTERRUPT, Buffer.from(JSON.stringify({ id }), "utf8"));
+}
+
+export function encodeShutdown(reason: string): Buffer {
+  return encodeFrame(FrameType.SHUTDOWN, Buffer.from(JSON.stringify({ reason }), "utf8"));
+}
+
+/** RECYCLE's reason (cpu_time_limit, reload_on_changes, graceful_signal, ...). */
+export function decodeRecycle(payload: Buffer): string {
+  const value = parseJson(payload, "RECYCLE");
+  if (
+    !isRecord(value) ||
+    typeof value.reason !== "string" ||
+    !/^[a-z_]{1,40}$/.test(value.reason)
+  ) {
+    throw new ProtocolError("bad-message", "RECYCLE needs a reason (lower-case word)");
+  }
+  return value.reason;
+}

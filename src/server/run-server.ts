@@ -16,6 +16,7 @@ import { ServiceSupervisor } from "../service/services.js";
 import { fatalFailure, startupOutput, writePidFile } from "./lifecycle-files.js";
 import { openLogs } from "./log-files.js";
 import { prepareProcess, StartupError } from "./process-setup.js";
+import { handleRestartSignals } from "./restart-signals.js";
 import { waitForStopSignal } from "./stop-signal.js";
 
 /** Where the CLI's output goes; tests drive the CLI in-process with their own streams. */
@@ -58,6 +59,7 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
   const fatal = fatalFailure();
   pool.onFatal = fatal.fail;
   const services = new ServiceSupervisor(config, errorLog, fatal.fail);
+  const stopRestarts = handleRestartSignals(pool, config.daemons, errorLog);
   await pool.start();
   await services.start();
   const port = (server.address() as AddressInfo).port;
@@ -79,10 +81,15 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     errorLog.error(`${fatal.message}; stopping the server`);
     io.stderr.write(`wsgi-express: error: ${fatal.message}; stopping the server\n`);
   }
+  void stop.forced.then(() => {
+    errorLog.notice("caught a second stop signal: killing the daemon processes");
+    pool.kill();
+  });
   await closeServer(server, config.daemons.shutdownTimeout, stop.forced);
   await Promise.all([pool.stop(), services.stop()]);
   await pidFile.remove();
   stop.dispose();
+  stopRestarts();
   await logs.close();
   return fatal.message === null ? 0 : 1;
 }

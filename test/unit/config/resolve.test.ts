@@ -48,6 +48,18 @@ test("defaults are mod_wsgi-express's", async () => {
       identity: { user: null, group: null },
       pythonWarnings: [],
       pythonEggs: "/tmp/mod_wsgi-localhost:8000:1000/python-eggs",
+      interruptTimeout: 0,
+      gracefulTimeout: 15,
+      evictionTimeout: 0,
+      deadlockTimeout: 60,
+      inactivityTimeout: 0,
+      ignoreActivity: [],
+      restartInterval: 0,
+      cpuTimeLimit: 0,
+      memoryLimit: 0,
+      virtualMemoryLimit: 0,
+      scriptReloading: true,
+      reloadOnChanges: false,
     },
   );
   assert.deepEqual(config.http, {
@@ -252,7 +264,7 @@ test("Apache-only and planned options are listed in command-line order", async (
   const config = await resolveWith([
     "--server-mpm",
     "event",
-    "--reload-on-changes",
+    "--enable-sendfile",
     "--include-file",
     "x.conf",
     "--ssl-port",
@@ -261,7 +273,7 @@ test("Apache-only and planned options are listed in command-line order", async (
     "9000",
   ]);
   assert.deepEqual(config.ignoredOptions, ["--server-mpm", "--include-file"]);
-  assert.deepEqual(config.plannedOptions, ["--reload-on-changes", "--ssl-port"]);
+  assert.deepEqual(config.plannedOptions, ["--enable-sendfile", "--ssl-port"]);
 });
 
 test("the interpreter comes from PATH by default", async () => {

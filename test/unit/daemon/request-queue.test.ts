@@ -5,10 +5,12 @@ import { RespawnBackoff } from "../../../src/daemon/respawn-backoff.js";
 
 class Item implements QueuedRequest {
   expired = false;
+  status = 0;
   wanted = true;
   constructor(readonly queuedAt: number) {}
-  expire(): void {
+  expire(status: 503 | 504): void {
     this.expired = true;
+    this.status = status;
     this.wanted = false;
   }
 }
@@ -69,4 +71,22 @@ test("respawn backoff grows for quick deaths and resets after a healthy run", ()
   assert.equal(backoff.next(100, 0), 400);
   assert.equal(backoff.next(60_000, 0), 0);
   assert.equal(backoff.next(100, 0), 100);
+});
+
+test("with no daemon ready, the sweep answers 503 to requests older than the connect timeout", () => {
+  let now = 0;
+  const queue = new RequestQueue<Item>(45_000, () => now);
+  const old = new Item(0);
+  const fresh = new Item(900);
+  queue.push(old);
+  queue.push(fresh);
+  now = 1500;
+  queue.expireLate(1000);
+  assert.equal(old.status, 503);
+  assert.equal(fresh.expired, false);
+  queue.expireLate(0);
+  assert.equal(fresh.expired, false);
+  now = 50_000;
+  queue.expireLate(0);
+  assert.equal(fresh.status, 504);
 });

@@ -7,7 +7,7 @@ import { OPTIONS, findOption } from "../../../src/options/table.js";
 import { Capture, parseArgs } from "../config/fakes.js";
 
 /** Options that are ours, not mod_wsgi-express's. */
-const OURS = ["python-executable", "service-log"];
+const OURS = ["python-executable", "service-log", "memory-limit", "virtual-memory-limit"];
 
 /** Exactly the options the brief marks as implemented. */
 const IMPLEMENTED = [
@@ -78,6 +78,18 @@ const IMPLEMENTED = [
   "service-log-file",
   "service-log",
   "python-executable",
+  "restart-interval",
+  "cpu-time-limit",
+  "graceful-timeout",
+  "eviction-timeout",
+  "deadlock-timeout",
+  "inactivity-timeout",
+  "ignore-activity",
+  "interrupt-timeout",
+  "disable-reloading",
+  "reload-on-changes",
+  "memory-limit",
+  "virtual-memory-limit",
 ];
 
 test("the table has all 152 mod_wsgi-express options plus ours, each once", () => {

@@ -1,0 +1,129 @@
+/**
+ * Issue #3, recycling and reloading: each rule replaces the process gracefully (the
+ * client never sees it) and says so in the log; process_stopping carries the reason.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { eventually, request, startServer, tempDir } from "./harness.js";
+import { MISBEHAVE, newPid, pidOf } from "./supervision-helpers.js";
+
+const INFO = ["--log-level", "info"];
+
+test("--maximum-requests: replaced after N requests, every request served, process_stopping says why", async (t) => {
+  const server = await startServer([MISBEHAVE, "--maximum-requests", "3", ...INFO]);
+  t.after(() => server.stop());
+  // The old process serves on until its replacement is ready: the pid changes later.
+  await newPid(server.url, await pidOf(server.url));
+  await eventually(server.errorLog, (log) =>
+    /shutdown callback process_stopping maximum_requests/.test(log),
+  );
+  assert.match(server.errorLog(), /recycling daemon process \d+ \(--maximum-requests\)/);
+  assert.match(server.errorLog(), /event process_stopping maximum_requests/);
+});
+
+test("--restart-interval: replaced after that much uptime", async (t) => {
+  const server = await startServer([MISBEHAVE, "--restart-interval", "1", ...INFO]);
+  t.after(() => server.stop());
+  await newPid(server.url, await pidOf(server.url));
+  assert.match(server.errorLog(), /\(--restart-interval\)/);
+});
+
+test("--inactivity-timeout: replaced when idle; --ignore-activity requests do not count", async (t) => {
+  const server = await startServer([
+    MISBEHAVE,
+    ...["--inactivity-timeout", "1", "--ignore-activity", "/health", ...INFO],
+  ]);
+  t.after(() => server.stop());
+  const before = await pidOf(server.url);
+  const deadline = Date.now() + 20_000;
+  // Health checks keep coming, yet the process counts as idle.
+  while (!/\(--inactivity-timeout\)/.test(server.errorLog())) {
+    assert.equal((await request(`${server.url}health`)).status, 200);
+    assert.ok(Date.now() < deadline, "no inactivity recycle");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await newPid(server.url, before);
+});
+
+test("--memory-limit: a process whose RSS passes it is replaced gracefully", async (t) => {
+  const server = await startServer([
+    MISBEHAVE,
+    "--memory-limit",
+    String(120 * 1024 * 1024),
+    ...INFO,
+  ]);
+  t.after(() => server.stop());
+  const before = await pidOf(server.url);
+  assert.equal((await request(`${server.url}leak?mb=160`)).status, 200);
+  await newPid(server.url, before);
+  assert.match(server.errorLog(), /over --memory-limit/);
+  assert.match(server.errorLog(), /event process_stopping memory_limit/);
+});
+
+test("--virtual-memory-limit: an allocation past it fails with MemoryError (500), the process lives on", async (t) => {
+  const server = await startServer([
+    MISBEHAVE,
+    "--virtual-memory-limit",
+    String(600 * 1024 * 1024),
+  ]);
+  t.after(() => server.stop());
+  const before = await pidOf(server.url);
+  assert.equal((await request(`${server.url}allocate?mb=1024`)).status, 500);
+  await eventually(server.errorLog, (log) => /MemoryError/.test(log));
+  assert.equal(await pidOf(server.url), before);
+});
+
+test("--cpu-time-limit: SIGXCPU recycles the process; the spinning request still completes", async (t) => {
+  const server = await startServer([MISBEHAVE, "--cpu-time-limit", "1", ...INFO]);
+  t.after(() => server.stop());
+  const before = await pidOf(server.url);
+  assert.equal((await request(`${server.url}spin?seconds=2.5`)).status, 200);
+  await newPid(server.url, before);
+  assert.match(server.errorLog(), /\(--cpu-time-limit\)/);
+  assert.match(server.errorLog(), /event process_stopping cpu_time_limit/);
+});
+
+test("script reloading: touching the WSGI script restarts the daemons gracefully, unless --disable-reloading", async (t) => {
+  const dir = tempDir();
+  const script = join(dir, "app.wsgi");
+  copyFileSync(MISBEHAVE, script);
+  const server = await startServer([script, ...INFO]);
+  t.after(() => server.stop());
+  const fixed = await startServer([script, "--disable-reloading", ...INFO]);
+  t.after(() => fixed.stop());
+  const before = await pidOf(server.url);
+  const fixedBefore = await pidOf(fixed.url);
+  const later = new Date(Date.now() + 5000);
+  utimesSync(script, later, later);
+  await newPid(server.url, before);
+  assert.match(server.errorLog(), /WSGI script file .*app\.wsgi changed/);
+  assert.match(server.errorLog(), /event process_stopping script_reload/);
+  assert.equal(await pidOf(fixed.url), fixedBefore);
+  assert.doesNotMatch(fixed.errorLog(), /changed/);
+});
+
+test("--reload-on-changes: editing an imported module restarts the daemon, logged as mod_wsgi's monitor does", async (t) => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "helper.py"), "VALUE = 1\n");
+  writeFileSync(
+    join(dir, "app.wsgi"),
+    readFileSync(MISBEHAVE, "utf8").replace(
+      "import mod_wsgi\n",
+      "import mod_wsgi\nimport helper\n",
+    ),
+  );
+  const server = await startServer([
+    join(dir, "app.wsgi"),
+    ...["--reload-on-changes", "--working-directory", dir, ...INFO],
+  ]);
+  t.after(() => server.stop());
+  const before = await pidOf(server.url);
+  await eventually(server.errorLog, (log) => /Starting change monitor/.test(log));
+  const later = new Date(Date.now() + 5000);
+  utimesSync(join(dir, "helper.py"), later, later);
+  await newPid(server.url, before);
+  assert.match(server.errorLog(), /monitor \(pid=\d+\): Change detected to ".*helper\.py"\./);
+  assert.match(server.errorLog(), /Triggering process restart\./);
+});

@@ -1,0 +1,139 @@
+/**
+ * Issue #3, crashes, signals and load: a killed daemon costs only its own in-flight
+ * requests; restarts and recycles under load fail nothing; signals do what apachectl
+ * users expect, and the listening socket stays open throughout.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
+import { app, eventually, request, startServer } from "./harness.js";
+import { MISBEHAVE, newPid, pidOf } from "./supervision-helpers.js";
+
+test("kill -9 of a daemon: its in-flight requests get 502, queued ones are served by the replacement", async (t) => {
+  const server = await startServer([MISBEHAVE, "--processes", "1", "--threads", "2"]);
+  t.after(() => server.stop());
+  const pid = await pidOf(server.url);
+  const inFlight = [1, 2].map(() => request(`${server.url}nap?seconds=30`));
+  await eventually(server.errorLog, (log) => (log.match(/serving \/nap/g) ?? []).length === 2);
+  const queued = [1, 2, 3].map(() => request(`${server.url}pid`));
+  process.kill(pid, "SIGKILL");
+  assert.deepEqual(
+    (await Promise.all(inFlight)).map((r) => r.status),
+    [502, 502],
+  );
+  const served = await Promise.all(queued);
+  assert.deepEqual(
+    served.map((r) => r.status),
+    [200, 200, 200],
+  );
+  for (const reply of served) assert.notEqual(Number(reply.body.toString()), pid);
+  assert.match(server.errorLog(), new RegExp(`daemon process ${pid} exited with signal SIGKILL`));
+});
+
+test("200 keep-alive clients across 20+ recycles and two SIGUSR1 restarts: zero failed requests", async (t) => {
+  const server = await startServer([
+    app("hello.wsgi"),
+    ...["--processes", "2", "--threads", "5", "--maximum-requests", "150", "--log-level", "info"],
+  ]);
+  t.after(() => server.stop());
+  const agent = new Agent({ keepAlive: true, maxSockets: 200 });
+  t.after(() => {
+    agent.destroy();
+  });
+  const recycles = (): number =>
+    (server.errorLog().match(/recycling daemon process/g) ?? []).length;
+  const failures: string[] = [];
+  let served = 0;
+  const deadline = Date.now() + 25_000;
+  let running = true;
+  const client = async (): Promise<void> => {
+    while (running) {
+      try {
+        const status = await get(server.url, agent);
+        if (status === 200) served += 1;
+        else failures.push(`status ${status}`);
+      } catch (error) {
+        failures.push((error as Error).message);
+      }
+    }
+  };
+  const clients = Array.from({ length: 200 }, client);
+  const signals = setInterval(() => {
+    server.child.kill("SIGUSR1");
+  }, 1500);
+  setTimeout(() => {
+    clearInterval(signals);
+  }, 3200);
+  while (recycles() < 22 && Date.now() < deadline) await sleep(200);
+  running = false;
+  clearInterval(signals);
+  await Promise.all(clients);
+  assert.deepEqual(failures.slice(0, 5), []);
+  assert.ok(recycles() >= 20, `only ${recycles()} recycles`);
+  assert.ok(served > 1000, `served ${served}`);
+  assert.match(server.errorLog(), /caught SIGUSR1, restarting the daemon processes gracefully/);
+});
+
+test("SIGHUP restarts the daemons; an in-flight request finishes and the socket stays open", async (t) => {
+  const server = await startServer([MISBEHAVE, "--log-level", "info"]);
+  t.after(() => server.stop());
+  const before = await pidOf(server.url);
+  const inFlight = request(`${server.url}nap?seconds=2`);
+  await eventually(server.errorLog, (log) => /serving \/nap/.test(log));
+  server.child.kill("SIGHUP");
+  await newPid(server.url, before);
+  assert.equal((await inFlight).status, 200);
+  assert.match(server.errorLog(), /caught SIGHUP/);
+});
+
+test("SIGTERM waits for in-flight requests; a second signal forces the exit", async (t) => {
+  const server = await startServer([MISBEHAVE, "--shutdown-timeout", "60"]);
+  t.after(() => server.stop());
+  const inFlight = request(`${server.url}block?seconds=60`).catch(() => null);
+  await eventually(server.errorLog, (log) => /serving \/block/.test(log));
+  server.child.kill("SIGTERM");
+  await sleep(500);
+  assert.equal(server.child.exitCode, null, "still waiting for the request");
+  const started = Date.now();
+  server.child.kill("SIGINT");
+  assert.equal(await server.stop(), 0);
+  assert.ok(Date.now() - started < 20_000);
+  await inFlight;
+});
+
+test("daemon process titles show the group, as mod_wsgi's (wsgi:NAME)", async (t) => {
+  const server = await startServer([MISBEHAVE, "--process-group", "shop"]);
+  t.after(() => server.stop());
+  const pid = await pidOf(server.url);
+  assert.match(readFileSync(`/proc/${pid}/cmdline`, "utf8"), /\(wsgi:shop\)/);
+  assert.equal(readFileSync(`/proc/${pid}/comm`, "utf8").trim(), "(wsgi:shop)");
+});
+
+test("SIGUSR1 sent to a daemon recycles it with --eviction-timeout", async (t) => {
+  const server = await startServer([MISBEHAVE, "--eviction-timeout", "1", "--log-level", "info"]);
+  t.after(() => server.stop());
+  const pid = await pidOf(server.url);
+  process.kill(pid, "SIGUSR1");
+  await newPid(server.url, pid);
+  await eventually(server.errorLog, (log) => /event process_stopping eviction_signal/.test(log));
+  assert.match(server.errorLog(), /recycling daemon process \d+ \(SIGUSR1\)/);
+});
+
+function get(url: string, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { agent }, (res) => {
+      res.resume();
+      res.on("end", () => {
+        resolve(res.statusCode ?? 0);
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,120 @@
+"""The daemon's side of supervision (issue #3): RequestTimeout injection, the monitor's
+heartbeats and recycle requests, the reloader, the supervision launch settings, and
+the control connection's INTERRUPT and SHUTDOWN frames."""
+
+import json
+import os
+import socket
+import tempfile
+import threading
+import time
+import unittest
+
+from .support import TIMEOUT, make_config
+from _wsgi_express import framing
+from _wsgi_express.connection import Connection
+from _wsgi_express.control import Control
+from _wsgi_express.framing import encode_frame
+from _wsgi_express.modwsgi import RequestTimeout
+from _wsgi_express.monitor import Monitor, interrupt_thread
+from _wsgi_express.registry import Registry, Request
+from _wsgi_express.reloader import Reloader
+from _wsgi_express.runtime import Runtime
+
+
+class Interrupt(unittest.TestCase):
+    def test_request_timeout_is_raised_in_the_request_thread(self):
+        registry = Registry()
+        outcome = []
+        started = threading.Event()
+
+        def run():
+            registry.add(Request("7", threading.get_ident()))
+            started.set()
+            try:
+                deadline = time.time() + TIMEOUT
+                while time.time() < deadline:
+                    time.sleep(0.01)
+                outcome.append("not interrupted")
+            except RequestTimeout:
+                outcome.append("interrupted")
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        started.wait(TIMEOUT)
+        self.assertTrue(registry.interrupt("7", interrupt_thread))
+        thread.join(TIMEOUT)
+        self.assertEqual(outcome, ["interrupted"])
+
+    def test_a_finished_request_is_not_interrupted(self):
+        registry = Registry()
+        request = Request("8", threading.get_ident())
+        registry.add(request)
+        registry.remove(request)
+        self.assertFalse(registry.interrupt("8", interrupt_thread))
+        self.assertFalse(registry.interrupt("unknown", interrupt_thread))
+
+
+class MonitorFrames(unittest.TestCase):
+    def setUp(self):
+        ours, theirs = socket.socketpair()
+        self.addCleanup(ours.close)
+        self.addCleanup(theirs.close)
+        theirs.settimeout(TIMEOUT)
+        self.front = Connection(theirs)
+        self.monitor = Monitor(Connection(ours))
+
+    def test_heartbeats_and_recycle_requests(self):
+        self.monitor.request_recycle("cpu_time_limit")
+        self.monitor.thread.start()
+        frame_type, payload = self.front.read_frame()
+        self.assertEqual(frame_type, framing.RECYCLE)
+        self.assertEqual(json.loads(payload), {"reason": "cpu_time_limit"})
+        frame_type, payload = self.front.read_frame()
+        self.assertEqual((frame_type, payload), (framing.HEARTBEAT, b""))
+
+
+class ControlFrames(unittest.TestCase):
+    def test_shutdown_stops_the_process_with_its_reason(self):
+        ours, theirs = socket.socketpair()
+        self.addCleanup(ours.close)
+        runtime = Runtime(make_config())
+        control = Control(Connection(ours), runtime)
+        control.thread.start()
+        theirs.sendall(encode_frame(framing.SHUTDOWN, b'{"reason": "maximum_requests"}'))
+        self.assertEqual(runtime.wait_for_stop(), "maximum_requests")
+        theirs.close()
+        control.thread.join(TIMEOUT)
+
+    def test_supervision_launch_settings(self):
+        config = make_config(cpuTimeLimit=2.5, virtualMemoryLimit=1 << 30,
+                             reloadOnChanges=True, displayName="(wsgi:x)")
+        self.assertEqual((config.cpuTimeLimit, config.virtualMemoryLimit),
+                         (2.5, 1 << 30))
+        self.assertEqual((config.reloadOnChanges, config.displayName), (True, "(wsgi:x)"))
+        defaults = make_config()
+        self.assertEqual((defaults.cpuTimeLimit, defaults.shutdownTimeout), (0, 5))
+
+
+class ReloaderScan(unittest.TestCase):
+    def test_a_changed_module_file_is_reported(self):
+        directory = tempfile.mkdtemp()
+        path = os.path.join(directory, "watched_module_for_reloader.py")
+        with open(path, "w") as handle:
+            handle.write("X = 1\n")
+        import importlib.util
+        import sys
+        spec = importlib.util.spec_from_file_location("watched_module_for_reloader", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules["watched_module_for_reloader"] = module
+        self.addCleanup(sys.modules.pop, "watched_module_for_reloader", None)
+        reloader = Reloader(lambda reason: None)
+        self.assertIsNone(reloader.scan())
+        later = time.time() + 10
+        os.utime(path, (later, later))
+        self.assertEqual(reloader.scan(), path)
+
+
+if __name__ == "__main__":
+    unittest.main()
