@@ -15,6 +15,8 @@ export const makeDirectory: MakeDirectory = (path) => {
 
 export function prepareDirectories(config: ServerConfig, make: MakeDirectory): void {
   create("--server-root", config.serverRoot, make);
+  // mod_wsgi-express creates the default document root (<server-root>/htdocs) empty.
+  if (config.site.defaultDocumentRoot) create("--document-root", config.site.documentRoot, make);
   if (config.logging.logDirectory !== config.serverRoot) {
     create("--log-directory", config.logging.logDirectory, make);
   }

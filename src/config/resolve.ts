@@ -18,6 +18,7 @@ import { resolveProcess } from "./resolve-process.js";
 import { resolveProxy } from "./resolve-proxy.js";
 import { resolvePython } from "./resolve-python.js";
 import { resolveServerRoot } from "./resolve-server-root.js";
+import { resolveSite } from "./resolve-site.js";
 import { resolveServices } from "./resolve-services.js";
 import { resolveSupport } from "./resolve-support.js";
 import type { ServerConfig } from "./server-config.js";
@@ -32,6 +33,7 @@ export async function resolveConfig(
   const application = resolveApplication(options, listen, context);
   const logging = resolveLogging(options, serverRoot, context);
   const http = resolveHttp(options);
+  const site = resolveSite(options, serverRoot, context);
   const clients = resolveClients(options);
   const proxy = resolveProxy(options);
   const requestEnviron = resolveRequestEnviron(options, context.env);
@@ -62,6 +64,7 @@ export async function resolveConfig(
     clients,
     proxy,
     logging,
+    site,
     serverRoot,
     socketDirectory,
     pidFile: processSettings.pidFile,

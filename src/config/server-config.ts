@@ -14,6 +14,8 @@ export interface ServerConfig {
   readonly daemons: DaemonConfig;
   readonly http: HttpConfig;
   readonly logging: LoggingConfig;
+  /** Host checks, static files, error documents and compression (src/static/). */
+  readonly site: SiteConfig;
   /** Slow and greedy clients: read timeouts, caps, response buffering. */
   readonly clients: ClientConfig;
   /** Forwarded headers believed from trusted proxies (--trust-proxy-header/--trust-proxy). */
@@ -67,6 +69,34 @@ export interface ListenConfig {
   readonly serverAliases: readonly string[];
   /** `--server-backlog`. */
   readonly backlog: number;
+}
+
+export interface SiteConfig {
+  /** `--server-name` as given; null: every Host header is served (no virtual hosts). */
+  readonly virtualHost: string | null;
+  /** `--allow-localhost`: loopback clients pass the host check whatever their Host. */
+  readonly allowLocalhost: boolean;
+  /** `--document-root`, absolute; default `<server-root>/htdocs`. */
+  readonly documentRoot: string;
+  /** True when the document root is the default one, which start-up creates. */
+  readonly defaultDocumentRoot: boolean;
+  readonly directoryIndex: string | null;
+  readonly directoryListing: boolean;
+  /** `--url-alias` pairs, URL paths without a trailing `/`, longest first. */
+  readonly urlAliases: readonly UrlAlias[];
+  /** `--error-document`: status -> a local URL path or an absolute http(s) URL. */
+  readonly errorDocuments: readonly (readonly [number, string])[];
+  readonly errorOverride: boolean;
+  readonly compressResponses: boolean;
+  /** `--map-head-to-get` resolved: Auto is On exactly when compression is on. */
+  readonly mapHeadToGet: boolean;
+  /** `--mime-types`, absolute; null: the built-in types of the `send` package. */
+  readonly mimeTypes: string | null;
+}
+
+export interface UrlAlias {
+  readonly urlPath: string;
+  readonly target: string;
 }
 
 export interface DaemonConfig {

@@ -4,6 +4,7 @@
  * then the channel handed back. Every way it can end is handled exactly once.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Writable } from "node:stream";
 import { STATUS_CODES } from "node:http";
 import type { PendingRequest } from "../daemon/pool.js";
 import type { WorkerChannel } from "../daemon/worker-channel.js";
@@ -19,6 +20,8 @@ import { countBody, recordHeaders } from "./access-log.js";
 import { sendError } from "./error-pages.js";
 import { BadResponseHead, checkResponseHead } from "./response-head.js";
 import type { Environ } from "./environ.js";
+import { gzipHead, gzipTo } from "../static/compress.js";
+import type { ErrorSender } from "../static/static-files.js";
 
 /** What an exchange needs from the server around it. */
 export interface ExchangeContext {
@@ -31,6 +34,12 @@ export interface ExchangeContext {
   readonly keepAlive: boolean;
   /** --header-buffer-size: the longest response header line accepted from a daemon. */
   readonly headerBufferSize: number;
+  /** The front end's error pages, with --error-document applied (default: sendError). */
+  readonly sendError?: ErrorSender;
+  /** --error-override: an app status >= 400 gets the server's error page instead. */
+  readonly errorOverride?: boolean;
+  /** --compress-responses (src/static/compress.ts). */
+  readonly compressResponses?: boolean;
 }
 
 type BodyState = "waiting" | "streaming" | "done";
@@ -53,6 +62,8 @@ export class Exchange implements PendingRequest {
   private clientGone = false;
   /** The app sent more than its Content-Length: close the connection after the response. */
   private cutAfterEnd = false;
+  /** Where the body goes: the response, or a gzip stream feeding it. */
+  private out: Writable;
   sentBytes = 0;
 
   constructor(
@@ -65,6 +76,7 @@ export class Exchange implements PendingRequest {
     private readonly context: ExchangeContext,
   ) {
     this.queuedAt = context.now();
+    this.out = res;
     res.on("close", () => {
       this.onClientClose();
     });
@@ -181,11 +193,22 @@ export class Exchange implements PendingRequest {
       return;
     }
     const { statusCode } = head;
+    if (this.context.errorOverride === true && statusCode >= 400) {
+      // WSGIErrorOverride On: the app's body is discarded for the server's error page.
+      this.answer(statusCode);
+      return;
+    }
     this.declaredLength = head.contentLength;
     this.mayHaveBody = this.req.method !== "HEAD" && statusCode !== 204 && statusCode !== 304;
     if (!this.context.keepAlive) this.res.shouldKeepAlive = false;
-    this.res.writeHead(statusCode, head.reason || STATUS_CODES[statusCode] || "", head.headers);
-    recordHeaders(this.res, head.headers);
+    const compressed =
+      this.context.compressResponses === true
+        ? gzipHead(statusCode, head.headers, this.req.headers["accept-encoding"])
+        : null;
+    const headers = compressed?.headers ?? head.headers;
+    this.res.writeHead(statusCode, head.reason || STATUS_CODES[statusCode] || "", headers);
+    recordHeaders(this.res, headers);
+    if (compressed?.gzip === true) this.out = gzipTo(this.res);
     this.headSent = true;
   }
 
@@ -200,9 +223,9 @@ export class Exchange implements PendingRequest {
     }
     this.sentBytes += chunk.length;
     if (this.mayHaveBody) countBody(this.res, chunk.length);
-    if (!this.res.write(chunk)) {
+    if (!this.out.write(chunk)) {
       this.channel?.pause();
-      this.res.once("drain", () => this.channel?.resume());
+      this.out.once("drain", () => this.channel?.resume());
     }
   }
 
@@ -214,7 +237,7 @@ export class Exchange implements PendingRequest {
     if (!this.discard) {
       if (error !== null || !this.headSent) this.answer(500);
       else if (this.cutAfterEnd || this.shortOfDeclared()) cutResponse(this.res);
-      else this.res.end();
+      else this.out.end();
     }
     const channel = this.channel;
     this.channel = null;
@@ -256,7 +279,8 @@ export class Exchange implements PendingRequest {
       cutResponse(this.res);
       return;
     }
-    sendError(this.res, status, { close: status === 413 || !this.context.keepAlive });
+    const send = this.context.sendError ?? sendError;
+    send(this.res, status, { close: status === 413 || !this.context.keepAlive });
   }
 }
 

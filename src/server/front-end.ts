@@ -4,12 +4,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { join } from "node:path";
 import type { ServerConfig } from "../config/server-config.js";
 import type { DaemonPool } from "../daemon/pool.js";
 import type { ErrorLog } from "../log/error-log.js";
 import type { AccessLog } from "./access-log.js";
-import { sendError } from "./error-pages.js";
 import {
   buildEnviron,
   decodePath,
@@ -19,6 +17,7 @@ import {
   type EnvironSettings,
 } from "./environ.js";
 import { Exchange, type ExchangeContext } from "./exchange.js";
+import { Site } from "../static/site.js";
 
 /** Total size of a request head node accepts; beyond it the client gets 431. Large enough
  *  for hundreds of headers (the seed's first bug) and long cookies. */
@@ -35,6 +34,9 @@ export function createFrontEnd(
   accessLog: AccessLog | null,
 ): Server {
   const settings = environSettings(config);
+  const site = new Site(config, (message) => {
+    errorLog.error(message);
+  });
   const context: ExchangeContext = {
     release: (channel) => {
       pool.release(channel);
@@ -49,6 +51,9 @@ export function createFrontEnd(
     limitRequestBody: config.http.limitRequestBody,
     keepAlive: config.http.keepAliveTimeout > 0,
     headerBufferSize: config.http.headerBufferSize,
+    sendError: site.sendError,
+    errorOverride: config.site.errorOverride,
+    compressResponses: config.site.compressResponses,
   };
   let requests = 0;
   let connections = 0;
@@ -58,13 +63,33 @@ export function createFrontEnd(
     accessLog?.watch(req, res);
     const refusal = refuse(req, config);
     if (refusal !== null) {
-      sendError(res, refusal, { close: true });
+      site.sendError(res, refusal, { close: true });
       return;
     }
+    const id = requests.toString(36);
+    // Host check, URL aliases, document root (src/static/); the rest is the app's.
+    void site.answer(req, res).then(
+      (answered) => {
+        if (!answered && !req.socket.destroyed) toApp(req, res, expectContinue, id, requestStart);
+      },
+      (error: unknown) => {
+        errorLog.error(`static files: ${String(error)}`);
+        site.sendError(res, 500);
+      },
+    );
+  };
+
+  const toApp = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    expectContinue: boolean,
+    id: string,
+    requestStart: number,
+  ): void => {
     const target = splitTarget(req.url ?? "/");
     const mount = splitMount(decodePath(target.path), config.application.mountPoint);
     if (mount === null) {
-      sendError(res, 404);
+      site.sendError(res, 404);
       return;
     }
     const socket = req.socket;
@@ -79,7 +104,7 @@ export function createFrontEnd(
         localAddress: plainAddress(socket.localAddress),
         localPort: socket.localPort ?? 0,
         scheme: "http",
-        requestId: requests.toString(36),
+        requestId: id,
         connectionId: connectionIds.get(socket) ?? "0",
       },
       settings,
@@ -87,15 +112,11 @@ export function createFrontEnd(
       target.query,
       target.uri,
     );
-    const exchange = new Exchange(
-      req,
-      res,
-      requests.toString(36),
-      environ,
-      requestStart,
-      expectContinue,
-      context,
-    );
+    // --map-head-to-get (resolved with its Auto rule); the client still gets no body.
+    if (config.site.mapHeadToGet && environ.REQUEST_METHOD === "HEAD") {
+      environ.REQUEST_METHOD = "GET";
+    }
+    const exchange = new Exchange(req, res, id, environ, requestStart, expectContinue, context);
     pool.dispatch(exchange);
   };
 
@@ -142,7 +163,7 @@ function environSettings(config: ServerConfig): EnvironSettings {
     mountPoint: application.mountPoint,
     serverName: listen.serverName,
     serverSoftware: SERVER_SOFTWARE,
-    documentRoot: join(config.serverRoot, "htdocs"),
+    documentRoot: config.site.documentRoot,
     scriptFilename: application.type === "script" ? (application.entryPoint ?? "") : "",
     processGroup: application.processGroup,
     applicationGroup: application.applicationGroup,

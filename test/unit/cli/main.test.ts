@@ -51,10 +51,10 @@ test("the server's exit status is the CLI's", async () => {
 test("the server root and a separate log directory are created", async () => {
   const h = harness();
   await main(["start-server", "--server-root", "root", "--log-directory", "logs"], h.io, h.deps);
-  assert.deepEqual(h.made, ["/work/app/root", "/work/app/logs"]);
+  assert.deepEqual(h.made, ["/work/app/root", "/work/app/root/htdocs", "/work/app/logs"]);
   const same = harness();
   await main(["start-server", "--server-root", "/srv/r"], same.io, same.deps);
-  assert.deepEqual(same.made, ["/srv/r"]);
+  assert.deepEqual(same.made, ["/srv/r", "/srv/r/htdocs"]);
 });
 
 test("a directory that cannot be created is a usage error naming its option", async () => {

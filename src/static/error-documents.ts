@@ -1,0 +1,70 @@
+/**
+ * `--error-document STATUS URL`: the front end's own error responses (and, with
+ * `--error-override`, the application's) use that page. A local URL path is resolved
+ * like any static request (URL aliases, then the document root) and its file is sent with
+ * the error status, as Apache's internal redirect does; an http(s) URL is redirected to
+ * (302, as Apache does for a remote ErrorDocument). A path that names no static file gets
+ * the built-in page: such a page is not fetched from the application.
+ */
+import { createReadStream } from "node:fs";
+import { STATUS_CODES, type ServerResponse } from "node:http";
+import { pipeline } from "node:stream";
+import type { SiteConfig } from "../config/server-config.js";
+import { countBody } from "../server/access-log.js";
+import { sendError } from "../server/error-pages.js";
+import { locate } from "./locate.js";
+import { typeForFile, type MimeTable } from "./mime.js";
+import { routeStatic } from "./route.js";
+import type { ErrorSender } from "./static-files.js";
+
+export function errorDocuments(
+  site: SiteConfig,
+  mime: MimeTable,
+  logError: (message: string) => void,
+): ErrorSender {
+  const documents = new Map(site.errorDocuments);
+  if (documents.size === 0) return sendError;
+  return (res, status, options = {}) => {
+    const document = documents.get(status);
+    if (document === undefined || res.headersSent) {
+      sendError(res, status, options);
+    } else if (/^https?:\/\//i.test(document)) {
+      sendError(res, 302, { ...options, headers: { ...options.headers, Location: document } });
+    } else {
+      sendDocument(res, status, document, options, { site, mime, logError }).catch(
+        (error: unknown) => {
+          logError(`error document ${document}: ${String(error)}`);
+          sendError(res, status, options);
+        },
+      );
+    }
+  };
+}
+
+async function sendDocument(
+  res: ServerResponse,
+  status: number,
+  document: string,
+  options: { close?: boolean; headers?: Record<string, string> },
+  env: { site: SiteConfig; mime: MimeTable; logError: (message: string) => void },
+): Promise<void> {
+  const route = routeStatic(document.split("?")[0] ?? "/", env.site);
+  const found = route.kind === "disk" ? await locate(route.root, route.segments) : null;
+  if (found?.kind !== "file") {
+    env.logError(`error document ${document} for ${status} is not a static file`);
+    sendError(res, status, options);
+    return;
+  }
+  if (res.headersSent || res.destroyed) return;
+  const headers: Record<string, string | number> = {
+    "Content-Type": typeForFile(found.path, env.mime),
+    "Content-Length": found.stats.size,
+    ...options.headers,
+  };
+  if (options.close) headers.Connection = "close";
+  res.writeHead(status, STATUS_CODES[status] ?? "Error", headers);
+  countBody(res, found.stats.size);
+  pipeline(createReadStream(found.path), res, (error) => {
+    if (error) res.destroy();
+  });
+}

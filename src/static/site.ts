@@ -1,0 +1,54 @@
+/**
+ * What the front end answers itself, in mod_wsgi-express's order (reference §1.1): the
+ * virtual-host check, then URL aliases and the document root; everything else is the
+ * application's. Built once per server from the frozen config.
+ */
+import { readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerConfig } from "../config/server-config.js";
+import { plainAddress, splitTarget } from "../server/environ.js";
+import { checkHost, type HostRules } from "../server/virtual-hosts.js";
+import { errorDocuments } from "./error-documents.js";
+import { parseMimeTypes } from "./mime.js";
+import { StaticFiles, type ErrorSender } from "./static-files.js";
+
+export class Site {
+  /** sendError with the --error-document pages applied. */
+  readonly sendError: ErrorSender;
+  private readonly files: StaticFiles;
+  private readonly hosts: HostRules;
+
+  constructor(config: ServerConfig, logError: (message: string) => void) {
+    const { site } = config;
+    // Read once at start-up; resolution already checked that the file exists.
+    const mime = parseMimeTypes(
+      site.mimeTypes === null ? "" : readFileSync(site.mimeTypes, "latin1"),
+    );
+    this.sendError = errorDocuments(site, mime, logError);
+    this.files = new StaticFiles(site, mime, this.sendError);
+    this.hosts = {
+      serverName: site.virtualHost,
+      aliases: config.listen.serverAliases,
+      allowLocalhost: site.allowLocalhost,
+    };
+  }
+
+  /** True when the request was answered here; false: it goes to the application. */
+  async answer(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const verdict = checkHost(this.hosts, {
+      host: req.headers.host,
+      remoteAddress: plainAddress(req.socket.remoteAddress),
+      uri: splitTarget(req.url ?? "/").uri,
+      port: req.socket.localPort ?? 0,
+    });
+    if (verdict.kind === "forbidden") {
+      this.sendError(res, 403);
+      return true;
+    }
+    if (verdict.kind === "redirect") {
+      this.sendError(res, 301, { headers: { Location: verdict.location } });
+      return true;
+    }
+    return this.files.answer(req, res);
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Serves what routeStatic() and locate() found: files through `send` (Range, ETag,
+ * Last-Modified and the conditional requests of RFC 9110 §13), directories by index or
+ * listing. Files are streamed with fs read streams (node:http has no sendfile path).
+ */
+import { createReadStream } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { basename, dirname } from "node:path";
+import { pipeline } from "node:stream";
+import { createGzip } from "node:zlib";
+import send from "send";
+import type { SiteConfig } from "../config/server-config.js";
+import { countBody } from "../server/access-log.js";
+import { splitTarget } from "../server/environ.js";
+import { acceptsGzip, compressibleType, gzipETag } from "./compress.js";
+import { directoryListing } from "./listing.js";
+import { locate } from "./locate.js";
+import { typeForFile, type MimeTable } from "./mime.js";
+import { routeStatic, type Route } from "./route.js";
+
+export type ErrorSender = (
+  res: ServerResponse,
+  status: number,
+  options?: { close?: boolean; headers?: Record<string, string> },
+) => void;
+
+type DiskRoute = Extract<Route, { kind: "disk" }>;
+
+const READ_METHODS = new Set(["GET", "HEAD"]);
+
+export class StaticFiles {
+  constructor(
+    private readonly site: SiteConfig,
+    private readonly mime: MimeTable,
+    private readonly sendError: ErrorSender,
+  ) {}
+
+  /** Answers the request if it names a static resource (or must be refused); false when
+   *  it belongs to the application. */
+  async answer(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const target = splitTarget(req.url ?? "/");
+    const route = routeStatic(target.path, this.site);
+    switch (route.kind) {
+      case "app":
+        return false;
+      case "reject":
+        this.sendError(res, route.status);
+        return true;
+      case "missing":
+        this.sendError(res, 404);
+        return true;
+      case "disk":
+        return this.fromDisk(req, res, route, target);
+    }
+  }
+
+  private async fromDisk(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: DiskRoute,
+    target: { path: string; query: string },
+  ): Promise<boolean> {
+    const found = await locate(route.root, route.segments);
+    if (found.kind === "missing" || (found.kind === "file" && route.trailingSlash)) {
+      // Not a file: the application's, as mod_wsgi-express's rewrite fallback sends it;
+      // under a URL alias there is no fallback.
+      if (!route.alias) return false;
+      this.sendError(res, 404);
+      return true;
+    }
+    if (found.kind === "outside") {
+      this.sendError(res, 404);
+      return true;
+    }
+    if (found.kind === "directory") {
+      const { directoryIndex, directoryListing } = this.site;
+      // Directories are static only with an index or listing (mod_wsgi-express's `!-d`).
+      if (directoryIndex === null && !directoryListing && !route.alias) return false;
+    }
+    if (!READ_METHODS.has(req.method ?? "")) {
+      this.sendError(res, 405, { headers: { Allow: "GET, HEAD" } });
+      return true;
+    }
+    if (found.kind === "file") this.sendFile(req, res, found.path);
+    else await this.directory(req, res, found.path, route, target);
+    return true;
+  }
+
+  private async directory(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    route: DiskRoute,
+    target: { path: string; query: string },
+  ): Promise<void> {
+    if (!route.trailingSlash) {
+      // mod_dir's DirectorySlash: the canonical URL of a directory ends with `/`.
+      const query = target.query === "" ? "" : `?${target.query}`;
+      this.sendError(res, 301, { headers: { Location: `${target.path}/${query}` } });
+      return;
+    }
+    const index = this.site.directoryIndex;
+    if (index !== null) {
+      const found = await locate(route.root, [...route.segments, index]);
+      if (found.kind === "file") {
+        this.sendFile(req, res, found.path);
+        return;
+      }
+    }
+    if (!this.site.directoryListing) {
+      this.sendError(res, 403);
+      return;
+    }
+    const body = Buffer.from(await directoryListing(path, target.path));
+    res.writeHead(200, {
+      "Content-Type": "text/html; charset=utf-8",
+      "Content-Length": body.length,
+    });
+    res.end(body);
+    countBody(res, body.length);
+  }
+
+  private sendFile(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const type = typeForFile(path, this.mime);
+    const compressible = this.site.compressResponses && compressibleType(type);
+    const gzip = compressible && acceptsGzip(req.headers["accept-encoding"]);
+    // `send` decodes its path argument, so the real file name is passed encoded; the
+    // guards already ran, so its own dotfile refusal would only trip on the root's path.
+    const stream = send(req, encodeURIComponent(basename(path)), {
+      root: dirname(path),
+      dotfiles: "allow",
+      index: false,
+      cacheControl: false,
+      // A byte range of a gzip body is meaningless: mod_deflate drops ranges too.
+      acceptRanges: !gzip,
+    });
+    stream.on("headers", (out: ServerResponse) => {
+      out.setHeader("Content-Type", type);
+      if (compressible) out.setHeader("Vary", "Accept-Encoding");
+    });
+    stream.on("error", (error: { status?: number; headers?: Record<string, string> }) => {
+      this.sendError(res, error.status ?? 500, error.headers ? { headers: error.headers } : {});
+    });
+    if (gzip) {
+      stream.stream = (file: string, options?: object) => {
+        res.removeHeader("Content-Length");
+        res.setHeader("Content-Encoding", "gzip");
+        const etag = res.getHeader("ETag");
+        if (typeof etag === "string") res.setHeader("ETag", gzipETag(etag));
+        const gzipped = createGzip();
+        gzipped.on("data", (chunk: Buffer) => {
+          countBody(res, chunk.length);
+        });
+        pipeline(createReadStream(file, options), gzipped, res, (error) => {
+          if (error) res.destroy();
+        });
+      };
+    }
+    stream.on("stream", (file: NodeJS.ReadableStream) => {
+      file.on("data", (chunk: Buffer) => {
+        countBody(res, chunk.length);
+      });
+    });
+    stream.pipe(res);
+  }
+}
