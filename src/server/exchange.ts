@@ -27,6 +27,11 @@ import type { ErrorSender } from "../static/static-files.js";
 export interface ExchangeContext {
   readonly release: (channel: WorkerChannel) => void;
   readonly abort: (pid: number, id: string) => void;
+  /** The request passed its deadline (its client was answered): interrupt its thread. */
+  readonly timedOut: (channel: WorkerChannel, id: string) => void;
+  /** --request-timeout and --socket-timeout in ms; 0: none. */
+  readonly requestTimeoutMs: number;
+  readonly socketTimeoutMs: number;
   readonly logError: (message: string) => void;
   readonly now: () => number;
   /** 0: unlimited. */
@@ -65,6 +70,10 @@ export class Exchange implements PendingRequest {
   /** Where the body goes: the response, or a gzip stream feeding it. */
   private out: Writable;
   sentBytes = 0;
+  private deadline: NodeJS.Timeout | undefined;
+  private silence: NodeJS.Timeout | undefined;
+  /** The client is not taking the response as fast as the daemon sends it. */
+  private clientSlow = false;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -86,14 +95,24 @@ export class Exchange implements PendingRequest {
     return !this.discard && !this.finished;
   }
 
-  /** Waited longer than --queue-timeout for a daemon thread: 504, as mod_wsgi answers. */
-  expire(): void {
-    this.context.logError(`request ${this.environ.REQUEST_URI ?? ""} timed out in the queue`);
-    this.answer(504);
+  /** SCRIPT_NAME + PATH_INFO, for --ignore-activity. */
+  get path(): string {
+    return (this.environ.SCRIPT_NAME ?? "") + (this.environ.PATH_INFO ?? "");
+  }
+
+  /** Waited longer than --queue-timeout for a daemon thread: 504, as mod_wsgi answers;
+   *  or no daemon was ready for --connect-timeout: 503. */
+  expire(status: 503 | 504): void {
+    const why = status === 504 ? "--queue-timeout" : "--connect-timeout, no daemon ready";
+    this.context.logError(
+      `request ${this.environ.REQUEST_URI ?? ""} timed out in the queue (${why})`,
+    );
+    this.answer(status);
   }
 
   start(channel: WorkerChannel): void {
     this.channel = channel;
+    this.armTimers(channel);
     channel.assign({
       onFrame: (frame) => {
         this.onFrame(frame);
@@ -156,7 +175,42 @@ export class Exchange implements PendingRequest {
     this.channel?.write(frame);
   }
 
+  /** One timer for --request-timeout, one for --socket-timeout (refreshed on each daemon
+   *  frame, paused while a slow client holds the response back); both end at onEnd. */
+  private armTimers(channel: WorkerChannel): void {
+    const { requestTimeoutMs, socketTimeoutMs } = this.context;
+    if (requestTimeoutMs > 0) {
+      this.deadline = setTimeout(() => {
+        this.onTimeout(channel, `ran longer than --request-timeout`);
+      }, requestTimeoutMs);
+    }
+    if (socketTimeoutMs > 0) {
+      this.silence = setTimeout(() => {
+        if (this.clientSlow) this.silence?.refresh();
+        else this.onTimeout(channel, `got nothing from the daemon for --socket-timeout`);
+      }, socketTimeoutMs);
+    }
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.deadline);
+    clearTimeout(this.silence);
+  }
+
+  /** 504 (or a cut response) at once; the thread is interrupted by the pool. */
+  private onTimeout(channel: WorkerChannel, why: string): void {
+    this.clearTimers();
+    if (this.finished || this.channel !== channel) return;
+    this.context.logError(
+      `request ${this.environ.REQUEST_URI ?? ""} ${why}; answered 504, interrupting thread ${channel.thread} of daemon ${channel.pid}`,
+    );
+    this.answer(504);
+    this.endBody(BODY_ABORT);
+    this.context.timedOut(channel, this.id);
+  }
+
   private onFrame(frame: Frame): void {
+    this.silence?.refresh();
     switch (frame.type) {
       case FrameType.RESPONSE_HEAD:
         this.onHead(frame.payload);
@@ -225,12 +279,17 @@ export class Exchange implements PendingRequest {
     if (this.mayHaveBody) countBody(this.res, chunk.length);
     if (!this.out.write(chunk)) {
       this.channel?.pause();
-      this.out.once("drain", () => this.channel?.resume());
+      this.clientSlow = true;
+      this.out.once("drain", () => {
+        this.clientSlow = false;
+        this.channel?.resume();
+      });
     }
   }
 
   private onEnd(error: string | null): void {
     this.finished = true;
+    this.clearTimers();
     this.endBody(BODY_END);
     // After the client left, the daemon's "client went away" is expected, not an error.
     if (error !== null && !this.clientGone) this.context.logError(error);
@@ -250,6 +309,7 @@ export class Exchange implements PendingRequest {
 
   private onChannelLost(reason: string): void {
     this.channel = null;
+    this.clearTimers();
     if (this.finished) return;
     this.finished = true;
     this.body = "done";

@@ -44,6 +44,11 @@ export function createFrontEnd(
     abort: (pid, id) => {
       pool.abort(pid, id);
     },
+    timedOut: (channel, id) => {
+      pool.timedOut(channel, id);
+    },
+    requestTimeoutMs: config.daemons.requestTimeout * 1000,
+    socketTimeoutMs: config.daemons.socketTimeout * 1000,
     logError: (message) => {
       errorLog.error(message);
     },
