@@ -96,7 +96,7 @@ export const TABLE_NETWORK: readonly OptionSpec[] = [
   row("proxy-timeout", "number", "SECONDS", "planned", { defaultText: "--socket-timeout" },
     "Timeout for proxied back ends."),
   row("queue-timeout", "number", "SECONDS", "yes", { default: 45 },
-    "Answer 504 to a request that waited this long for a free daemon thread."),
+    "Answer 504, without reaching Python, to a request that waited this long for a free daemon thread; 0 means no limit."),
   row("header-timeout", "number", "SECONDS", "yes", { default: 15 },
     "Time allowed to receive the request line and headers (408, or a close if nothing came)."),
   row("header-max-timeout", "number", "SECONDS", "yes", { default: 30 },
