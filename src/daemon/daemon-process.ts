@@ -57,10 +57,10 @@ export class DaemonProcess {
     onExit: (daemon: DaemonProcess, code: number | null, signal: string | null) => void,
   ) {
     const { config } = launch;
-    // The extra argument is the process title (ps, pkill -f wsgi:GROUP); daemon.py
-    // ignores it, and the daemon also sets its kernel name (comm) from it.
     // --python-warnings: -W options, so that sys.warnoptions shows them (WSGIPythonWarnings).
     const warnings = config.daemons.pythonWarnings.flatMap((spec) => ["-W", spec]);
+    // The last argument is the process title (ps, pkill -f wsgi:GROUP); daemon.py
+    // ignores it, and the daemon also sets its kernel name (comm) from it.
     const args = [...warnings, DAEMON_SCRIPT, displayName(config)];
     this.child = spawn(config.daemons.python.executable, args, {
       cwd: config.application.workingDirectory,

@@ -50,6 +50,7 @@ export class DaemonPool {
   private listener: Server | null = null;
   private stopping = false;
   python: PythonReport | null = null;
+  private startupCrash: AppStatus | null = null;
   /** Called instead of a respawn when a daemon must not be restarted (EXIT_PRIVILEGES). */
   onFatal: (message: string) => void = () => undefined;
 
@@ -83,10 +84,11 @@ export class DaemonPool {
     await this.slots.allReported(this.config.daemons.startupTimeout * 1000);
   }
 
-  /** What the processes said about loading the app: the first failure, else loaded. */
+  /** What the processes said about loading the app: the first failure, else loaded;
+   *  a failure too when a process died before it could report (a crash at import). */
   get appStatus(): AppStatus | null {
     const reports = [...this.processes.values()].map((d) => d.app).filter((a) => a !== null);
-    return reports.find((a) => !a.loaded) ?? reports[0] ?? null;
+    return reports.find((a) => !a.loaded) ?? reports[0] ?? this.startupCrash;
   }
 
   /** Processes taking requests (for the supervisor's checks). */
@@ -299,6 +301,9 @@ export class DaemonPool {
       return;
     }
     const how = signal ? `signal ${signal}` : `status ${code}`;
+    if (daemon.app === null) {
+      this.startupCrash = { loaded: false, error: `daemon process exited with ${how}` };
+    }
     const delay = this.backoff.next(this.now(), daemon.startedAt);
     this.log.error(
       `daemon process ${daemon.pid} exited with ${how}; ` +

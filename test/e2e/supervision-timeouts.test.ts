@@ -99,6 +99,7 @@ test("a daemon crashing at start-up is respawned with a growing delay, its trace
     20_000,
   );
   assert.match(log, /RuntimeError: crash_on_import\.wsgi dies at start-up, on purpose/);
+  assert.match(server.banner(), /^Application\s*: .*FAILED/m);
   const delays = [...log.matchAll(/restarting in ([\d.]+)s/g)].map((m) => Number(m[1]));
   assert.ok((delays[2] ?? 0) > (delays[0] ?? 0), `delays grow: ${delays.join(", ")}`);
 });
