@@ -127,3 +127,22 @@ test("--reload-on-changes: editing an imported module restarts the daemon, logge
   assert.match(server.errorLog(), /monitor \(pid=\d+\): Change detected to ".*helper\.py"\./);
   assert.match(server.errorLog(), /Triggering process restart\./);
 });
+
+test("--graceful-timeout then --shutdown-timeout: a request outliving both is cut (502) and its process killed", async (t) => {
+  const server = await startServer([
+    MISBEHAVE,
+    ...["--maximum-requests", "2", "--graceful-timeout", "1", "--shutdown-timeout", "1", ...INFO],
+  ]);
+  t.after(() => server.stop());
+  const before = await pidOf(server.url);
+  const stuck = request(`${server.url}block?seconds=60`);
+  await eventually(server.errorLog, (log) => /serving \/block/.test(log));
+  await pidOf(server.url); // the second request: --maximum-requests reached
+  const started = Date.now();
+  assert.equal((await stuck).status, 502);
+  assert.ok(Date.now() - started < 30_000);
+  await newPid(server.url, before);
+  const log = server.errorLog();
+  assert.match(log, /event process_stopping maximum_requests/);
+  assert.match(log, new RegExp(`daemon process ${before} stopped \\(maximum_requests\\)`));
+});
