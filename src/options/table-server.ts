@@ -35,7 +35,7 @@ export const TABLE_SERVER: readonly OptionSpec[] = [
   row("url-alias", "repeatable-pair", "URL-PATH FILE-PATH|DIRECTORY-PATH", "yes", {},
     "Serve a static file or directory at a URL path (whole path segments; the longest match wins; a missing file is 404, never the application); repeatable."),
   row("error-document", "repeatable-pair", "STATUS URL-PATH", "yes", {},
-    "Page for an error status the server produces: a URL path whose static file (document root or URL alias) is sent with that status, or an http(s):// URL redirected to (302); repeatable."),
+    "Page for an error status the server produces (and, with --error-override, the application): a URL path served like a request (a static file, else the application's answer to an internal GET with REDIRECT_STATUS set), sent with that status; or an http(s):// URL, redirected to (302). Repeatable."),
   row("error-override", "flag", "", "yes", {},
     "Replace the body of every application response with status 400 or more by the server's error page (--error-document, else the built-in one)."),
   row("proxy-mount-point", "repeatable-pair", "URL-PATH URL", "planned", {},

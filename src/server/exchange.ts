@@ -45,6 +45,9 @@ export interface ExchangeContext {
   readonly errorOverride?: boolean;
   /** --compress-responses (src/static/compress.ts). */
   readonly compressResponses?: boolean;
+  /** This exchange fetches the --error-document page for that status from the app: the
+   *  client's body is not forwarded and the page goes out with that status. */
+  readonly errorPageFor?: number;
 }
 
 type BodyState = "waiting" | "streaming" | "done";
@@ -131,7 +134,8 @@ export class Exchange implements PendingRequest {
         expectContinue: this.expectContinue,
       }),
     );
-    if (!this.expectContinue) this.forwardBody();
+    if (this.context.errorPageFor !== undefined) this.endBody(BODY_END);
+    else if (!this.expectContinue) this.forwardBody();
   }
 
   private forwardBody(): void {
@@ -246,8 +250,15 @@ export class Exchange implements PendingRequest {
       this.answer(500);
       return;
     }
-    const { statusCode } = head;
-    if (this.context.errorOverride === true && statusCode >= 400) {
+    const page = this.context.errorPageFor;
+    const statusCode = page ?? head.statusCode;
+    const reason = page === undefined ? head.reason : "";
+    // The page failed itself: Apache then falls back to its built-in page.
+    if (page !== undefined && head.statusCode >= 400) {
+      this.answer(page);
+      return;
+    }
+    if (this.context.errorOverride === true && page === undefined && statusCode >= 400) {
       // WSGIErrorOverride On: the app's body is discarded for the server's error page.
       this.answer(statusCode);
       return;
@@ -260,7 +271,7 @@ export class Exchange implements PendingRequest {
         ? gzipHead(statusCode, head.headers, this.req.headers["accept-encoding"])
         : null;
     const headers = compressed?.headers ?? head.headers;
-    this.res.writeHead(statusCode, head.reason || STATUS_CODES[statusCode] || "", headers);
+    this.res.writeHead(statusCode, reason || STATUS_CODES[statusCode] || "", headers);
     recordHeaders(this.res, headers);
     if (compressed?.gzip === true) this.out = gzipTo(this.res);
     this.headSent = true;
@@ -339,7 +350,9 @@ export class Exchange implements PendingRequest {
       cutResponse(this.res);
       return;
     }
-    const send = this.context.sendError ?? sendError;
+    // An error page's own failure gets the built-in page: no second internal request.
+    const send =
+      this.context.errorPageFor === undefined ? (this.context.sendError ?? sendError) : sendError;
     send(this.res, status, { close: status === 413 || !this.context.keepAlive });
   }
 }

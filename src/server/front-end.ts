@@ -18,6 +18,7 @@ import {
 } from "./environ.js";
 import { Exchange, type ExchangeContext } from "./exchange.js";
 import { Site } from "../static/site.js";
+import { sendError } from "./error-pages.js";
 
 /** Total size of a request head node accepts; beyond it the client gets 431. Large enough
  *  for hundreds of headers (the seed's first bug) and long cookies. */
@@ -34,9 +35,17 @@ export function createFrontEnd(
   accessLog: AccessLog | null,
 ): Server {
   const settings = environSettings(config);
-  const site = new Site(config, (message) => {
-    errorLog.error(message);
-  });
+  const site = new Site(
+    config,
+    (message) => {
+      errorLog.error(message);
+    },
+    (res, status, document) => {
+      // An --error-document page served by the app: an internal GET for it.
+      requests += 1;
+      toApp(res.req, res, false, requests.toString(36), Date.now() / 1000, { status, document });
+    },
+  );
   const context: ExchangeContext = {
     release: (channel) => {
       pool.release(channel);
@@ -90,18 +99,20 @@ export function createFrontEnd(
     expectContinue: boolean,
     id: string,
     requestStart: number,
+    internal: { status: number; document: string } | null = null,
   ): void => {
-    const target = splitTarget(req.url ?? "/");
+    const target = splitTarget(internal?.document ?? req.url ?? "/");
     const mount = splitMount(decodePath(target.path), config.application.mountPoint);
     if (mount === null) {
-      site.sendError(res, 404);
+      if (internal === null) site.sendError(res, 404);
+      else sendError(res, internal.status);
       return;
     }
     const socket = req.socket;
     const environ = buildEnviron(
       {
-        method: req.method ?? "GET",
-        target: req.url ?? "/",
+        method: internal === null ? (req.method ?? "GET") : "GET",
+        target: internal?.document ?? req.url ?? "/",
         httpVersion: req.httpVersion,
         rawHeaders: req.rawHeaders,
         remoteAddress: plainAddress(socket.remoteAddress),
@@ -121,7 +132,14 @@ export function createFrontEnd(
     if (config.site.mapHeadToGet && environ.REQUEST_METHOD === "HEAD") {
       environ.REQUEST_METHOD = "GET";
     }
-    const exchange = new Exchange(req, res, id, environ, requestStart, expectContinue, context);
+    // Apache's internal redirect to an ErrorDocument: the page learns what failed.
+    if (internal !== null) {
+      environ.REDIRECT_STATUS = String(internal.status);
+      environ.REDIRECT_URL = splitTarget(req.url ?? "/").path;
+      environ.REDIRECT_REQUEST_METHOD = req.method ?? "GET";
+    }
+    const ctx = internal === null ? context : { ...context, errorPageFor: internal.status };
+    const exchange = new Exchange(req, res, id, environ, requestStart, expectContinue, ctx);
     pool.dispatch(exchange);
   };
 

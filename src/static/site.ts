@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ServerConfig } from "../config/server-config.js";
 import { plainAddress, splitTarget } from "../server/environ.js";
 import { checkHost, type HostRules } from "../server/virtual-hosts.js";
-import { errorDocuments } from "./error-documents.js";
+import { errorDocuments, type AppErrorPage } from "./error-documents.js";
 import { parseMimeTypes } from "./mime.js";
 import { StaticFiles, type ErrorSender } from "./static-files.js";
 
@@ -18,13 +18,18 @@ export class Site {
   private readonly files: StaticFiles;
   private readonly hosts: HostRules;
 
-  constructor(config: ServerConfig, logError: (message: string) => void) {
+  /** `appPage` fetches --error-document pages that the application serves. */
+  constructor(
+    config: ServerConfig,
+    logError: (message: string) => void,
+    appPage: AppErrorPage | null = null,
+  ) {
     const { site } = config;
     // Read once at start-up; resolution already checked that the file exists.
     const mime = parseMimeTypes(
       site.mimeTypes === null ? "" : readFileSync(site.mimeTypes, "latin1"),
     );
-    this.sendError = errorDocuments(site, mime, logError);
+    this.sendError = errorDocuments({ site, mime, logError, appPage });
     this.files = new StaticFiles(site, mime, this.sendError);
     this.hosts = {
       serverName: site.virtualHost,

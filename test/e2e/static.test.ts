@@ -291,3 +291,36 @@ test("--map-head-to-get Off keeps HEAD even with compression; On maps it without
   t.after(() => on.stop());
   assert.equal((await request(on.url, { method: "HEAD" })).headers["x-method"], "GET");
 });
+
+test("--error-document pages the app serves: an internal GET, sent with the error's status", async (t) => {
+  const site = makeSite();
+  const server = await startServer([
+    app("status.wsgi"),
+    "--document-root",
+    site.root as string,
+    "--url-alias",
+    "/static",
+    site.assets as string,
+    "--error-document",
+    "404",
+    "/oops?status=200",
+    "--error-document",
+    "500",
+    "/also-fails?status=500",
+    "--error-override",
+  ]);
+  t.after(() => server.stop());
+  // A front-end 404 (missing file under an alias), rendered by the app.
+  const missing = await request(server.url + "static/nope.css", { method: "POST", body: "x" });
+  assert.equal(missing.status, 404);
+  assert.match(missing.body.toString(), /^app body 200 GET/);
+  assert.equal(missing.headers["x-redirect-status"], "404");
+  // --error-override of an app 404: the page comes from the app too.
+  const overridden = await request(server.url + "thing?status=404");
+  assert.equal(overridden.status, 404);
+  assert.match(overridden.body.toString(), /^app body 200 GET/);
+  // An error page that fails itself gets the built-in page, not a loop.
+  const failed = await request(server.url + "thing?status=500");
+  assert.equal(failed.status, 500);
+  assert.match(failed.body.toString(), /Internal Server Error/);
+});
