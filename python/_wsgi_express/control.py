@@ -9,7 +9,7 @@ import threading
 from . import framing
 from .connection import ConnectionClosed
 from .framing import ProtocolError
-from .monitor import interrupt_thread
+from .monitor import interrupt_thread, log_stack
 
 
 def send_hello(connection, runtime):
@@ -61,8 +61,12 @@ class Control:
 
     def _interrupt(self, payload):
         request_id = _field(payload, "id")
-        if request_id is not None and self._runtime.registry.interrupt(request_id,
-                                                                      interrupt_thread):
+
+        def inject(ident):
+            log_stack(ident, request_id)
+            return interrupt_thread(ident)
+
+        if request_id is not None and self._runtime.registry.interrupt(request_id, inject):
             sys.stderr.write("wsgi-express: request %s timed out; raised "
                              "mod_wsgi.RequestTimeout in its thread\n" % request_id)
 

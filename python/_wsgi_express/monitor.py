@@ -7,7 +7,9 @@ a signal handler only has to put a reason in a queue."""
 import ctypes
 import json
 import queue
+import sys
 import threading
+import traceback
 
 from . import framing
 from .connection import ConnectionClosed
@@ -41,6 +43,17 @@ class Monitor:
                 self._connection.send(encode_frame(framing.RECYCLE, payload))
         except ConnectionClosed:
             pass
+
+
+def log_stack(ident, request_id):
+    """The stuck request's stack, before it is interrupted: where it was waiting is what
+    the user needs (gunicorn users ask for this; mod_wsgi logs all threads' stacks)."""
+    frame = sys._current_frames().get(ident)
+    if frame is None:
+        return
+    stack = "".join(traceback.format_stack(frame))
+    sys.stderr.write("wsgi-express: request %s passed --request-timeout in thread %d; its "
+                     "stack:\n%s" % (request_id, ident, stack))
 
 
 def interrupt_thread(ident):

@@ -22,6 +22,9 @@ test("--request-timeout: 504 at the deadline, RequestTimeout unwinds the thread,
   assert.ok(Date.now() - started < 15_000);
   await eventually(server.errorLog, (log) => /event request_exception RequestTimeout/.test(log));
   assert.match(server.errorLog(), /ran longer than --request-timeout/);
+  // Where it was stuck: the app's frame is in the logged stack.
+  assert.match(server.errorLog(), /passed --request-timeout in thread \d+; its stack:/);
+  assert.match(server.errorLog(), /misbehave\.wsgi", line \d+, in application/);
   assert.equal(await pidOf(server.url), before);
   assert.doesNotMatch(server.errorLog(), /recycling daemon process/);
 });
