@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ServerConfig } from "../config/server-config.js";
 import { plainAddress, splitTarget } from "../server/environ.js";
+import { absoluteAuthority } from "../server/request-guards.js";
 import { checkHost, type HostRules } from "../server/virtual-hosts.js";
 import { errorDocuments, type AppErrorPage } from "./error-documents.js";
 import { parseMimeTypes } from "./mime.js";
@@ -41,7 +42,9 @@ export class Site {
   /** True when the request was answered here; false: it goes to the application. */
   async answer(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const verdict = checkHost(this.hosts, {
-      host: req.headers.host,
+      // Absolute-form: the target's authority is the host, not the Host field (RFC 9112
+      // §3.2.2), as the app will see it too.
+      host: absoluteAuthority(req.url ?? "") ?? req.headers.host,
       remoteAddress: plainAddress(req.socket.remoteAddress),
       uri: splitTarget(req.url ?? "/").uri,
       port: req.socket.localPort ?? 0,

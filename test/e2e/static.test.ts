@@ -212,6 +212,13 @@ test("--server-name: other hosts get 403, aliases with wildcards pass, www. redi
   assert.equal(redirect.headers.location, `http://www.example.com:${server.port}/a/b?c=d`);
   const noHost = await rawExchange(server.port, "GET / HTTP/1.0\r\n\r\n", 3000);
   assert.match(noHost.toString("latin1"), /^HTTP\/1\.1 403 /);
+  // Absolute-form: the target's authority decides, not the Host field.
+  const absolute = await rawExchange(
+    server.port,
+    "GET http://evil.test/ HTTP/1.1\r\nHost: www.example.com\r\nConnection: close\r\n\r\n",
+    3000,
+  );
+  assert.match(absolute.toString("latin1"), /^HTTP\/1\.1 403 /);
 });
 
 test("--allow-localhost lets a loopback client through whatever its Host", async (t) => {
