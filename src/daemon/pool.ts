@@ -251,7 +251,25 @@ export class DaemonPool {
     daemon.app = hello.app ?? { loaded: false, error: "daemon did not report its app" };
     if (hello.python) this.python = hello.python;
     if (!daemon.app.loaded) this.log.error(`daemon ${daemon.pid} failed to load the application`);
-    for (const old of this.slots.reported(daemon)) this.drain(old);
+    const olds = this.slots.reported(daemon);
+    if (!daemon.app.loaded && olds.some((old) => old.app?.loaded === true)) {
+      this.rejectReplacement(daemon, olds);
+      return;
+    }
+    for (const old of olds) this.drain(old);
+  }
+
+  /** A replacement that could not load the app (say, a broken edit of the script) does
+   *  not take over from processes that did: they serve on while it is restarted (with
+   *  the crash back-off) until one loads it. mod_wsgi switches to the broken code. */
+  private rejectReplacement(daemon: DaemonProcess, olds: DaemonProcess[]): void {
+    const pids = olds.map((old) => old.pid).join(", ");
+    this.log.error(
+      `daemon process ${daemon.pid} failed to load the application; ${pids} serve on until a replacement loads it`,
+    );
+    for (const old of olds) this.slots.retire(old);
+    this.stopDispatching(daemon);
+    daemon.stop(this.config.daemons.shutdownTimeout, "startup_failed");
   }
 
   /** The replacement is ready: no new requests for `daemon`; stop it once idle. */

@@ -146,3 +146,18 @@ test("--graceful-timeout then --shutdown-timeout: a request outliving both is cu
   assert.match(log, /event process_stopping maximum_requests/);
   assert.match(log, new RegExp(`daemon process ${before} stopped \\(maximum_requests\\)`));
 });
+
+test("a replacement that fails to load the edited script does not take over: the old process serves on", async (t) => {
+  const dir = tempDir();
+  const script = join(dir, "app.wsgi");
+  const good = readFileSync(MISBEHAVE, "utf8");
+  writeFileSync(script, good);
+  const server = await startServer([script, "--working-directory", dir]);
+  t.after(() => server.stop());
+  const before = await pidOf(server.url);
+  writeFileSync(script, 'raise ImportError("edited into a broken state, on purpose")\n');
+  await eventually(server.errorLog, (log) => /serve on until a replacement loads it/.test(log));
+  for (let i = 0; i < 5; i++) assert.equal(await pidOf(server.url), before);
+  writeFileSync(script, good);
+  await newPid(server.url, before);
+});
