@@ -287,7 +287,8 @@ export class Exchange implements PendingRequest {
       this.cutAfterEnd = true;
     }
     this.sentBytes += chunk.length;
-    if (this.mayHaveBody) countBody(this.res, chunk.length);
+    // Gzipped, the access log counts the bytes that leave (gzipTo counts them), as %b does.
+    if (this.mayHaveBody && this.out === this.res) countBody(this.res, chunk.length);
     if (!this.out.write(chunk)) {
       this.channel?.pause();
       this.clientSlow = true;

@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { constants, createGzip, type Gzip } from "node:zlib";
+import { countBody } from "../server/access-log.js";
 
 const COMPRESSIBLE = new Set([
   "text/plain",
@@ -84,9 +85,16 @@ export function gzipHead(
 }
 
 /** A gzip stream feeding `res`. Each write is followed by a sync flush, so a streamed
- *  response still streams (mod_deflate flushes when mod_wsgi flushes each block). */
+ *  response still streams (mod_deflate flushes when mod_wsgi flushes each block). The
+ *  access log counts the compressed bytes. */
 export function gzipTo(res: ServerResponse): Gzip {
   const gzip = createGzip({ flush: constants.Z_SYNC_FLUSH });
+  // A HEAD response's body is dropped by node, so it counts nothing.
+  if (res.req.method !== "HEAD") {
+    gzip.on("data", (chunk: Buffer) => {
+      countBody(res, chunk.length);
+    });
+  }
   gzip.pipe(res);
   return gzip;
 }

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { app, rawExchange, request, startServer, tempDir } from "./harness.js";
+import { app, eventually, rawExchange, request, startServer, tempDir } from "./harness.js";
 
 /** A document root, two alias directories and a file outside them all, with awkward names. */
 function makeSite(): Record<string, string> {
@@ -240,6 +240,7 @@ test("--compress-responses, --error-override and --map-head-to-get Auto", async 
     "--document-root",
     site.root as string,
     "--compress-responses",
+    "--access-log",
     "--error-override",
     "--error-document",
     "404",
@@ -256,6 +257,13 @@ test("--compress-responses, --error-override and --map-head-to-get Auto", async 
   assert.equal(app200.headers.etag, '"app-etag-gzip"');
   assert.equal(app200.headers["content-length"], undefined);
   assert.match(gunzipSync(app200.body).toString(), /^app body 200 GET/);
+  // The access log counts the bytes sent, compressed (Apache's %b after mod_deflate).
+  const accessLog = join(server.serverRoot, "access_log");
+  const sent = `"GET / HTTP/1.1" 200 ${app200.body.length}\n`;
+  await eventually(
+    () => (existsSync(accessLog) ? readFileSync(accessLog, "utf8") : ""),
+    (log) => log.includes(sent),
+  );
   const plain = await request(server.url, { headers: { "Accept-Encoding": "gzip;q=0" } });
   assert.equal(plain.headers["content-encoding"], undefined);
   assert.equal(plain.headers.vary, "Accept-Encoding");
