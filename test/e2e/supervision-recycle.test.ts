@@ -19,15 +19,17 @@ test("--maximum-requests: replaced after N requests, every request served, proce
   await eventually(server.errorLog, (log) =>
     /shutdown callback process_stopping maximum_requests/.test(log),
   );
-  assert.match(server.errorLog(), /recycling daemon process \d+ \(--maximum-requests\)/);
-  assert.match(server.errorLog(), /event process_stopping maximum_requests/);
+  await eventually(server.errorLog, (log) =>
+    /recycling daemon process \d+ \(--maximum-requests\)/.test(log),
+  );
+  await eventually(server.errorLog, (log) => /event process_stopping maximum_requests/.test(log));
 });
 
 test("--restart-interval: replaced after that much uptime", async (t) => {
   const server = await startServer([MISBEHAVE, "--restart-interval", "1", ...INFO]);
   t.after(() => server.stop());
   await newPid(server.url, await pidOf(server.url));
-  assert.match(server.errorLog(), /\(--restart-interval\)/);
+  await eventually(server.errorLog, (log) => /\(--restart-interval\)/.test(log));
 });
 
 test("--inactivity-timeout: replaced when idle; --ignore-activity requests do not count", async (t) => {
@@ -58,8 +60,8 @@ test("--memory-limit: a process whose RSS passes it is replaced gracefully", asy
   const before = await pidOf(server.url);
   assert.equal((await request(`${server.url}leak?mb=160`)).status, 200);
   await newPid(server.url, before);
-  assert.match(server.errorLog(), /over --memory-limit/);
-  assert.match(server.errorLog(), /event process_stopping memory_limit/);
+  await eventually(server.errorLog, (log) => /over --memory-limit/.test(log));
+  await eventually(server.errorLog, (log) => /event process_stopping memory_limit/.test(log));
 });
 
 test("--virtual-memory-limit: an allocation past it fails with MemoryError (500), the process lives on", async (t) => {
@@ -81,8 +83,8 @@ test("--cpu-time-limit: SIGXCPU recycles the process; the spinning request still
   const before = await pidOf(server.url);
   assert.equal((await request(`${server.url}spin?seconds=2.5`)).status, 200);
   await newPid(server.url, before);
-  assert.match(server.errorLog(), /\(--cpu-time-limit\)/);
-  assert.match(server.errorLog(), /event process_stopping cpu_time_limit/);
+  await eventually(server.errorLog, (log) => /\(--cpu-time-limit\)/.test(log));
+  await eventually(server.errorLog, (log) => /event process_stopping cpu_time_limit/.test(log));
 });
 
 test("script reloading: touching the WSGI script restarts the daemons gracefully, unless --disable-reloading", async (t) => {
@@ -98,8 +100,8 @@ test("script reloading: touching the WSGI script restarts the daemons gracefully
   const later = new Date(Date.now() + 5000);
   utimesSync(script, later, later);
   await newPid(server.url, before);
-  assert.match(server.errorLog(), /WSGI script file .*app\.wsgi changed/);
-  assert.match(server.errorLog(), /event process_stopping script_reload/);
+  await eventually(server.errorLog, (log) => /WSGI script file .*app\.wsgi changed/.test(log));
+  await eventually(server.errorLog, (log) => /event process_stopping script_reload/.test(log));
   assert.equal(await pidOf(fixed.url), fixedBefore);
   assert.doesNotMatch(fixed.errorLog(), /changed/);
 });
@@ -124,8 +126,10 @@ test("--reload-on-changes: editing an imported module restarts the daemon, logge
   const later = new Date(Date.now() + 5000);
   utimesSync(join(dir, "helper.py"), later, later);
   await newPid(server.url, before);
-  assert.match(server.errorLog(), /monitor \(pid=\d+\): Change detected to ".*helper\.py"\./);
-  assert.match(server.errorLog(), /Triggering process restart\./);
+  await eventually(server.errorLog, (log) =>
+    /monitor \(pid=\d+\): Change detected to ".*helper\.py"\./.test(log),
+  );
+  await eventually(server.errorLog, (log) => /Triggering process restart\./.test(log));
 });
 
 test("--graceful-timeout then --shutdown-timeout: a request outliving both is cut (502) and its process killed", async (t) => {
@@ -142,9 +146,9 @@ test("--graceful-timeout then --shutdown-timeout: a request outliving both is cu
   assert.equal((await stuck).status, 502);
   assert.ok(Date.now() - started < 30_000);
   await newPid(server.url, before);
-  const log = server.errorLog();
+  const stopped = new RegExp(`daemon process ${before} stopped \\(maximum_requests\\)`);
+  const log = await eventually(server.errorLog, (text) => stopped.test(text));
   assert.match(log, /event process_stopping maximum_requests/);
-  assert.match(log, new RegExp(`daemon process ${before} stopped \\(maximum_requests\\)`));
 });
 
 test("a replacement that fails to load the edited script does not take over: the old process serves on", async (t) => {

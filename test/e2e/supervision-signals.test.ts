@@ -28,7 +28,8 @@ test("kill -9 of a daemon: its in-flight requests get 502, queued ones are serve
     [200, 200, 200],
   );
   for (const reply of served) assert.notEqual(Number(reply.body.toString()), pid);
-  assert.match(server.errorLog(), new RegExp(`daemon process ${pid} exited with signal SIGKILL`));
+  const killed = new RegExp(`daemon process ${pid} exited with signal SIGKILL`);
+  await eventually(server.errorLog, (log) => killed.test(log));
 });
 
 test("200 keep-alive clients across 20+ recycles and two SIGUSR1 restarts: zero failed requests", async (t) => {
@@ -72,7 +73,9 @@ test("200 keep-alive clients across 20+ recycles and two SIGUSR1 restarts: zero 
   assert.deepEqual(failures.slice(0, 5), []);
   assert.ok(recycles() >= 20, `only ${recycles()} recycles`);
   assert.ok(served > 1000, `served ${served}`);
-  assert.match(server.errorLog(), /caught SIGUSR1, restarting the daemon processes gracefully/);
+  await eventually(server.errorLog, (log) =>
+    /caught SIGUSR1, restarting the daemon processes gracefully/.test(log),
+  );
 });
 
 test("SIGHUP restarts the daemons; an in-flight request finishes and the socket stays open", async (t) => {
@@ -84,7 +87,7 @@ test("SIGHUP restarts the daemons; an in-flight request finishes and the socket 
   server.child.kill("SIGHUP");
   await newPid(server.url, before);
   assert.equal((await inFlight).status, 200);
-  assert.match(server.errorLog(), /caught SIGHUP/);
+  await eventually(server.errorLog, (log) => /caught SIGHUP/.test(log));
 });
 
 test("SIGTERM waits for in-flight requests; a second signal forces the exit", async (t) => {
@@ -117,7 +120,7 @@ test("SIGUSR1 sent to a daemon recycles it with --eviction-timeout", async (t) =
   process.kill(pid, "SIGUSR1");
   await newPid(server.url, pid);
   await eventually(server.errorLog, (log) => /event process_stopping eviction_signal/.test(log));
-  assert.match(server.errorLog(), /recycling daemon process \d+ \(SIGUSR1\)/);
+  await eventually(server.errorLog, (log) => /recycling daemon process \d+ \(SIGUSR1\)/.test(log));
 });
 
 function get(url: string, agent: Agent): Promise<number> {
