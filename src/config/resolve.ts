@@ -18,8 +18,8 @@ import { resolveProcess } from "./resolve-process.js";
 import { resolveProxy } from "./resolve-proxy.js";
 import { resolvePython } from "./resolve-python.js";
 import { resolveServerRoot } from "./resolve-server-root.js";
-import { resolveSite } from "./resolve-site.js";
 import { resolveServices } from "./resolve-services.js";
+import { resolveSite } from "./resolve-site.js";
 import { resolveSupport } from "./resolve-support.js";
 import type { ServerConfig } from "./server-config.js";
 
@@ -33,9 +33,9 @@ export async function resolveConfig(
   const application = resolveApplication(options, listen, context);
   const logging = resolveLogging(options, serverRoot, context);
   const http = resolveHttp(options);
-  const site = resolveSite(options, serverRoot, context);
   const clients = resolveClients(options);
   const proxy = resolveProxy(options);
+  const site = resolveSite(options, serverRoot, context);
   const requestEnviron = resolveRequestEnviron(options, context.env);
   const processSettings = resolveProcess(options, serverRoot, context);
   const { identity, pythonWarnings, pythonEggs } = processSettings;

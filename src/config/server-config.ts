@@ -14,12 +14,12 @@ export interface ServerConfig {
   readonly daemons: DaemonConfig;
   readonly http: HttpConfig;
   readonly logging: LoggingConfig;
-  /** Host checks, static files, error documents and compression (src/static/). */
-  readonly site: SiteConfig;
   /** Slow and greedy clients: read timeouts, caps, response buffering. */
   readonly clients: ClientConfig;
   /** Forwarded headers believed from trusted proxies (--trust-proxy-header/--trust-proxy). */
   readonly proxy: ProxyConfig;
+  /** Host checks, static files, error documents and compression (src/static/). */
+  readonly site: SiteConfig;
 
   /** `--server-root`, absolute; created if missing. */
   readonly serverRoot: string;

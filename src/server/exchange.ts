@@ -39,6 +39,9 @@ export interface ExchangeContext {
   readonly keepAlive: boolean;
   /** --header-buffer-size: the longest response header line accepted from a daemon. */
   readonly headerBufferSize: number;
+  /** --response-buffer-size: bytes queued for the client before the daemon must wait
+   *  (0 or absent: wait as soon as the client's stream is full). */
+  readonly responseBufferSize?: number;
   /** The front end's error pages, with --error-document applied (default: sendError). */
   readonly sendError?: ErrorSender;
   /** --error-override: an app status >= 400 gets the server's error page instead. */
@@ -77,6 +80,7 @@ export class Exchange implements PendingRequest {
   private silence: NodeJS.Timeout | undefined;
   /** The client is not taking the response as fast as the daemon sends it. */
   private clientSlow = false;
+  private preloaded: Buffer | null = null;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -138,8 +142,33 @@ export class Exchange implements PendingRequest {
     else if (!this.expectContinue) this.forwardBody();
   }
 
+  /** A body the front end read in full before dispatch (a slow uploader never holds a
+   *  Python thread); it is sent at once instead of streamed from the request. */
+  preload(body: Buffer): void {
+    this.preloaded = body;
+  }
+
+  /** The client's body broke (400) or came too slowly (408, --body-timeout): the app's
+   *  reads fail, the client gets the status (or a cut response) and the connection
+   *  closes. False when the response had already started. */
+  clientBodyFailed(status: number): boolean {
+    const unanswered = !this.discard && !this.headSent && !this.res.headersSent;
+    this.context.logError(
+      `request ${this.environ.REQUEST_URI ?? ""}: request body failed (${status})`,
+    );
+    this.res.shouldKeepAlive = false;
+    this.endBody(BODY_ABORT);
+    this.answer(status);
+    return unanswered;
+  }
+
   private forwardBody(): void {
     this.body = "streaming";
+    if (this.preloaded) {
+      this.forwardChunk(this.preloaded);
+      this.endBody(BODY_END);
+      return;
+    }
     this.req.on("data", (chunk: Buffer) => {
       this.forwardChunk(chunk);
     });
@@ -289,14 +318,25 @@ export class Exchange implements PendingRequest {
     this.sentBytes += chunk.length;
     // Gzipped, the access log counts the bytes that leave (gzipTo counts them), as %b does.
     if (this.mayHaveBody && this.out === this.res) countBody(this.res, chunk.length);
-    if (!this.out.write(chunk)) {
-      this.channel?.pause();
+    // The daemon runs on while up to --response-buffer-size bytes wait for a slow reader.
+    if (
+      !this.out.write(chunk) &&
+      this.queuedForClient() >= (this.context.responseBufferSize ?? 0)
+    ) {
+      const channel = this.channel;
+      channel?.pause();
       this.clientSlow = true;
       this.out.once("drain", () => {
         this.clientSlow = false;
-        this.channel?.resume();
+        // Only while the channel still carries this request: once released it was
+        // resumed, and it may since be paused for another request's slow client.
+        if (channel && this.channel === channel) channel.resume();
       });
     }
+  }
+
+  private queuedForClient(): number {
+    return this.res.writableLength + (this.out === this.res ? 0 : this.out.writableLength);
   }
 
   private onEnd(error: string | null): void {
@@ -339,6 +379,10 @@ export class Exchange implements PendingRequest {
     if (this.channel && !this.finished) {
       this.context.abort(this.channel.pid, this.id);
       this.endBody(BODY_ABORT);
+      // Paused for a client that is now gone: its 'drain' never comes, and the daemon
+      // thread would block writing the rest. Take (and drop) the output instead.
+      this.clientSlow = false;
+      this.channel.resume();
     }
   }
 

@@ -17,6 +17,18 @@ import {
   type EnvironSettings,
 } from "./environ.js";
 import { Exchange, type ExchangeContext } from "./exchange.js";
+import { Admission } from "./admission.js";
+import {
+  guardConnections,
+  isClosing,
+  markClosing,
+  refuseConnection,
+  trackResponse,
+} from "./connections.js";
+import { applyProxyTrust, proxyTrust } from "./proxy-trust.js";
+import { SlowClientWatch } from "./read-timeouts.js";
+import { readBody, shouldPrebuffer } from "./request-body.js";
+import { absoluteAuthority, checkRequest, withHost } from "./request-guards.js";
 import { Site } from "../static/site.js";
 import { sendError } from "./error-pages.js";
 
@@ -65,21 +77,38 @@ export function createFrontEnd(
     limitRequestBody: config.http.limitRequestBody,
     keepAlive: config.http.keepAliveTimeout > 0,
     headerBufferSize: config.http.headerBufferSize,
+    responseBufferSize: config.clients.responseBufferSize,
     sendError: site.sendError,
     errorOverride: config.site.errorOverride,
     compressResponses: config.site.compressResponses,
   };
   let requests = 0;
   let connections = 0;
+  const trust = proxyTrust(config.proxy.headers, config.proxy.proxies);
+  const admission = new Admission(config.clients.maxClients);
+  /** What to do when a request's body breaks (400) or arrives too slowly (408); false
+   *  when the response had already started. */
+  const bodyFailures = new WeakMap<IncomingMessage, (status: number) => boolean>();
   const handle = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void => {
     requests += 1;
     const requestStart = Date.now() / 1000;
     accessLog?.watch(req, res);
-    const refusal = refuse(req, config);
+    trackResponse(req, res);
+    // Pipelined after a request that was refused and closes the connection: never served.
+    if (isClosing(req.socket)) return;
+    const refusal = checkRequest(req) ?? refuse(req, config);
     if (refusal !== null) {
+      markClosing(req.socket);
       site.sendError(res, refusal, { close: true });
       return;
     }
+    bodyFailures.set(req, (status) => {
+      errorLog.info(`request ${req.url ?? ""}: request body failed (${status})`);
+      markClosing(req.socket);
+      if (res.headersSent) return false;
+      site.sendError(res, status, { close: true });
+      return true;
+    });
     const id = requests.toString(36);
     // Host check, URL aliases, document root (src/static/); the rest is the app's.
     void site.answer(req, res).then(
@@ -114,7 +143,8 @@ export function createFrontEnd(
         method: internal === null ? (req.method ?? "GET") : "GET",
         target: internal?.document ?? req.url ?? "/",
         httpVersion: req.httpVersion,
-        rawHeaders: req.rawHeaders,
+        // Absolute-form (GET http://host/path): its authority is the Host (RFC 9112 §3.2.2).
+        rawHeaders: withAuthority(req),
         remoteAddress: plainAddress(socket.remoteAddress),
         remotePort: socket.remotePort ?? 0,
         localAddress: plainAddress(socket.localAddress),
@@ -139,8 +169,21 @@ export function createFrontEnd(
       environ.REDIRECT_REQUEST_METHOD = req.method ?? "GET";
     }
     const ctx = internal === null ? context : { ...context, errorPageFor: internal.status };
-    const exchange = new Exchange(req, res, id, environ, requestStart, expectContinue, ctx);
-    pool.dispatch(exchange);
+    applyProxyTrust(environ, trust, environ.REMOTE_ADDR ?? "");
+    const start = (body: Buffer | null): void => {
+      admission.admit(res, () => {
+        if (res.writableEnded || req.socket.destroyed) return;
+        const exchange = new Exchange(req, res, id, environ, requestStart, expectContinue, ctx);
+        if (body) exchange.preload(body);
+        bodyFailures.set(req, (status) => exchange.clientBodyFailed(status));
+        pool.dispatch(exchange);
+      });
+    };
+    if (internal === null && shouldPrebuffer(req, expectContinue)) {
+      readBody(req).then(start, () => undefined);
+    } else {
+      start(null);
+    }
   };
 
   const server = createServer(
@@ -150,6 +193,11 @@ export function createFrontEnd(
       // Body read deadlines are ours to apply per phase; node's whole-request timer
       // would cut a legitimate large upload on a slow link.
       requestTimeout: 0,
+      // Host rules are checked by request-guards.ts, answered like the other refusals.
+      requireHostHeader: false,
+      // Head deadlines are read-timeouts.ts's; node's own stays as a late backstop.
+      headersTimeout:
+        (Math.max(60, config.clients.header.max, config.clients.header.timeout) + 5) * 1000,
     },
     (req, res) => {
       handle(req, res, false);
@@ -161,12 +209,64 @@ export function createFrontEnd(
   server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res, true);
   });
+  watchClients(server, config, errorLog, (req, status) => bodyFailures.get(req)?.(status) ?? false);
   server.on("connection", (socket: Socket) => {
     connections += 1;
     connectionIds.set(socket, connections.toString(36));
     socket.setNoDelay(true);
   });
   return server;
+}
+
+/** Parse errors, connection caps, head/body read timeouts and stalled readers. */
+function watchClients(
+  server: Server,
+  config: ServerConfig,
+  errorLog: ErrorLog,
+  onBodyError: (req: IncomingMessage, status: number) => boolean,
+): void {
+  let lastLimitLog = 0;
+  const onceInAWhile = (message: string): void => {
+    // One line per burst, not one per refused connection.
+    if (Date.now() - lastLimitLog < 10_000) return;
+    lastLimitLog = Date.now();
+    errorLog.error(message);
+  };
+  guardConnections(
+    server,
+    config.clients.maxConnections,
+    (cap) => {
+      onceInAWhile(
+        `${cap} client connections open (the cap from the descriptor limit); refusing more`,
+      );
+    },
+    onBodyError,
+  );
+  // accept() failing (EMFILE, ENFILE) must not take the server down: log and go on.
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.syscall === "accept") onceInAWhile(`cannot accept connections: ${error.message}`);
+  });
+  const watch = new SlowClientWatch(config.clients, {
+    onHeaderTimeout: (socket, partial) => {
+      refuseConnection(socket, partial ? 408 : null);
+    },
+    onBodyTimeout: (req) => {
+      if (!onBodyError(req, 408)) refuseConnection(req.socket, null);
+    },
+    onWriteStall: (socket) => {
+      errorLog.info("client read nothing of its response for --response-socket-timeout; cut off");
+      socket.destroy();
+    },
+  });
+  watch.attach(server);
+  server.once("close", () => {
+    watch.stop();
+  });
+}
+
+function withAuthority(req: IncomingMessage): readonly string[] {
+  const authority = absoluteAuthority(req.url ?? "/");
+  return authority === null ? req.rawHeaders : withHost(req.rawHeaders, authority);
 }
 
 /** Requests answered by the front end alone, before any daemon is involved. */
