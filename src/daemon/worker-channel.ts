@@ -61,6 +61,9 @@ export class WorkerChannel {
   release(): void {
     this.user = null;
     this.stale = false;
+    // A request that ended while its slow client held the response back leaves the
+    // socket paused; the next request must be able to read its response.
+    this.socket.resume();
   }
 
   /** Writes frames; false when the socket buffer is full (wait for onDrain). */

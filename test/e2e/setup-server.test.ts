@@ -47,7 +47,7 @@ for (const command of [["setup-server"], ["start-server", "--setup-only"]]) {
   });
 }
 
-test("the control script starts, checks and stops the server from any directory", async (t) => {
+test("the control script starts, checks, signals and stops the server from any directory", async (t) => {
   const root = join(tempDir(), "root");
   const setup = await runCli([
     "setup-server",
@@ -79,6 +79,12 @@ test("the control script starts, checks and stops the server from any directory"
   assert.match(String((again as { stderr?: string }).stderr), /already running/);
   const check = await run(control, ["configtest"], { cwd: "/" });
   assert.match(check.stdout, /Syntax OK/);
+  // graceful and restart send SIGUSR1 and SIGHUP: the server restarts its daemons and
+  // goes on serving under the same pid.
+  await run(control, ["graceful"], { cwd: "/" });
+  await run(control, ["restart"], { cwd: "/" });
+  assert.equal(alive(pid), true);
+  assert.equal((await request(url)).status, 200);
   const stopped = await run(control, ["stop"], { cwd: "/" });
   assert.match(stopped.stdout, /stopped/);
   // stop returns only once the server has gone, pid file and all.
