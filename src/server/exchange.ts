@@ -56,6 +56,7 @@ export interface ExchangeContext {
 type BodyState = "waiting" | "streaming" | "done";
 
 const BODY_END = encodeFrame(FrameType.REQUEST_BODY_END);
+const EMPTY = Buffer.alloc(0);
 const BODY_ABORT = encodeFrame(FrameType.REQUEST_BODY_ABORT);
 
 export class Exchange implements PendingRequest {
@@ -129,17 +130,39 @@ export class Exchange implements PendingRequest {
       },
       onDrain: () => this.req.resume(),
     });
-    channel.write(
-      encodeRequestHead({
-        id: this.id,
-        environ: this.environ,
-        requestStart: this.requestStart,
-        queueStart: this.requestStart,
-        expectContinue: this.expectContinue,
-      }),
-    );
-    if (this.context.errorPageFor !== undefined) this.endBody(BODY_END);
-    else if (!this.expectContinue) this.forwardBody();
+    const head = encodeRequestHead({
+      id: this.id,
+      environ: this.environ,
+      requestStart: this.requestStart,
+      queueStart: this.requestStart,
+      expectContinue: this.expectContinue,
+    });
+    // A body known in full at dispatch (none at all, or read ahead) goes out with the
+    // head in one write: one syscall here and one wake-up of the daemon thread, not two.
+    const whole = this.context.errorPageFor !== undefined ? EMPTY : this.wholeBody();
+    if (whole !== null) {
+      this.body = "done";
+      this.bodyBytes = whole.length;
+      if (whole.length === 0) channel.write(head, BODY_END);
+      else {
+        channel.write(head, encodeHeader(FrameType.REQUEST_BODY, whole.length), whole, BODY_END);
+      }
+      return;
+    }
+    channel.write(head);
+    if (!this.expectContinue) this.forwardBody();
+  }
+
+  /** The request's body when it is already known: empty when the request has none
+   *  (RFC 9112 §6.3: no Content-Length or 0, and no Transfer-Encoding), or the body read
+   *  ahead of dispatch. Null when it must be streamed. */
+  private wholeBody(): Buffer | null {
+    if (this.preloaded && this.preloaded.length <= MAX_BODY_FRAME) return this.preloaded;
+    const headers = this.req.headers;
+    const length = headers["content-length"];
+    const bodiless =
+      headers["transfer-encoding"] === undefined && (length === undefined || Number(length) === 0);
+    return bodiless ? EMPTY : null;
   }
 
   /** A body the front end read in full before dispatch (a slow uploader never holds a
