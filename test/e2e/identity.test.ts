@@ -61,6 +61,40 @@ test(
   },
 );
 
+test(
+  "--service-user/--service-group: a service runs as its own user while the app runs as --user",
+  { skip: !canDrop },
+  async (t) => {
+    const prefix = openDir();
+    const server = await startServer([
+      app("process_facts.wsgi"),
+      "--python-executable",
+      SYSTEM_PYTHON,
+      "--user",
+      "nobody",
+      "--group",
+      "nogroup",
+      "--socket-prefix",
+      prefix,
+      "--service-script",
+      "facts",
+      SERVICE,
+      "--service-user",
+      "facts",
+      "daemon",
+      "--service-group",
+      "facts",
+      "daemon",
+    ]);
+    t.after(() => server.stop());
+    const facts = JSON.parse((await request(server.url)).body.toString()) as Facts;
+    assert.equal(facts.uid, 65534);
+    const log = await eventually(server.errorLog, (text) => /facts: \{/.test(text));
+    // Debian's `daemon` user and group are 1.
+    assert.match(log, /facts: .*"uid": 1, "gid": 1/);
+  },
+);
+
 test("a --user that does not exist stops start-up with an error", { skip: !root }, async () => {
   const result = await runCli([
     "start-server",
