@@ -16,6 +16,8 @@ export const ERRORS = {
   WSGIX_ERR_NOT_A_DIRECTORY: { exitCode: 2, summary: "a directory named by an option is absent" },
   WSGIX_ERR_CREATE_DIRECTORY: { exitCode: 2, summary: "a directory could not be created" },
   WSGIX_ERR_PYTHON: { exitCode: 2, summary: "no usable Python 3.9+ interpreter" },
+  WSGIX_ERR_LOG_FILE: { exitCode: 1, summary: "a log file could not be opened for writing" },
+  WSGIX_ERR_COVERAGE: { exitCode: 2, summary: "--enable-coverage without coverage.py" },
   WSGIX_ERR_INTERNAL: { exitCode: 1, summary: "a bug: an unexpected failure" },
 } as const satisfies Record<string, { readonly exitCode: number; readonly summary: string }>;
 

@@ -13,6 +13,9 @@ PROTOCOL_VERSION = 1
 # copy would cost more than the extra system call.
 JOIN_LIMIT = 256 * 1024
 
+# The pid the front end spawned: our own, or gdb's under --enable-gdb (main.py).
+front_end_pid = os.getpid
+
 
 class ConnectionClosed(OSError):
     """The front end closed the connection (or it broke). An OSError, as mod_wsgi's
@@ -35,7 +38,7 @@ class Connection:
         return cls(sock)
 
     def hello(self, token, role, thread, **extra):
-        message = {"protocol": PROTOCOL_VERSION, "token": token, "pid": os.getpid(),
+        message = {"protocol": PROTOCOL_VERSION, "token": token, "pid": front_end_pid(),
                    "role": role, "thread": thread}
         message.update(extra)
         self.send(encode_frame(framing.HELLO, json.dumps(message).encode("utf-8")))

@@ -65,6 +65,14 @@ FIELDS = (
     ("applicationGroup", _string, "a string", ""),
     ("user", _optional_string, "a user name or null", None),
     ("group", _optional_string, "a group name or null", None),
+    # The debug features (reference §5); a null directory means the feature is off.
+    ("debugger", _boolean, "true or false", False),
+    ("debuggerStartup", _boolean, "true or false", False),
+    ("coverageDirectory", _optional_string, "a directory or null", None),
+    ("profilerDirectory", _optional_string, "a directory or null", None),
+    ("recorderDirectory", _optional_string, "a directory or null", None),
+    # --enable-gdb: our parent is gdb, the process the front end knows.
+    ("underGdb", _boolean, "true or false", False),
 )
 
 LaunchConfig = collections.namedtuple("LaunchConfig", [name for name, *_ in FIELDS])

@@ -7,8 +7,10 @@ import signal
 import site
 import sys
 
+from . import connection as connection_module
 from .connection import Connection
 from .control import Control, send_hello
+from .debug import DebugSession
 from .launch import LaunchError, take_launch_config
 from .limits import apply_limits, set_process_name
 from .loader import LoadError, load_application
@@ -35,6 +37,8 @@ def main(package_dir):
     except PrivilegeError as error:
         _log(str(error))
         return EXIT_PRIVILEGES
+    if config.underGdb:
+        connection_module.front_end_pid = os.getppid
     _hide_ourselves(package_dir)
     _set_up_paths(config)
     set_process_name(config.displayName)
@@ -42,7 +46,9 @@ def main(package_dir):
     runtime.install_mod_wsgi()
     apply_limits(config, lambda: runtime.monitor)
     _install_signal_handlers(runtime)
-    _load(runtime)
+    debug = DebugSession(config)
+    debug.start()
+    _load(runtime, debug)
     try:
         control = _connect(runtime)
     except OSError as error:
@@ -60,6 +66,7 @@ def main(package_dir):
     runtime.stop()
     control.connection.shutdown_read()
     control.connection.close()
+    debug.finish()
     return 0
 
 
@@ -95,9 +102,9 @@ def _set_up_paths(config):
         site.addsitedir(path)
 
 
-def _load(runtime):
+def _load(runtime, debug):
     try:
-        runtime.application = load_application(runtime.config)
+        runtime.application = debug.loaded(load_application(runtime.config))
     except LoadError as error:
         # The process stays up and answers each request with an error (a 500), so the
         # traceback is visible in the log instead of in a crash loop.

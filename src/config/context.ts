@@ -23,6 +23,8 @@ export type ProbeResult =
       readonly version: string;
       /** sys.prefix. */
       readonly prefix: string;
+      /** coverage.py is importable (absent: not asked). */
+      readonly coverage?: boolean;
     }
   | { readonly ok: false; readonly reason: string };
 

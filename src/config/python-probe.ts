@@ -7,9 +7,20 @@ import { execFile } from "node:child_process";
 import type { Environment, ProbeResult, PythonProbe } from "./context.js";
 
 // print() with one argument also works on Python 2, whose version is then reported.
-const SCRIPT =
-  "import json, sys; print(json.dumps({'version_info': list(sys.version_info)," +
-  " 'version': sys.version, 'prefix': sys.prefix}))";
+// Whether coverage.py is importable is asked here too (--enable-coverage needs it), so
+// that there is still one probe process.
+const SCRIPT = [
+  "import json, sys",
+  "try:",
+  "    import importlib.util",
+  // A directory named coverage (c8's output, say) is only a namespace package.
+  "    spec = importlib.util.find_spec('coverage')",
+  "    coverage = spec is not None and spec.origin not in (None, 'namespace')",
+  "except Exception:",
+  "    coverage = False",
+  "print(json.dumps({'version_info': list(sys.version_info)," +
+    " 'version': sys.version, 'prefix': sys.prefix, 'coverage': coverage}))",
+].join("\n");
 
 const TIMEOUT_MS = 15_000;
 
@@ -34,13 +45,20 @@ export function readProbe(stdout: string): ProbeResult {
     return { ok: false, reason: "it printed no JSON" };
   }
   if (!isProbeData(data)) return { ok: false, reason: "it printed unexpected JSON" };
-  return { ok: true, versionInfo: data.version_info, version: data.version, prefix: data.prefix };
+  return {
+    ok: true,
+    versionInfo: data.version_info,
+    version: data.version,
+    prefix: data.prefix,
+    coverage: data.coverage === true,
+  };
 }
 
 interface ProbeData {
   readonly version_info: (number | string)[];
   readonly version: string;
   readonly prefix: string;
+  readonly coverage?: boolean;
 }
 
 function isProbeData(data: unknown): data is ProbeData {

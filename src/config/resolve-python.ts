@@ -29,6 +29,14 @@ export async function resolvePython(
   if (!probe.ok) throw unusable(choice, `it did not run as Python (${probe.reason})`);
   const version = probe.version.split(/\s/, 1)[0] ?? probe.version;
   if (!isSupported(probe.versionInfo)) throw unusable(choice, `it is Python ${version}`);
+  if (options.flag("enable-coverage") && probe.coverage !== true) {
+    throw new WsgiExpressError(
+      "WSGIX_ERR_COVERAGE",
+      `--enable-coverage: expected the coverage package to be importable in ` +
+        `${choice.executable}, got none; install it with ` +
+        `'${choice.executable} -m pip install coverage'`,
+    );
+  }
   return { executable: choice.executable, version, prefix: probe.prefix };
 }
 

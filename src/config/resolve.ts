@@ -9,6 +9,7 @@ import { deepFreeze } from "./deep-freeze.js";
 import { OptionReader } from "./option-reader.js";
 import { resolveApplication } from "./resolve-application.js";
 import { resolveClients } from "./resolve-clients.js";
+import { debugDaemonOverrides, resolveDebug } from "./resolve-debug.js";
 import { resolveDaemons } from "./resolve-daemons.js";
 import { resolveDaemonEnvironment, resolveRequestEnviron } from "./resolve-environ.js";
 import { resolveHttp } from "./resolve-http.js";
@@ -49,6 +50,7 @@ export async function resolveConfig(
   };
   const services = resolveServices(options, logging.logDirectory, identity, context);
   const python = await resolvePython(options, context);
+  const debug = resolveDebug(options, serverRoot, context);
   return deepFreeze({
     command: args.command,
     setupOnly: options.flag("setup-only") || args.command === "setup-server",
@@ -56,6 +58,7 @@ export async function resolveConfig(
     listen,
     daemons: {
       ...resolveDaemons(options, python, environment),
+      ...debugDaemonOverrides(debug),
       identity,
       pythonWarnings,
       pythonEggs,
@@ -71,6 +74,7 @@ export async function resolveConfig(
     control: processSettings.control,
     services,
     requestEnviron,
+    debug,
     ...resolveSupport(args.given),
   });
 }

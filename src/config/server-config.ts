@@ -40,6 +40,24 @@ export interface ServerConfig {
   /** Options that apply without Apache but are not implemented yet: accepted, ignored,
    *  and named in one warning line, as `--name`, in command-line order. */
   readonly plannedOptions: readonly string[];
+  /** The debug features (mod_wsgi-express §5). */
+  readonly debug: DebugConfig;
+}
+
+export interface DebugConfig {
+  /** --debug-mode, or any --enable-* debug feature: one process with one thread,
+   *  attached to the terminal, no timeouts or recycling. */
+  readonly debugMode: boolean;
+  /** --enable-debugger: post-mortem pdb on an exception escaping the application. */
+  readonly debugger: boolean;
+  /** --debugger-startup (with --enable-debugger): pdb once the application is loaded. */
+  readonly debuggerStartup: boolean;
+  /** Absolute output directories; null when the feature is off. */
+  readonly coverageDirectory: string | null;
+  readonly profilerDirectory: string | null;
+  readonly recorderDirectory: string | null;
+  /** --gdb-executable when --enable-gdb is given, else null. */
+  readonly gdbExecutable: string | null;
 }
 
 export interface ApplicationConfig {

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
 import type { ControlChannel } from "./control-channel.js";
+import { debugCommand } from "./gdb.js";
 import type { WorkerChannel } from "./worker-channel.js";
 
 /** python/daemon.py inside this package (dist/src/daemon -> package root). */
@@ -62,10 +63,12 @@ export class DaemonProcess {
     // The last argument is the process title (ps, pkill -f wsgi:GROUP); daemon.py
     // ignores it, and the daemon also sets its kernel name (comm) from it.
     const args = [...warnings, DAEMON_SCRIPT, displayName(config)];
-    this.child = spawn(config.daemons.python.executable, args, {
+    const [file, argv] = debugCommand(config, [config.daemons.python.executable, ...args]);
+    this.child = spawn(file, argv, {
       cwd: config.application.workingDirectory,
       env: { ...process.env, ...config.daemons.environment, ...launchEnvironment(launch) },
-      stdio: ["ignore", "pipe", "pipe"],
+      // Debug mode: the terminal is the daemon's, so that pdb can prompt and read.
+      stdio: config.debug.debugMode ? "inherit" : ["ignore", "pipe", "pipe"],
     });
     const pid = this.child.pid ?? 0;
     for (const stream of [this.child.stdout, this.child.stderr]) {
@@ -157,6 +160,12 @@ function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
     pythonPaths: application.pythonPaths,
     processGroup: application.processGroup,
     applicationGroup: application.applicationGroup,
+    debugger: config.debug.debugger,
+    debuggerStartup: config.debug.debuggerStartup,
+    coverageDirectory: config.debug.coverageDirectory,
+    profilerDirectory: config.debug.profilerDirectory,
+    recorderDirectory: config.debug.recorderDirectory,
+    underGdb: config.debug.gdbExecutable !== null,
   };
   // The daemon pops this before loading the app, so the app never sees it.
   return { WSGI_EXPRESS_DAEMON: JSON.stringify(settings) };

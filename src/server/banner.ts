@@ -2,6 +2,7 @@
  * The start-up banner, in mod_wsgi-express's shape: labels padded to 19 columns then
  * `: `. Tests and tooling read the `Server URL` line to find the bound port.
  */
+import { join } from "node:path";
 import type { ServerConfig } from "../config/server-config.js";
 import type { AppStatus } from "../daemon/daemon-process.js";
 import type { PythonReport } from "../daemon/pool.js";
@@ -25,7 +26,7 @@ export function formatBanner(config: ServerConfig, facts: BannerFacts): string {
   ];
   if (facts.accessLog) rows.push(["Access Log File", facts.accessLog]);
   rows.push(
-    ["Operating Mode", "daemon"],
+    ["Operating Mode", config.debug.debugMode ? "debug" : "daemon"],
     [
       "Request Capacity",
       `${capacity} (${daemons.processes} ${plural} * ${daemons.threads} threads)`,
@@ -39,6 +40,11 @@ export function formatBanner(config: ServerConfig, facts: BannerFacts): string {
     ["Python Prefix", facts.python?.prefix ?? daemons.python.prefix],
     ["Application", applicationLine(config, facts.app)],
   );
+  // Written when the server stops (mod_wsgi-express prints it as "Coverage Output").
+  const { coverageDirectory } = config.debug;
+  if (coverageDirectory !== null) {
+    rows.push(["Coverage Output", join(coverageDirectory, "index.html")]);
+  }
   return rows.map(([label, value]) => `${label.padEnd(19)}: ${value}\n`).join("");
 }
 

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { coveragePython } from "./debug-python.js";
 import { ROOT, app, eventually, request, startServer, type RunningServer } from "./harness.js";
 
 const SERVICE = join(ROOT, "test", "fixtures", "services", "facts_service.py");
@@ -64,6 +65,9 @@ test("MOD_WSGI_* with a server name, aliases and every feature on", async (t) =>
     "facts",
     SERVICE,
     ...FEATURES.map(([, option]) => option),
+    // --enable-coverage needs coverage.py in the daemons' Python.
+    "--python-executable",
+    coveragePython(),
   ]);
   t.after(() => server.stop());
   const daemon = await daemonVariables(server, "example.com");
