@@ -29,6 +29,7 @@ class Response:
         self.head_sent = False
         self.wrote = False
         self.body_bytes = 0
+        self.surplus_bytes = 0  # produced beyond content_length, trimmed (issue #7)
         self._out = []  # framed pieces, in order
         self._body = []  # body data not framed yet; always after everything in _out
         self._body_size = 0
@@ -127,7 +128,9 @@ class Response:
         if self.content_length is not None:
             room = self.content_length - self.body_bytes
             if len(data) > room:
-                # mod_wsgi never sends more than a declared Content-Length.
+                # mod_wsgi never sends more than a declared Content-Length; finish() then
+                # ends with RESPONSE_ERROR so the front end closes the connection.
+                self.surplus_bytes += len(data) - max(room, 0)
                 if room <= 0:
                     return
                 data = data[:room]
@@ -174,14 +177,20 @@ class Response:
         if not self.head_sent:
             self._queue_head()
         self._frame_body()
-        self._out.append(END_FRAME)
+        self._out.append(END_FRAME if not self.surplus_bytes else self._error_frame(
+            "the application sent more than its Content-Length: %d bytes declared, %d sent"
+            % (self.content_length, self.content_length + self.surplus_bytes)))
         self.flush()
 
     def fail(self, message):
         """Ends the request with RESPONSE_ERROR; unsent queued output is dropped."""
         self._out, self._body, self._body_size = [], [], 0
+        self._connection.send(self._error_frame(message))
+
+    @staticmethod
+    def _error_frame(message):
         payload = json.dumps({"message": message}).encode("utf-8")
-        self._connection.send(framing.encode_frame(framing.RESPONSE_ERROR, payload))
+        return framing.encode_frame(framing.RESPONSE_ERROR, payload)
 
 
 def _iterable(value):

@@ -43,10 +43,13 @@ export function maxClients(given: number | null, capacity: number): number {
 }
 
 /** Open connections allowed: most of the descriptor limit, so that accept() does not hit
- *  EMFILE while idle connections pile up. */
+ *  EMFILE while idle connections pile up. Past EMFILE libuv closes new connections
+ *  without telling node, so the cap (which logs) must come first even under a low limit:
+ *  the reserve shrinks to half of a small limit rather than the cap growing past it. */
 export function connectionCap(openFileLimit: number | null): number {
   if (openFileLimit === null) return CONNECTIONS_WITHOUT_LIMIT;
-  return Math.max(64, Math.floor(openFileLimit * 0.9) - DESCRIPTOR_RESERVE);
+  const reserve = Math.min(DESCRIPTOR_RESERVE, Math.floor(openFileLimit / 2));
+  return Math.max(1, Math.floor(openFileLimit * 0.9) - reserve);
 }
 
 /** The soft RLIMIT_NOFILE from /proc (Linux); null where it cannot be read. */

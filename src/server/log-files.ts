@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import type { ServerConfig } from "../config/server-config.js";
+import { WsgiExpressError } from "../errors.js";
 import type { LogSink } from "../log/error-log.js";
 import { openLogFile, type LogFile } from "../log/log-file.js";
 import type { CliIo } from "./run-server.js";
@@ -29,18 +30,55 @@ export async function openLogs(config: ServerConfig, io: CliIo): Promise<OpenLog
   const errorPath = join(logging.logDirectory, logging.errorLogName);
   const accessPath = logging.accessLog ? join(logging.logDirectory, logging.accessLogName) : null;
   const files: LogFile[] = [];
-  const open = async (path: string): Promise<Writable> => {
-    const file = await openLogFile(path, logging.rotateBytes);
+  const open = async (what: string, path: string): Promise<LogSink> => {
+    const file = await openOrExplain(what, path, logging.rotateBytes);
     files.push(file);
-    return file.stream;
+    return guardWrites(file.stream, `${what} ${path}`, io.stderr);
   };
-  const error = await open(errorPath);
-  const access = accessPath ? await open(accessPath) : null;
+  const close = (): Promise<void> =>
+    Promise.all(files.map((file) => file.close())).then(() => undefined);
+  const error = await open("error log", errorPath);
+  let access: LogSink | null;
+  try {
+    access = accessPath ? await open("access log", accessPath) : null;
+  } catch (failure) {
+    await close();
+    throw failure;
+  }
+  return { error, access, errorPath, accessPath, close };
+}
+
+async function openOrExplain(
+  what: string,
+  path: string,
+  rotateBytes: number | null,
+): Promise<LogFile> {
+  try {
+    return await openLogFile(path, rotateBytes);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new WsgiExpressError(
+      "WSGIX_ERR_LOG_FILE",
+      `--log-directory: cannot open the ${what} ${path} for writing: ${reason}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * A log that fails at run time (a full disk, EIO, a revoked permission) must not stop the
+ * server (issue #7): the first failure is reported once on stderr and later lines are
+ * dropped, since the stream is unusable once it has failed.
+ */
+export function guardWrites(stream: Writable, name: string, stderr: LogSink): LogSink {
+  let failed = false;
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (failed) return;
+    failed = true;
+    const reason = error.code ?? error.message;
+    stderr.write(`wsgi-express: ${name}: write failed: ${reason}; further log lines are dropped\n`);
+  });
   return {
-    error,
-    access,
-    errorPath,
-    accessPath,
-    close: () => Promise.all(files.map((file) => file.close())).then(() => undefined),
+    write: (line: string) => (failed ? false : stream.write(line)),
   };
 }

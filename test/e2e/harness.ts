@@ -35,6 +35,8 @@ export interface RunningServer {
 export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** A command that runs node, e.g. `["prlimit", "--nofile=64:64"]`. */
+  readonly launcher?: readonly string[];
 }
 
 interface CliProcess {
@@ -45,7 +47,8 @@ interface CliProcess {
 
 /** Spawns the CLI with piped output collected as text. */
 function spawnCli(args: string[], options: StartOptions): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const argv = [...(options.launcher ?? []), process.execPath, BIN, ...args];
+  const child = spawn(argv[0] ?? process.execPath, argv.slice(1), {
     cwd: options.cwd ?? ROOT,
     env: options.env ?? process.env,
     stdio: ["pipe", "pipe", "pipe"],

@@ -249,6 +249,20 @@ class Files(ResponseCase):
             body=[b"abc", b"defgh", b"ijk"]))).request()
         self.assertEqual(reply.body, b"abcde")
 
+    def test_surplus_beyond_content_length_ends_with_an_error(self):
+        # The body is trimmed, then RESPONSE_ERROR (not RESPONSE_END) tells the front end
+        # to close the connection, with both sizes for the log (issue #7).
+        reply = self.front_end(app_with(
+            headers=[("Content-Length", "5")], body=[b"abc", b"defgh", b"ijk"])).request()
+        self.assertEqual(reply.body, b"abcde")
+        self.assertEqual(reply.types[-1], framing.RESPONSE_ERROR)
+        self.assertIn("5 bytes declared, 11 sent", reply.error)
+
+    def test_exact_content_length_ends_normally(self):
+        reply = self.front_end(app_with(
+            headers=[("Content-Length", "5")], body=[b"abc", b"de"])).request()
+        self.assertEqual(reply.types[-1], framing.RESPONSE_END)
+
 
 class RecordingConnection:
     def __init__(self):
