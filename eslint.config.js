@@ -4,7 +4,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "coverage/", "node_modules/", "python/", "bin/", "eslint.config.js"] },
+  {
+    ignores: [
+      "dist/",
+      "coverage/",
+      "node_modules/",
+      "python/",
+      "bin/",
+      "eslint.config.js",
+      // CI's venv for coverage.py (.ci/run) ships JavaScript of its own.
+      ".ci-venv/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
