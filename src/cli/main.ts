@@ -14,6 +14,7 @@ import { setupBanner } from "../setup/setup-banner.js";
 import { writeServerRoot, type SetupInputs } from "../setup/write-server-root.js";
 import { runServer, type CliIo } from "../server/run-server.js";
 import { makeDirectory, prepareDirectories, type MakeDirectory } from "./prepare-directories.js";
+import { replayCommand } from "./replay-command.js";
 import { reportError, warnAbout } from "./report.js";
 
 export interface MainIo extends CliIo {
@@ -74,6 +75,7 @@ export async function execute(
   deps: Partial<MainDeps> = {},
 ): Promise<number> {
   const use = { ...defaultDeps(), ...deps };
+  if (argv[0] === "replay") return replayCommand(argv.slice(1), io);
   const parsed = parseCommandLine(argv, io);
   if (parsed.kind === "exit") return parsed.exitCode;
   const config = await resolveConfig(parsed.args, { ...use, env: io.env, cwd: io.cwd });
