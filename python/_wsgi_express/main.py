@@ -40,7 +40,13 @@ def main(package_dir):
     if config.underGdb:
         connection_module.front_end_pid = os.getppid
     _hide_ourselves(package_dir)
-    _set_up_paths(config)
+    try:
+        _set_up_paths(config)
+    except OSError as error:
+        # CVE-2014-8583: a daemon that cannot enter its working directory (as its
+        # --user, say) stops, instead of running the app from wherever it was.
+        _log("cannot change to the working directory %s: %s" % (config.workingDirectory, error))
+        return EXIT_PRIVILEGES
     set_process_name(config.displayName)
     runtime = Runtime(config)
     runtime.install_mod_wsgi()
@@ -93,10 +99,7 @@ def _set_up_paths(config):
     """home= semantics: cwd and sys.path[0]; python-path= entries through
     site.addsitedir so their .pth files are processed (reference §6.2, §10 item 4)."""
     directory = config.workingDirectory
-    try:
-        os.chdir(directory)
-    except OSError as error:
-        _log("cannot change to the working directory %s: %s" % (directory, error))
+    os.chdir(directory)
     sys.path.insert(0, directory)
     for path in config.pythonPaths:
         site.addsitedir(path)

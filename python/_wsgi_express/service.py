@@ -35,7 +35,12 @@ def main(package_dir):
     except PrivilegeError as error:
         _log(str(error))
         return EXIT_PRIVILEGES
-    _set_up_paths(package_dir, settings)
+    try:
+        _set_up_paths(package_dir, settings)
+    except OSError as error:
+        # CVE-2014-8583, as for the daemons: never run on from the wrong directory.
+        _log("cannot change to the working directory: %s" % error)
+        return EXIT_PRIVILEGES
     modwsgi.install(ModuleConfig("service:" + name, "", 1, 0), Events(), RequestState())
     signal.signal(signal.SIGTERM, _raise_system_exit)
     return _run(script)
@@ -66,10 +71,7 @@ def _set_up_paths(package_dir, settings):
     sys.path[:] = [entry for entry in sys.path
                    if not entry or os.path.realpath(entry) != ours]
     directory = settings.get("workingDirectory") or os.getcwd()
-    try:
-        os.chdir(directory)
-    except OSError as error:
-        _log("cannot change to the working directory %s: %s" % (directory, error))
+    os.chdir(directory)
     sys.path.insert(0, directory)
     for path in settings.get("pythonPaths") or ():
         site.addsitedir(path)

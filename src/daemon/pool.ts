@@ -311,7 +311,10 @@ export class DaemonPool {
     this.slots.exited(daemon);
     if (this.stopping) return;
     if (code === EXIT_PRIVILEGES) {
-      this.onFatal(`daemon process ${daemon.pid} could not switch to --user/--group`);
+      this.onFatal(
+        `daemon process ${daemon.pid} could not take on its --user/--group or enter its ` +
+          "--working-directory",
+      );
       return;
     }
     if (!this.slots.isCurrent(daemon)) {

@@ -95,6 +95,34 @@ test(
   },
 );
 
+test(
+  "a working directory the --user cannot enter stops the server with an error",
+  { skip: !canDrop },
+  async () => {
+    const home = tempDir(); // mode 0700, owned by root: nobody cannot enter it
+    const result = await runCli([
+      "start-server",
+      app("hello.wsgi"),
+      "--port",
+      "0",
+      "--server-root",
+      tempDir(),
+      "--socket-prefix",
+      openDir(),
+      "--python-executable",
+      SYSTEM_PYTHON,
+      "--user",
+      "nobody",
+      "--group",
+      "nogroup",
+      "--working-directory",
+      home,
+    ]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr + result.stdout, /--working-directory/);
+  },
+);
+
 test("a --user that does not exist stops start-up with an error", { skip: !root }, async () => {
   const result = await runCli([
     "start-server",
