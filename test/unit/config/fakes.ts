@@ -56,6 +56,7 @@ export const PYTHON_311: ProbeResult = {
   versionInfo: [3, 11, 7, "final", 0],
   version: "3.11.7 (main, Jan 1 2024, 00:00:00) [GCC 12.2.0]",
   prefix: "/usr",
+  coverage: true,
 };
 
 /** A probe that answers `result` and records the executables it was asked about. */

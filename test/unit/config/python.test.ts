@@ -90,6 +90,16 @@ for (const [name, argv, env, result] of REFUSED) {
   });
 }
 
+test("--enable-coverage is refused when the probe finds no coverage.py", async () => {
+  const probe = fakeProbe({ ...VENV_311, coverage: false });
+  await assert.rejects(pythonFor(["--enable-coverage"], { PATH: "/usr/bin" }, probe), {
+    code: "WSGIX_ERR_COVERAGE",
+    exitCode: 2,
+  });
+  const found = fakeProbe({ ...VENV_311, coverage: true });
+  assert.ok(await pythonFor(["--enable-coverage"], { PATH: "/usr/bin" }, found));
+});
+
 test("Python 3.9 and 4.0 are accepted", async () => {
   for (const versionInfo of [
     [3, 9, 0],
@@ -109,6 +119,7 @@ test("the probe's output is read as JSON and checked", () => {
     versionInfo: [3, 12, 1, "final", 0],
     version: "3.12.1 x",
     prefix: "/p",
+    coverage: false,
   });
   assert.equal(readProbe("not python").ok, false);
   assert.equal(readProbe('{"version": 3}').ok, false);

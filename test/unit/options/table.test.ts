@@ -100,6 +100,17 @@ const IMPLEMENTED = [
   "reload-on-changes",
   "memory-limit",
   "virtual-memory-limit",
+  "debug-mode",
+  "enable-debugger",
+  "debugger-startup",
+  "enable-coverage",
+  "coverage-directory",
+  "enable-profiler",
+  "profiler-directory",
+  "enable-recorder",
+  "recorder-directory",
+  "enable-gdb",
+  "gdb-executable",
 ];
 
 test("the table has all 152 mod_wsgi-express options plus ours, each once", () => {
