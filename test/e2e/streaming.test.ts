@@ -17,9 +17,11 @@ const MB = 1024 * 1024;
 /**
  * The front end may not buffer a whole body: once warmed up by a first large transfer
  * (V8's heap and the allocator's pools grow once, by tens of MB, and stay), moving
- * 200 MB more must leave its RSS almost where it was.
+ * 200 MB more must leave its RSS far below the body's size. Seen: 2-6 MB on a quiet
+ * machine, up to 26 MB when the two cores are saturated and the GC runs late; the bound
+ * keeps that margin and still fails any buffering of a sizeable part of the body.
  */
-const MAX_GROWTH = 24 * MB;
+const MAX_GROWTH = 40 * MB;
 const WARM_UP_MB = 32;
 
 test("a 200 MB download streams through without the front end's memory growing", async (t) => {
