@@ -58,6 +58,13 @@ export function buildProgram(
   for (const name of SERVER_COMMANDS) {
     program.addCommand(buildServerCommand(name, streams, onInvocation));
   }
+  // replay is dispatched before this parser runs (src/cli/main.ts); list it all the same.
+  program.addHelpText(
+    "after",
+    "\nAlso:\n  replay DIRECTORY URL            Re-send the requests --enable-recorder saved\n" +
+      "                                  in DIRECTORY to URL and report the responses\n" +
+      "                                  that differ (replay --help).",
+  );
   return program;
 }
 

@@ -40,3 +40,11 @@ test("--help is generated from the option table", async () => {
   assert.match(result.stdout, /--processes/);
   assert.match(result.stdout, /--python-executable/);
 });
+
+test("the top-level --help lists the commands, replay included", async () => {
+  const result = await runCli(["--help"]);
+  assert.equal(result.status, 0);
+  for (const command of ["start-server", "setup-server", "replay DIRECTORY URL"]) {
+    assert.ok(result.stdout.includes(command), `${command} missing from:\n${result.stdout}`);
+  }
+});
