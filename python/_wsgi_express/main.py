@@ -6,6 +6,7 @@ import os
 import signal
 import site
 import sys
+import types
 
 from . import connection as connection_module
 from .connection import Connection
@@ -91,8 +92,11 @@ def _hide_ourselves(package_dir):
     ours = os.path.realpath(package_dir)
     sys.path[:] = [entry for entry in sys.path
                    if not entry or os.path.realpath(entry) != ours]
-    # As mod_wsgi: the application does not see the daemon's command line.
+    # As mod_wsgi: the application does not see the daemon's command line, and its
+    # __main__ is an empty module, not our daemon.py (whose path would leak through
+    # sys.modules["__main__"].__file__).
     sys.argv[:] = ["mod_wsgi"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
 
 
 def _set_up_paths(config):

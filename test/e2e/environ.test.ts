@@ -124,6 +124,7 @@ test("the mod_wsgi module, process environment and sys.path the app sees", async
     module_name: string;
     environment: Record<string, string>;
     sys_path: string[];
+    main_file: string | null;
   };
   assert.equal(info.process_group, "127.0.0.1:0");
   assert.equal(info.application_group, "");
@@ -134,6 +135,8 @@ test("the mod_wsgi module, process environment and sys.path the app sees", async
   assert.match(info.module_name, /^_mod_wsgi_[0-9a-f]{32}$/);
   assert.equal(info.environment.MOD_WSGI_EXPRESS, "true");
   assert.equal(info.environment.WSGI_EXPRESS_DAEMON, undefined);
+  // As under mod_wsgi, __main__ is an empty module, not the runtime's entry script.
+  assert.equal(info.main_file, null);
   assert.ok(
     !info.sys_path.some((p) => p.endsWith("/python")),
     "the runtime's own directory leaked into sys.path",
