@@ -16,6 +16,7 @@ import { acceptsGzip, compressibleType, gzipETag } from "./compress.js";
 import { directoryListing } from "./listing.js";
 import { locate } from "./locate.js";
 import { typeForFile, type MimeTable } from "./mime.js";
+import { RootListing } from "./root-listing.js";
 import { routeStatic, type Route } from "./route.js";
 
 export type ErrorSender = (
@@ -29,11 +30,15 @@ type DiskRoute = Extract<Route, { kind: "disk" }>;
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
 export class StaticFiles {
+  private readonly rootListing: RootListing;
+
   constructor(
     private readonly site: SiteConfig,
     private readonly mime: MimeTable,
     private readonly sendError: ErrorSender,
-  ) {}
+  ) {
+    this.rootListing = new RootListing(site.documentRoot);
+  }
 
   /** Answers the request if it names a static resource (or must be refused); false when
    *  it belongs to the application. */
@@ -54,12 +59,22 @@ export class StaticFiles {
     }
   }
 
+  /** False when the document root certainly has nothing for these segments, so the
+   *  request is the application's without a look at the disk. */
+  private mightBeInDocumentRoot(segments: readonly string[]): boolean | Promise<boolean> {
+    const first = segments[0];
+    // The root itself is static only with an index or a listing (mod_wsgi-express's `!-d`).
+    if (first === undefined) return this.site.directoryIndex !== null || this.site.directoryListing;
+    return this.rootListing.mayContain(first);
+  }
+
   private async fromDisk(
     req: IncomingMessage,
     res: ServerResponse,
     route: DiskRoute,
     target: { path: string; query: string },
   ): Promise<boolean> {
+    if (!route.alias && !(await this.mightBeInDocumentRoot(route.segments))) return false;
     const found = await locate(route.root, route.segments);
     if (found.kind === "missing" || (found.kind === "file" && route.trailingSlash)) {
       // Not a file: the application's, as mod_wsgi-express's rewrite fallback sends it;
