@@ -4,7 +4,6 @@ connection, one connection per request thread; then serve until told to stop."""
 
 import os
 import signal
-import site
 import sys
 import types
 
@@ -18,6 +17,7 @@ from .loader import LoadError, load_application
 from .monitor import Monitor
 from .reloader import Reloader
 from .privileges import EXIT_PRIVILEGES, PrivilegeError, drop_privileges
+from .process_setup import drop_own_directory, enter_working_directory, line_buffer_streams
 from .runtime import Runtime
 from .worker import Worker
 
@@ -26,7 +26,7 @@ EXIT_CONNECT = 3
 
 
 def main(package_dir):
-    _line_buffer_streams()
+    line_buffer_streams()
     try:
         config = take_launch_config(os.environ)
     except LaunchError as error:
@@ -42,7 +42,7 @@ def main(package_dir):
         connection_module.front_end_pid = os.getppid
     _hide_ourselves(package_dir)
     try:
-        _set_up_paths(config)
+        enter_working_directory(config.workingDirectory, config.pythonPaths)
     except OSError as error:
         # CVE-2014-8583: a daemon that cannot enter its working directory (as its
         # --user, say) stops, instead of running the app from wherever it was.
@@ -77,36 +77,14 @@ def main(package_dir):
     return 0
 
 
-def _line_buffer_streams():
-    # The front end writes each line of our stdout/stderr to the error log; print()
-    # in the application goes there too, as under mod_wsgi.
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(line_buffering=True, errors="backslashreplace")
-        except (AttributeError, ValueError):
-            pass
-
-
 def _hide_ourselves(package_dir):
     """Our directory must not shadow or leak into the application's imports."""
-    ours = os.path.realpath(package_dir)
-    sys.path[:] = [entry for entry in sys.path
-                   if not entry or os.path.realpath(entry) != ours]
+    drop_own_directory(package_dir)
     # As mod_wsgi: the application does not see the daemon's command line, and its
     # __main__ is an empty module, not our daemon.py (whose path would leak through
     # sys.modules["__main__"].__file__).
     sys.argv[:] = ["mod_wsgi"]
     sys.modules["__main__"] = types.ModuleType("__main__")
-
-
-def _set_up_paths(config):
-    """home= semantics: cwd and sys.path[0]; python-path= entries through
-    site.addsitedir so their .pth files are processed (reference §6.2, §10 item 4)."""
-    directory = config.workingDirectory
-    os.chdir(directory)
-    sys.path.insert(0, directory)
-    for path in config.pythonPaths:
-        site.addsitedir(path)
 
 
 def _load(runtime, debug):

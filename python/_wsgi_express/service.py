@@ -6,13 +6,13 @@ import json
 import os
 import runpy
 import signal
-import site
 import sys
 import traceback
 
 from . import modwsgi
 from .modwsgi import Events, RequestState
 from .privileges import EXIT_PRIVILEGES, PrivilegeError, drop_privileges
+from .process_setup import drop_own_directory, enter_working_directory, line_buffer_streams
 
 ENV_VAR = "WSGI_EXPRESS_SERVICE"
 EXIT_CONFIG = 2
@@ -23,7 +23,7 @@ ModuleConfig = collections.namedtuple(
 
 
 def main(package_dir):
-    _line_buffer_streams()
+    line_buffer_streams()
     try:
         settings = json.loads(os.environ.pop(ENV_VAR))
         name, script = settings["name"], settings["script"]
@@ -36,7 +36,10 @@ def main(package_dir):
         _log(str(error))
         return EXIT_PRIVILEGES
     try:
-        _set_up_paths(package_dir, settings)
+        # As a daemon: our own directory off sys.path, then the working directory.
+        drop_own_directory(package_dir)
+        enter_working_directory(settings.get("workingDirectory") or os.getcwd(),
+                                settings.get("pythonPaths") or ())
     except OSError as error:
         # CVE-2014-8583, as for the daemons: never run on from the wrong directory.
         _log("cannot change to the working directory: %s" % error)
@@ -62,27 +65,6 @@ def _run(script):
         traceback.print_exc()
         return 1
     return 0
-
-
-def _set_up_paths(package_dir, settings):
-    """As a daemon: our own directory off sys.path; cwd and sys.path[0] the working
-    directory; --python-path through site.addsitedir."""
-    ours = os.path.realpath(package_dir)
-    sys.path[:] = [entry for entry in sys.path
-                   if not entry or os.path.realpath(entry) != ours]
-    directory = settings.get("workingDirectory") or os.getcwd()
-    os.chdir(directory)
-    sys.path.insert(0, directory)
-    for path in settings.get("pythonPaths") or ():
-        site.addsitedir(path)
-
-
-def _line_buffer_streams():
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(line_buffering=True, errors="backslashreplace")
-        except (AttributeError, ValueError):
-            pass
 
 
 def _log(message):

@@ -3,10 +3,10 @@
  * error log lines, its end reported once. The pool decides what to do about it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
+import { logChildOutput } from "./child-output.js";
 import type { ControlChannel } from "./control-channel.js";
 import { debugCommand } from "./gdb.js";
 import type { WorkerChannel } from "./worker-channel.js";
@@ -70,13 +70,7 @@ export class DaemonProcess {
       // Debug mode: the terminal is the daemon's, so that pdb can prompt and read.
       stdio: config.debug.debugMode ? "inherit" : ["ignore", "pipe", "pipe"],
     });
-    const pid = this.child.pid ?? 0;
-    for (const stream of [this.child.stdout, this.child.stderr]) {
-      if (stream)
-        createInterface({ input: stream }).on("line", (line) => {
-          log.daemonOutput(pid, line);
-        });
-    }
+    logChildOutput(this.child, log);
     this.child.on("error", (error) => {
       log.error(`could not start daemon process: ${error.message}`);
     });

@@ -4,10 +4,10 @@
  * sent to its log.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig, ServiceConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
+import { logChildOutput } from "../daemon/child-output.js";
 
 /** python/service.py inside this package (dist/src/service -> package root). */
 export const SERVICE_SCRIPT = fileURLToPath(new URL("../../../python/service.py", import.meta.url));
@@ -46,13 +46,7 @@ export class ServiceProcess {
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const pid = this.child.pid ?? 0;
-    for (const stream of [this.child.stdout, this.child.stderr]) {
-      if (stream)
-        createInterface({ input: stream }).on("line", (line) => {
-          log.daemonOutput(pid, line);
-        });
-    }
+    logChildOutput(this.child, log);
     this.child.on("error", (error) => {
       log.error(`could not start service ${service.name}: ${error.message}`);
     });
