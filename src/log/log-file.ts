@@ -9,6 +9,9 @@ import { basename, dirname } from "node:path";
 import type { Writable } from "node:stream";
 import { createStream } from "rotating-file-stream";
 
+/** How long closing a log may wait for its last lines to be flushed. */
+const CLOSE_TIMEOUT_MS = 2000;
+
 export interface LogFile {
   readonly stream: Writable;
   /** Flushes what was written and closes the file. */
@@ -34,7 +37,20 @@ export async function openLogFile(path: string, rotateBytes: number | null): Pro
     stream,
     close: () =>
       new Promise<void>((resolve) => {
-        stream.end(resolve);
+        if (stream.writableFinished || stream.destroyed) {
+          resolve();
+          return;
+        }
+        const done = (): void => {
+          resolve();
+        };
+        stream.once("finish", done);
+        stream.once("close", done);
+        stream.once("error", done);
+        // A log that cannot flush (a full disk, a rotation that never completes) must
+        // not keep the server from exiting.
+        setTimeout(done, CLOSE_TIMEOUT_MS).unref();
+        stream.end();
       }),
   };
 }

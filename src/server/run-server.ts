@@ -85,13 +85,44 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     errorLog.notice("caught a second stop signal: killing the daemon processes");
     pool.kill();
   });
-  await closeServer(server, config.daemons.shutdownTimeout, stop.forced);
-  await Promise.all([pool.stop(), services.stop()]);
+  const orderly = closeServer(server, config.daemons.shutdownTimeout, stop.forced).then(() =>
+    Promise.all([pool.stop(), services.stop()]),
+  );
+  // Each step has its own timeout; this bounds the whole, so that a step that never
+  // settles (seen once, not yet explained) cannot keep the server from exiting.
+  const deadline = (config.daemons.shutdownTimeout * 2 + SHUTDOWN_SLACK_SECONDS) * 1000;
+  if (!(await settlesWithin(orderly, deadline))) {
+    errorLog.error(`shutdown did not finish within ${deadline / 1000}s; killing what is left`);
+    server.closeAllConnections();
+    pool.kill();
+  }
   await pidFile.remove();
   stop.dispose();
   stopRestarts();
   await logs.close();
   return fatal.message === null ? 0 : 1;
+}
+
+/** Beyond twice --shutdown-timeout (connections, then daemons), the last resort. */
+const SHUTDOWN_SLACK_SECONDS = 5;
+
+/** True when `work` settles within `ms`; false when the time ran out first. */
+function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      resolve(false);
+    }, ms);
+    void work.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+    );
+  });
 }
 
 function listen(server: Server, config: ServerConfig): Promise<void> {
