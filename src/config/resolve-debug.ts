@@ -8,7 +8,8 @@ import type { ResolveContext } from "./context.js";
 import type { OptionReader } from "./option-reader.js";
 import type { DaemonConfig, DebugConfig } from "./server-config.js";
 
-const FEATURES = [
+/** Debug mode and the features that imply it (mod_wsgi 6.0). */
+export const DEBUG_FEATURES = [
   "debug-mode",
   "enable-debugger",
   "enable-coverage",
@@ -29,7 +30,7 @@ export function resolveDebug(
   };
   const debuggerOn = options.flag("enable-debugger");
   return {
-    debugMode: FEATURES.some((name) => options.flag(name)),
+    debugMode: DEBUG_FEATURES.some((name) => options.flag(name)),
     debugger: debuggerOn,
     // mod_wsgi: --debugger-startup means nothing without --enable-debugger.
     debuggerStartup: debuggerOn && options.flag("debugger-startup"),

@@ -5,6 +5,7 @@
 import type { Environment } from "./context.js";
 import type { OptionReader } from "./option-reader.js";
 import type { ListenConfig } from "./server-config.js";
+import { DEBUG_FEATURES } from "./resolve-debug.js";
 import { DEFAULT_HOST_NAME } from "./resolve-listen.js";
 
 type Pairs = readonly (readonly [string, string])[];
@@ -22,17 +23,7 @@ export function resolveRequestEnviron(options: OptionReader, env: Environment): 
 const FEATURE_MARKERS: readonly (readonly [string, readonly string[]])[] = [
   ["MOD_WSGI_RELOADER_ENABLED", ["reload-on-changes"]],
   // Since mod_wsgi 6.0 each debug feature implies debug mode.
-  [
-    "MOD_WSGI_DEBUG_MODE",
-    [
-      "debug-mode",
-      "enable-debugger",
-      "enable-coverage",
-      "enable-profiler",
-      "enable-recorder",
-      "enable-gdb",
-    ],
-  ],
+  ["MOD_WSGI_DEBUG_MODE", DEBUG_FEATURES],
   ["MOD_WSGI_DEBUGGER_ENABLED", ["enable-debugger"]],
   ["MOD_WSGI_COVERAGE_ENABLED", ["enable-coverage"]],
   ["MOD_WSGI_PROFILER_ENABLED", ["enable-profiler"]],
