@@ -46,7 +46,8 @@ function awaitHello(
   onHello: HelloHandler,
   onReject: RejectHandler,
 ): void {
-  const decoder = new FrameDecoder();
+  // Response bodies are only forwarded to the client: pass them through as they arrive.
+  const decoder = new FrameDecoder({ streamed: [FrameType.RESPONSE_BODY] });
   const reject = (reason: string): void => {
     socket.destroy();
     onReject(reason);

@@ -66,22 +66,38 @@ const EMPTY = Buffer.alloc(0);
 /**
  * Reassembles frames from a byte stream that arrives in arbitrary chunks. Throws
  * ProtocolError on the first bad header; the owner then closes the connection.
- * Chunks of a large frame are held in a list and joined once, when the frame is whole,
- * so a 1 MiB body frame arriving in 64 KiB reads is copied once, not sixteen times.
+ *
+ * Frames of a streamed type (body frames, for a reader that only forwards them) come out
+ * as pieces, each a view of the chunk it arrived in, as soon as bytes arrive: a 1 MiB
+ * response body is never joined into one buffer, so it is neither copied nor held whole.
+ * Other frames are held until complete; their chunks are joined once, when the frame is
+ * whole, so a large frame arriving in 64 KiB reads is copied once, not sixteen times.
  */
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
   /** Bytes needed before parsing can make progress again. */
   private needed = HEADER_SIZE;
+  /** The streamed frame being passed through, and how much of its payload is to come. */
+  private streamingType: FrameType | null = null;
+  private streamingLeft = 0;
+  private readonly streamed: ReadonlySet<number>;
 
-  /** Feeds one chunk and returns every frame it completes, in order. */
+  constructor(options: { readonly streamed?: readonly FrameType[] } = {}) {
+    this.streamed = new Set(options.streamed ?? []);
+  }
+
+  /** Feeds one chunk and returns every frame (or piece of a streamed frame) it
+   *  completes, in order. */
   push(chunk: Buffer): Frame[] {
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    if (this.buffered < this.needed) return [];
-    let data = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.buffered);
     const frames: Frame[] = [];
+    let data = chunk;
+    if (this.streamingType !== null) data = this.passThrough(data, frames);
+    if (data.length === 0) return frames;
+    this.chunks.push(data);
+    this.buffered += data.length;
+    if (this.buffered < this.needed) return frames;
+    data = this.chunks.length === 1 ? data : Buffer.concat(this.chunks, this.buffered);
     this.needed = HEADER_SIZE;
     while (data.length >= HEADER_SIZE) {
       const type = data[0] as number;
@@ -93,6 +109,12 @@ export class FrameDecoder {
         throw new ProtocolError("oversized", `frame payload of ${length} bytes is over the limit`);
       }
       const end = HEADER_SIZE + length;
+      if (data.length < end && length > 0 && this.streamed.has(type)) {
+        this.streamingType = type as FrameType;
+        this.streamingLeft = length;
+        data = this.passThrough(data.subarray(HEADER_SIZE), frames);
+        continue;
+      }
       if (data.length < end) {
         this.needed = end;
         break;
@@ -103,6 +125,16 @@ export class FrameDecoder {
     this.chunks = data.length === 0 ? [] : [data];
     this.buffered = data.length;
     return frames;
+  }
+
+  /** Emits what ``data`` holds of the streamed frame; returns the bytes after it. */
+  private passThrough(data: Buffer, frames: Frame[]): Buffer {
+    const type = this.streamingType as FrameType;
+    const take = Math.min(this.streamingLeft, data.length);
+    if (take > 0) frames.push({ type, payload: data.subarray(0, take) });
+    this.streamingLeft -= take;
+    if (this.streamingLeft === 0) this.streamingType = null;
+    return data.subarray(take);
   }
 
   /** Bytes held back waiting for the rest of a frame. */

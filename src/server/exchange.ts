@@ -82,6 +82,8 @@ export class Exchange implements PendingRequest {
   /** The client is not taking the response as fast as the daemon sends it. */
   private clientSlow = false;
   private preloaded: Buffer | null = null;
+  /** The client's socket is corked until the end of this event-loop turn. */
+  private corked = false;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -339,6 +341,7 @@ export class Exchange implements PendingRequest {
       this.cutAfterEnd = true;
     }
     this.sentBytes += chunk.length;
+    this.batchClientWrites();
     // Gzipped, the access log counts the bytes that leave (gzipTo counts them), as %b does.
     if (this.mayHaveBody && this.out === this.res) countBody(this.res, chunk.length);
     // The daemon runs on while up to --response-buffer-size bytes wait for a slow reader.
@@ -358,6 +361,24 @@ export class Exchange implements PendingRequest {
     }
   }
 
+  /** A large body arrives from the daemon as many socket reads in one turn of the event
+   *  loop; they go to the client in one writev at the end of that turn, not one write
+   *  per read. */
+  private batchClientWrites(): void {
+    if (this.corked || this.out !== this.res) return;
+    this.corked = true;
+    this.res.cork();
+    setImmediate(() => {
+      this.flushClientWrites();
+    });
+  }
+
+  private flushClientWrites(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.res.uncork();
+  }
+
   private queuedForClient(): number {
     return this.res.writableLength + (this.out === this.res ? 0 : this.out.writableLength);
   }
@@ -368,6 +389,7 @@ export class Exchange implements PendingRequest {
     this.endBody(BODY_END);
     // After the client left, the daemon's "client went away" is expected, not an error.
     if (error !== null && !this.clientGone) this.context.logError(error);
+    this.flushClientWrites();
     if (!this.discard) {
       if (error !== null || !this.headSent) this.answer(500);
       else if (this.cutAfterEnd || this.shortOfDeclared()) cutResponse(this.res);

@@ -79,3 +79,52 @@ test("a large frame arriving in small pieces comes out whole and once", () => {
   assert.equal(frames.length, 1);
   assert.ok(frames[0]?.payload.equals(payload));
 });
+
+test("a streamed frame type comes out in pieces as its bytes arrive, without copies", () => {
+  const payload = Buffer.alloc(300_000);
+  for (let i = 0; i < payload.length; i++) payload[i] = i % 251;
+  const encoded = Buffer.concat([
+    encodeFrame(0x12, payload),
+    encodeFrame(0x13),
+    encodeFrame(0x12, Buffer.from("tail")),
+  ]);
+  const decoder = new FrameDecoder({ streamed: [0x12] });
+  const frames = [];
+  const chunks = [];
+  for (let i = 0; i < encoded.length; i += 65_536) {
+    const chunk = encoded.subarray(i, i + 65_536);
+    chunks.push(chunk);
+    const out = decoder.push(chunk);
+    // Every piece is a view of the chunk that carried it.
+    for (const frame of out.filter((f) => f.payload.length > 0)) {
+      assert.equal(frame.payload.buffer, chunk.buffer);
+    }
+    frames.push(...out);
+  }
+  const bodies = frames.filter((f) => f.type === 0x12);
+  assert.ok(bodies.length >= 5, `${String(bodies.length)} pieces`);
+  assert.ok(
+    Buffer.concat(bodies.map((f) => f.payload)).equals(
+      Buffer.concat([payload, Buffer.from("tail")]),
+    ),
+  );
+  assert.deepEqual(
+    frames.filter((f) => f.type !== 0x12).map((f) => f.type),
+    [0x13],
+  );
+  assert.equal(decoder.bufferedBytes, 0);
+});
+
+test("a streamed frame split inside its header still comes out whole in order", () => {
+  const encoded = Buffer.concat([encodeFrame(0x12, Buffer.from("abcdef")), encodeFrame(0x13)]);
+  for (let cut = 1; cut < encoded.length; cut++) {
+    const decoder = new FrameDecoder({ streamed: [0x12] });
+    const frames = [
+      ...decoder.push(encoded.subarray(0, cut)),
+      ...decoder.push(encoded.subarray(cut)),
+    ];
+    const body = Buffer.concat(frames.filter((f) => f.type === 0x12).map((f) => f.payload));
+    assert.equal(body.toString(), "abcdef", `cut at ${String(cut)}`);
+    assert.equal(frames.at(-1)?.type, 0x13);
+  }
+});
