@@ -27,17 +27,25 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DAEMON = os.path.join(HERE, "..", "..", "python", "daemon.py")
 HEADER = struct.Struct(">BI")
 HELLO, RESPONSE_END, RESPONSE_ERROR = 0x01, 0x13, 0x14
-REQUEST_HEAD, REQUEST_BODY_END = 0x21, 0x23
+REQUEST_HEAD, REQUEST_BODY_END, ENVIRON_BASE = 0x21, 0x23, 0x25
+sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
+from _wsgi_express.messages import (  # noqa: E402
+    encode_environ_base, encode_request_head)
 
-# What src/server/environ.ts sends for `GET /` from wrk (CGI keys and HTTP_* headers).
+# What src/server/environ.ts sends for `GET /` from wrk: the listener's base once per
+# connection, then each request's own CGI keys and HTTP_* headers.
+BASE = {
+    "SERVER_SOFTWARE": "wsgi-express", "REQUEST_SCHEME": "http", "DOCUMENT_ROOT": "/tmp",
+    "CONTEXT_DOCUMENT_ROOT": "/tmp", "CONTEXT_PREFIX": "", "wsgi.url_scheme": "http",
+    "mod_wsgi.listener_port": "8000",
+}
 ENVIRON = {
-    "REQUEST_METHOD": "GET", "REQUEST_URI": "/", "SCRIPT_NAME": "", "PATH_INFO": "/",
-    "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000",
-    "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_SOFTWARE": "wsgi-express",
-    "GATEWAY_INTERFACE": "CGI/1.1", "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "40000",
-    "SERVER_ADDR": "127.0.0.1", "DOCUMENT_ROOT": "/tmp", "CONTEXT_DOCUMENT_ROOT": "/tmp",
-    "HTTP_HOST": "127.0.0.1:8000", "wsgi.url_scheme": "http",
+    "HTTP_HOST": "127.0.0.1:8000", "REQUEST_METHOD": "GET", "REQUEST_URI": "/",
+    "SCRIPT_NAME": "", "PATH_INFO": "/", "QUERY_STRING": "",
+    "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000",
+    "SERVER_ADDR": "127.0.0.1", "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "40000",
     "mod_wsgi.script_name": "", "mod_wsgi.path_info": "/",
+    "mod_wsgi.request_id": "1", "mod_wsgi.connection_id": "1",
 }
 
 
@@ -67,12 +75,11 @@ def cpu_seconds(pid):
 
 
 def client(sock, count, errors):
+    sock.sendall(frame(ENVIRON_BASE, encode_environ_base(1, BASE)))
     for n in range(count):
-        head = {"id": "%d-%d" % (sock.fileno(), n), "environ": dict(ENVIRON),
-                "requestStart": time.time(), "queueStart": time.time(),
-                "expectContinue": False}
-        sock.sendall(frame(REQUEST_HEAD, json.dumps(head).encode())
-                     + frame(REQUEST_BODY_END))
+        head = encode_request_head("%d-%d" % (sock.fileno(), n), 1, ENVIRON,
+                                   time.time(), time.time())
+        sock.sendall(frame(REQUEST_HEAD, head) + frame(REQUEST_BODY_END))
         while True:
             frame_type, _ = read_frame(sock)
             if frame_type == RESPONSE_ERROR:

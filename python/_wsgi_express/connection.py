@@ -8,7 +8,7 @@ import socket
 from . import framing
 from .framing import FrameReader, encode_frame
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 # Below this, pieces are joined into one buffer for a single sendall(); above it the
 # copy would cost more than the extra system call.
 JOIN_LIMIT = 256 * 1024

@@ -1,6 +1,7 @@
 """Builds the WSGI environ from a REQUEST_HEAD (PEP 3333 "environ Variables" plus
 mod_wsgi's runtime keys, reference §6.8). The front end already sent every CGI and
-HTTP_* variable as a latin-1 native string; this adds the Python objects."""
+HTTP_* variable as a latin-1 native string (messages.py); this adds the Python
+objects."""
 
 from .filewrapper import FileWrapper
 from .modwsgi import VERSION
@@ -36,16 +37,14 @@ class EnvironTemplate:
         }
 
     def build(self, head, wsgi_input, errors, daemon_start):
-        environ = head["environ"]
-        if type(environ) is not dict:
-            raise ValueError("REQUEST_HEAD environ must be an object")
+        environ = head.environ
         for key, value in self.defaults.items():
             if key not in environ:
                 environ[key] = value
         environ.update(self.constant)
         environ["wsgi.input"] = wsgi_input
         environ["wsgi.errors"] = errors
-        environ["mod_wsgi.request_start"] = float(head.get("requestStart") or daemon_start)
-        environ["mod_wsgi.queue_start"] = float(head.get("queueStart") or daemon_start)
+        environ["mod_wsgi.request_start"] = head.request_start or daemon_start
+        environ["mod_wsgi.queue_start"] = head.queue_start or daemon_start
         environ["mod_wsgi.daemon_start"] = daemon_start
         return environ

@@ -7,6 +7,7 @@ import os
 from . import framing
 from .filewrapper import regular_file_span
 from .headers import check_headers, check_status
+from .messages import encode_response_head
 
 # A returned list is sent in one write when it is small; past this it is flushed in
 # parts so a list of large strings is not copied into one buffer.
@@ -143,8 +144,7 @@ class Response:
         self.body_bytes += len(data)
 
     def _queue_head(self):
-        payload = json.dumps({"status": self.status, "headers": self.headers},
-                             separators=(",", ":")).encode("utf-8")
+        payload = encode_response_head(self.status, self.headers)
         self._out.append(framing.encode_frame(framing.RESPONSE_HEAD, payload))
         self.head_sent = True
 

@@ -1,7 +1,6 @@
 """One request thread: serves requests in a loop on its persistent connection
 (protocol.md, "One request on a worker connection")."""
 
-import json
 import os
 import sys
 import threading
@@ -16,6 +15,7 @@ from .framing import ProtocolError
 from .input import Input, ProtocolViolation
 from .modwsgi import RequestTimeout
 from .registry import Request
+from .messages import EnvironBases
 from .response import ClientGone, Response
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -29,6 +29,7 @@ class Worker:
         self.connection = connection
         self._runtime = runtime
         self._template = EnvironTemplate(runtime.config, index)
+        self._bases = EnvironBases()
         # busy is read by the stopping main thread: only an idle worker is woken.
         self.lock = threading.Lock()
         self.busy = False
@@ -63,7 +64,9 @@ class Worker:
             frame_type, payload = self.connection.read_frame()
             if frame_type == framing.REQUEST_HEAD:
                 break
-            if frame_type not in BODY_FRAMES:
+            if frame_type == framing.ENVIRON_BASE:
+                self._bases.add(payload)
+            elif frame_type not in BODY_FRAMES:
                 raise ProtocolViolation("unexpected frame type 0x%02x between requests"
                                         % frame_type)
         with self.lock:
@@ -73,10 +76,8 @@ class Worker:
     def serve(self, payload):
         """One whole request: environ, the application, the response, the drain."""
         daemon_start = time.time()
-        head = json.loads(payload)
-        if not isinstance(head, dict):
-            raise ProtocolViolation("REQUEST_HEAD must be a JSON object")
-        exchange = Exchange(str(head.get("id", "")), self.connection, head)
+        head = self._bases.decode_head(payload)
+        exchange = Exchange(head, self.connection)
         exchange.request.thread_ident = threading.get_ident()
         registry = self._runtime.registry
         registry.add(exchange.request)
@@ -161,9 +162,9 @@ class Worker:
 class Exchange:
     """The objects of one request, owned by the worker (not looked up in environ)."""
 
-    def __init__(self, request_id, connection, head):
-        self.request = Request(request_id)
-        self.input = Input(connection, bool(head.get("expectContinue")))
+    def __init__(self, head, connection):
+        self.request = Request(head.id)
+        self.input = Input(connection, head.expect_continue)
         self.errors = ErrorStream()
         self.data = {}  # mod_wsgi.request_data()
         self.environ = None

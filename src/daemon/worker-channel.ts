@@ -23,6 +23,8 @@ export class WorkerChannel {
   stale = false;
   /** The current request counts as activity (--ignore-activity). */
   countsActivity = true;
+  /** The ENVIRON_BASE ids this connection's daemon thread has been sent. */
+  private readonly basesSent = new Set<number>();
 
   constructor(
     private readonly socket: Socket,
@@ -55,6 +57,13 @@ export class WorkerChannel {
   assign(user: ChannelUser): void {
     this.user = user;
     this.serial += 1;
+  }
+
+  /** True the first time a base is asked for: the caller must send it before its head. */
+  needsBase(id: number): boolean {
+    if (this.basesSent.has(id)) return false;
+    this.basesSent.add(id);
+    return true;
   }
 
   /** The request is complete on both directions; the channel can take the next one. */

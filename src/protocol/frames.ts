@@ -22,6 +22,7 @@ export const FrameType = {
   REQUEST_BODY: 0x22,
   REQUEST_BODY_END: 0x23,
   REQUEST_BODY_ABORT: 0x24,
+  ENVIRON_BASE: 0x25,
   ABORT: 0x31,
   INTERRUPT: 0x32,
   SHUTDOWN: 0x33,
@@ -50,6 +51,16 @@ export function encodeFrame(type: FrameType, payload: Buffer = EMPTY): Buffer {
   frame[0] = type;
   frame.writeUInt32BE(payload.length, 1);
   payload.copy(frame, HEADER_SIZE);
+  return frame;
+}
+
+/** A frame whose payload is ``text`` as latin-1 (one byte per character), written
+ *  straight into the frame rather than encoded and then copied. */
+export function encodeLatin1Frame(type: FrameType, text: string): Buffer {
+  const frame = Buffer.allocUnsafe(HEADER_SIZE + text.length);
+  frame[0] = type;
+  frame.writeUInt32BE(text.length, 1);
+  frame.write(text, HEADER_SIZE, "latin1");
   return frame;
 }
 

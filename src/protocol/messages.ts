@@ -3,9 +3,9 @@
  * with guards that reject anything else (a daemon is trusted code, but a bug in it
  * must become a clean error, never a crash of the front end).
  */
-import { FrameType, ProtocolError, encodeFrame } from "./frames.js";
+import { FrameType, ProtocolError, encodeFrame, encodeLatin1Frame } from "./frames.js";
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export interface Hello {
   readonly protocol: number;
@@ -28,6 +28,9 @@ export interface ResponseHead {
 
 export interface RequestHead {
   readonly id: string;
+  /** The ENVIRON_BASE this request's environ starts from, sent on the connection before. */
+  readonly base: number;
+  /** The keys of this request, over the base's: only own properties are sent. */
   readonly environ: Readonly<Record<string, string>>;
   readonly requestStart: number;
   readonly queueStart: number;
@@ -61,22 +64,18 @@ export function decodeHello(payload: Buffer): Hello {
   return value as unknown as Hello;
 }
 
+/** RESPONSE_HEAD: latin-1 text, the status line's status then header names and values,
+ *  NUL-separated (docs/protocol.md). The daemon refused NUL in all of them already. */
 export function decodeResponseHead(payload: Buffer): ResponseHead {
-  const value = parseJson(payload, "RESPONSE_HEAD");
-  if (!isRecord(value) || typeof value.status !== "string" || !Array.isArray(value.headers)) {
-    throw new ProtocolError("bad-message", "RESPONSE_HEAD needs a status string and a header list");
+  const parts = payload.toString("latin1").split("\0");
+  if (parts.length % 2 === 0) {
+    throw new ProtocolError("bad-message", "RESPONSE_HEAD needs a status and name/value pairs");
   }
-  for (const header of value.headers as unknown[]) {
-    if (
-      !Array.isArray(header) ||
-      header.length !== 2 ||
-      typeof header[0] !== "string" ||
-      typeof header[1] !== "string"
-    ) {
-      throw new ProtocolError("bad-message", "RESPONSE_HEAD headers must be [name, value] strings");
-    }
+  const headers: [string, string][] = [];
+  for (let i = 1; i < parts.length; i += 2) {
+    headers.push([parts[i] as string, parts[i + 1] as string]);
   }
-  return value as unknown as ResponseHead;
+  return { status: parts[0] as string, headers };
 }
 
 export function decodeErrorMessage(payload: Buffer): string {
@@ -84,8 +83,58 @@ export function decodeErrorMessage(payload: Buffer): string {
   return isRecord(value) && typeof value.message === "string" ? value.message : "unknown error";
 }
 
+const BEYOND_LATIN1 = /[^\0-\xff]/;
+
+/**
+ * REQUEST_HEAD: latin-1 text, NUL-separated: id, base, requestStart, queueStart,
+ * expectContinue (1 or 0), then the environ's own keys and values. Python splits it with
+ * one str.split() and builds the dict in C; JSON cost several times more (bench/PROFILE.md).
+ * Environ values are latin-1 native strings (PEP 3333); one that is not (a configured
+ * name in another script) goes as its UTF-8 bytes, which is what Apache would pass.
+ */
 export function encodeRequestHead(head: RequestHead): Buffer {
-  return encodeFrame(FrameType.REQUEST_HEAD, Buffer.from(JSON.stringify(head), "utf8"));
+  const parts = [
+    head.id,
+    String(head.base),
+    String(head.requestStart),
+    String(head.queueStart),
+    head.expectContinue ? "1" : "0",
+  ];
+  for (const key of Object.keys(head.environ)) parts.push(key, head.environ[key] as string);
+  let text = parts.join("\0");
+  // NUL separates the fields, so a value must not hold one (none can: node refuses NUL in
+  // headers and the front end answers 404 to %00 in a path, as Apache does).
+  if (BEYOND_LATIN1.test(text) || separators(text) !== parts.length - 1) {
+    text = nativeStrings(parts).join("\0");
+  }
+  return encodeLatin1Frame(FrameType.REQUEST_HEAD, text);
+}
+
+function separators(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf("\0"); at !== -1; at = text.indexOf("\0", at + 1)) count += 1;
+  return count;
+}
+
+function nativeStrings(parts: readonly string[]): string[] {
+  return parts.map((part) => {
+    if (part.includes("\0")) {
+      throw new ProtocolError(
+        "bad-message",
+        `an environ value contains NUL: ${JSON.stringify(part)}`,
+      );
+    }
+    return BEYOND_LATIN1.test(part) ? Buffer.from(part, "utf8").toString("latin1") : part;
+  });
+}
+
+/** ENVIRON_BASE: JSON {"base": n, "environ": {...}}, the keys every request on a listener
+ *  shares; sent once per connection before the first REQUEST_HEAD that names it. */
+export function encodeEnvironBase(base: number, environ: Readonly<Record<string, string>>): Buffer {
+  return encodeFrame(
+    FrameType.ENVIRON_BASE,
+    Buffer.from(JSON.stringify({ base, environ }), "utf8"),
+  );
 }
 
 export function encodeAbort(id: string): Buffer {

@@ -2,6 +2,7 @@
  * Builds the CGI part of a request's WSGI environ, as mod_wsgi does (reference §6.8),
  * from the parsed request. Pure: no I/O, so every rule is unit-tested.
  */
+import { encodeEnvironBase } from "../protocol/messages.js";
 
 export interface EnvironInput {
   readonly method: string;
@@ -14,7 +15,6 @@ export interface EnvironInput {
   readonly remotePort: number;
   readonly localAddress: string;
   readonly localPort: number;
-  readonly scheme: "http" | "https";
   readonly requestId: string;
   readonly connectionId: string;
 }
@@ -100,50 +100,88 @@ function hostParts(host: string | undefined): { name: string; port: string } | n
   return { name: match[1] ?? "", port: match[2] ?? "" };
 }
 
-export function buildEnviron(
-  input: EnvironInput,
-  settings: EnvironSettings,
-  mount: { scriptName: string; pathInfo: string },
-  query: string,
-  uri: string,
-): Environ {
-  const environ: Environ = {};
-  headerEnviron(input.rawHeaders, environ);
-  // UseCanonicalName Off (Apache's default): SERVER_NAME/PORT come from the Host header.
-  const host = hostParts(environ.HTTP_HOST);
-  Object.assign(environ, {
-    REQUEST_METHOD: input.method,
-    REQUEST_URI: uri,
-    SCRIPT_NAME: mount.scriptName,
-    PATH_INFO: mount.pathInfo,
-    QUERY_STRING: query,
-    SERVER_PROTOCOL: `HTTP/${input.httpVersion}`,
-    SERVER_NAME: host?.name || settings.serverName,
-    SERVER_PORT: host?.port || String(input.localPort),
-    SERVER_ADDR: input.localAddress,
+/**
+ * The keys every request on one listening port shares. A daemon connection is sent them
+ * once (ENVIRON_BASE) and each request's environ inherits them, so a REQUEST_HEAD carries
+ * only what differs per request.
+ */
+export interface EnvironBase {
+  readonly id: number;
+  readonly environ: Readonly<Environ>;
+  /** Its ENVIRON_BASE frame, encoded once. */
+  readonly frame: Buffer;
+}
+
+const bases = new WeakMap<object, EnvironBase>();
+
+export function environBase(id: number, settings: EnvironSettings, localPort: number): EnvironBase {
+  const environ: Environ = {
     SERVER_SOFTWARE: settings.serverSoftware,
-    REMOTE_ADDR: input.remoteAddress,
-    REMOTE_PORT: String(input.remotePort),
-    REQUEST_SCHEME: input.scheme,
+    REQUEST_SCHEME: "http",
     DOCUMENT_ROOT: settings.documentRoot,
     CONTEXT_DOCUMENT_ROOT: settings.documentRoot,
     CONTEXT_PREFIX: "",
     SCRIPT_FILENAME: settings.scriptFilename,
-    "wsgi.url_scheme": input.scheme,
+    "wsgi.url_scheme": "http",
     "mod_wsgi.process_group": settings.processGroup,
     "mod_wsgi.application_group": settings.applicationGroup,
     "mod_wsgi.callable_object": settings.callableObject,
     "mod_wsgi.request_handler": "wsgi-handler",
     "mod_wsgi.handler_script": "",
-    "mod_wsgi.script_name": mount.scriptName,
-    "mod_wsgi.path_info": mount.pathInfo,
     "mod_wsgi.listener_host": settings.listenerHost,
-    "mod_wsgi.listener_port": String(input.localPort),
+    "mod_wsgi.listener_port": String(localPort),
     "mod_wsgi.server_pid": String(process.pid),
-    "mod_wsgi.request_id": input.requestId,
-    "mod_wsgi.connection_id": input.connectionId,
-  });
+  };
   for (const [key, value] of settings.requestEnviron) environ[key] = value;
+  // Not frozen: assigning a key that is read-only up the prototype chain would throw,
+  // and a request may override any base key (proxy headers, --map-head-to-get...).
+  const base = { id, environ, frame: encodeEnvironBase(id, environ) };
+  bases.set(base.environ, base);
+  return base;
+}
+
+/** The base a request's environ inherits from (built by buildEnviron). */
+export function baseOf(environ: Environ): EnvironBase {
+  const base = bases.get(Object.getPrototypeOf(environ) as object);
+  if (base === undefined) throw new Error("environ was not built on an EnvironBase");
+  return base;
+}
+
+/**
+ * A request's environ: its own keys over the listener's base (reads see both; the
+ * protocol sends only the own ones). --setenv/--pass-environ values win over request
+ * keys of the same name, as they did when applied last.
+ */
+export function buildEnviron(
+  input: EnvironInput,
+  settings: EnvironSettings,
+  base: EnvironBase,
+  mount: { scriptName: string; pathInfo: string },
+  query: string,
+  uri: string,
+): Environ {
+  const environ = Object.create(base.environ) as Environ;
+  headerEnviron(input.rawHeaders, environ);
+  // UseCanonicalName Off (Apache's default): SERVER_NAME/PORT come from the Host header.
+  const host = hostParts(environ.HTTP_HOST);
+  environ.REQUEST_METHOD = input.method;
+  environ.REQUEST_URI = uri;
+  environ.SCRIPT_NAME = mount.scriptName;
+  environ.PATH_INFO = mount.pathInfo;
+  environ.QUERY_STRING = query;
+  environ.SERVER_PROTOCOL = `HTTP/${input.httpVersion}`;
+  environ.SERVER_NAME = host?.name || settings.serverName;
+  environ.SERVER_PORT = host?.port || String(input.localPort);
+  environ.SERVER_ADDR = input.localAddress;
+  environ.REMOTE_ADDR = input.remoteAddress;
+  environ.REMOTE_PORT = String(input.remotePort);
+  environ["mod_wsgi.script_name"] = mount.scriptName;
+  environ["mod_wsgi.path_info"] = mount.pathInfo;
+  environ["mod_wsgi.request_id"] = input.requestId;
+  environ["mod_wsgi.connection_id"] = input.connectionId;
+  for (const [key, value] of settings.requestEnviron) {
+    if (Object.hasOwn(environ, key)) environ[key] = value;
+  }
   return environ;
 }
 

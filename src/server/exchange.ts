@@ -19,7 +19,7 @@ import { decodeErrorMessage, decodeResponseHead, encodeRequestHead } from "../pr
 import { countBody, recordHeaders } from "./access-log.js";
 import { sendError } from "./error-pages.js";
 import { BadResponseHead, checkResponseHead } from "./response-head.js";
-import type { Environ } from "./environ.js";
+import { baseOf, type Environ } from "./environ.js";
 import { gzipHead, gzipTo } from "../static/compress.js";
 import type { ErrorSender } from "../static/static-files.js";
 
@@ -132,27 +132,44 @@ export class Exchange implements PendingRequest {
       },
       onDrain: () => this.req.resume(),
     });
-    const head = encodeRequestHead({
-      id: this.id,
-      environ: this.environ,
-      requestStart: this.requestStart,
-      queueStart: this.requestStart,
-      expectContinue: this.expectContinue,
-    });
+    let head: Buffer[];
+    try {
+      head = this.encodeHead(channel);
+    } catch (error) {
+      this.context.logError(`request ${this.environ.REQUEST_URI ?? ""}: ${String(error)}`);
+      this.body = "done";
+      this.answer(500);
+      this.onEnd(null);
+      return;
+    }
     // A body known in full at dispatch (none at all, or read ahead) goes out with the
     // head in one write: one syscall here and one wake-up of the daemon thread, not two.
     const whole = this.context.errorPageFor !== undefined ? EMPTY : this.wholeBody();
     if (whole !== null) {
       this.body = "done";
       this.bodyBytes = whole.length;
-      if (whole.length === 0) channel.write(head, BODY_END);
+      if (whole.length === 0) channel.write(...head, BODY_END);
       else {
-        channel.write(head, encodeHeader(FrameType.REQUEST_BODY, whole.length), whole, BODY_END);
+        channel.write(...head, encodeHeader(FrameType.REQUEST_BODY, whole.length), whole, BODY_END);
       }
       return;
     }
-    channel.write(head);
+    channel.write(...head);
     if (!this.expectContinue) this.forwardBody();
+  }
+
+  /** REQUEST_HEAD, preceded by its ENVIRON_BASE the first time this connection needs it. */
+  private encodeHead(channel: WorkerChannel): Buffer[] {
+    const base = baseOf(this.environ);
+    const head = encodeRequestHead({
+      id: this.id,
+      base: base.id,
+      environ: this.environ,
+      requestStart: this.requestStart,
+      queueStart: this.requestStart,
+      expectContinue: this.expectContinue,
+    });
+    return channel.needsBase(base.id) ? [base.frame, head] : [head];
   }
 
   /** The request's body when it is already known: empty when the request has none

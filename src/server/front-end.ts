@@ -11,6 +11,8 @@ import type { AccessLog } from "./access-log.js";
 import {
   buildEnviron,
   decodePath,
+  environBase,
+  type EnvironBase,
   plainAddress,
   splitMount,
   splitTarget,
@@ -47,6 +49,8 @@ export function createFrontEnd(
   accessLog: AccessLog | null,
 ): Server {
   const settings = environSettings(config);
+  /** One environ base per listening port (its mod_wsgi.listener_port differs). */
+  const bases = new Map<number, EnvironBase>();
   const site = new Site(
     config,
     (message) => {
@@ -131,13 +135,21 @@ export function createFrontEnd(
     internal: { status: number; document: string } | null = null,
   ): void => {
     const target = splitTarget(internal?.document ?? req.url ?? "/");
-    const mount = splitMount(decodePath(target.path), config.application.mountPoint);
+    const path = decodePath(target.path);
+    // An encoded NUL (%00) in the path is a 404, as Apache answers before any handler.
+    const mount = path.includes("\0") ? null : splitMount(path, config.application.mountPoint);
     if (mount === null) {
       if (internal === null) site.sendError(res, 404);
       else sendError(res, internal.status);
       return;
     }
     const socket = req.socket;
+    const localPort = socket.localPort ?? 0;
+    let base = bases.get(localPort);
+    if (base === undefined) {
+      base = environBase(bases.size + 1, settings, localPort);
+      bases.set(localPort, base);
+    }
     const environ = buildEnviron(
       {
         method: internal === null ? (req.method ?? "GET") : "GET",
@@ -148,12 +160,12 @@ export function createFrontEnd(
         remoteAddress: plainAddress(socket.remoteAddress),
         remotePort: socket.remotePort ?? 0,
         localAddress: plainAddress(socket.localAddress),
-        localPort: socket.localPort ?? 0,
-        scheme: "http",
+        localPort,
         requestId: id,
         connectionId: connectionIds.get(socket) ?? "0",
       },
       settings,
+      base,
       mount,
       target.query,
       target.uri,

@@ -40,6 +40,18 @@ test("CGI keys: mount point split, raw query, decoded latin-1 path, request line
   assert.equal(environ["wsgi.input_terminated"], true);
   assert.equal(environ["mod_wsgi.script_name"], "/app");
   assert.equal((await request(`${server.url}other`)).status, 404);
+  // An encoded NUL never reaches the app: Apache answers 404 before any handler.
+  assert.equal((await request(`${server.url}app/a%00b`)).status, 404);
+  // The listener's constant keys come from the connection's ENVIRON_BASE, on every
+  // request of every daemon thread, and each request still has its own keys.
+  for (let i = 0; i < 12; i++) {
+    const again = await environOf(`${server.url}app/n${String(i)}?i=${String(i)}`);
+    assert.equal(again.PATH_INFO, `/n${String(i)}`);
+    assert.equal(again.QUERY_STRING, `i=${String(i)}`);
+    assert.equal(again["mod_wsgi.listener_port"], String(server.port));
+    assert.equal(typeof again.DOCUMENT_ROOT, "string");
+    assert.equal(again.SERVER_SOFTWARE, environ.SERVER_SOFTWARE);
+  }
   const bare = await environOf(`${server.url}app`);
   assert.equal(bare.SCRIPT_NAME, "/app");
   assert.equal(bare.PATH_INFO, "");

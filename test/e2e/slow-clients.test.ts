@@ -170,7 +170,7 @@ describe("proxy trust", () => {
     const rogue = connect(join(directory, "daemon.sock"));
     rogue.on("error", () => undefined);
     const hello = Buffer.from(
-      JSON.stringify({ protocol: 1, token: "guess", pid: 1, role: "worker", thread: 0 }),
+      JSON.stringify({ protocol: 2, token: "guess", pid: 1, role: "worker", thread: 0 }),
     );
     const frame = Buffer.alloc(5);
     frame.writeUInt8(0x01, 0);

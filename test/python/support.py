@@ -20,6 +20,8 @@ from _wsgi_express import framing  # noqa: E402
 from _wsgi_express.connection import Connection  # noqa: E402
 from _wsgi_express.launch import parse_launch  # noqa: E402
 from _wsgi_express.loader import load_script  # noqa: E402
+from _wsgi_express.messages import (  # noqa: E402
+    encode_environ_base, encode_request_head)
 from _wsgi_express.runtime import Runtime  # noqa: E402
 from _wsgi_express.worker import Worker  # noqa: E402
 
@@ -48,6 +50,21 @@ def base_environ(**extra):
     return environ
 
 
+def decode_response_head(payload):
+    """RESPONSE_HEAD as the front end reads it: status, then name/value pairs."""
+    parts = payload.decode("latin-1").split("\0")
+    return {"status": parts[0], "headers": list(zip(parts[1::2], parts[2::2]))}
+
+
+def head_frames(request_id, environ, expect_continue=False, start=1700000000.5,
+                queue_start=1700000000.25):
+    """A request's head as the front end sends it on a fresh connection: its (empty)
+    ENVIRON_BASE first, then a REQUEST_HEAD carrying every key."""
+    return (framing.encode_frame(framing.ENVIRON_BASE, encode_environ_base(1, {}))
+            + framing.encode_frame(framing.REQUEST_HEAD, encode_request_head(
+                request_id, 1, environ, start, queue_start, expect_continue)))
+
+
 class Reply:
     """Everything the daemon sent for one request."""
 
@@ -59,7 +76,7 @@ class Reply:
         body = []
         for frame_type, payload in frames:
             if frame_type == framing.RESPONSE_HEAD:
-                self.head = json.loads(payload)
+                self.head = decode_response_head(payload)
             elif frame_type == framing.RESPONSE_BODY:
                 body.append(payload)
             elif frame_type == framing.RESPONSE_ERROR:
@@ -104,10 +121,7 @@ class FakeFrontEnd:
         if request_id is None:
             self._next_id += 1
             request_id = str(self._next_id)
-        head = {"id": request_id, "environ": environ or base_environ(),
-                "requestStart": 1700000000.5, "queueStart": 1700000000.25,
-                "expectContinue": expect_continue}
-        self.send(framing.REQUEST_HEAD, json.dumps(head).encode("utf-8"))
+        self.sock.sendall(head_frames(request_id, environ or base_environ(), expect_continue))
         return request_id
 
     def send_body(self, data, end=True):

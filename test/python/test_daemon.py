@@ -12,7 +12,7 @@ import tempfile
 import textwrap
 import unittest
 
-from .support import FIXTURES, PACKAGE_DIR, Reply, base_environ
+from .support import FIXTURES, PACKAGE_DIR, Reply, base_environ, head_frames
 from _wsgi_express import framing
 from _wsgi_express.connection import Connection
 
@@ -82,9 +82,8 @@ class Daemon(unittest.TestCase):
         return connection, json.loads(payload)
 
     def request(self, connection, query="", request_id="1"):
-        head = {"id": request_id, "environ": base_environ(QUERY_STRING=query),
-                "requestStart": 1.0, "queueStart": 1.0, "expectContinue": False}
-        connection.send(framing.encode_frame(framing.REQUEST_HEAD, json.dumps(head).encode()))
+        connection.send(head_frames(request_id, base_environ(QUERY_STRING=query),
+                                    start=1.0, queue_start=1.0))
         connection.send(framing.encode_frame(framing.REQUEST_BODY_END))
 
     def reply(self, connection):
@@ -109,7 +108,7 @@ class Daemon(unittest.TestCase):
             handle.write(listed + "\n")
         hello = self.start(self.probe_app(), pythonPaths=[extra])
         self.assertEqual(hello["role"], "control")
-        self.assertEqual((hello["protocol"], hello["token"]), (1, "cafe"))
+        self.assertEqual((hello["protocol"], hello["token"]), (2, "cafe"))
         self.assertEqual(hello["pid"], self.process.pid)
         self.assertEqual(hello["app"], {"loaded": True, "error": None})
         self.assertEqual(hello["python"]["executable"], sys.executable)

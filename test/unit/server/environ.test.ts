@@ -1,8 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  baseOf,
   buildEnviron,
   decodePath,
+  environBase,
   headerEnviron,
   plainAddress,
   splitMount,
@@ -82,7 +84,6 @@ const input: EnvironInput = {
   remotePort: 50000,
   localAddress: "127.0.0.1",
   localPort: 8000,
-  scheme: "http",
   requestId: "r1",
   connectionId: "c1",
 };
@@ -96,13 +97,18 @@ const settings: EnvironSettings = {
   applicationGroup: "",
   callableObject: "application",
   listenerHost: "",
-  requestEnviron: [["SETENV_KEY", "value"]],
+  requestEnviron: [
+    ["SETENV_KEY", "value"],
+    ["SERVER_NAME", "from-setenv"],
+  ],
 };
+const base = environBase(1, settings, 8000);
 
 test("buildEnviron sets the CGI keys mod_wsgi sets", () => {
   const environ = buildEnviron(
     input,
     settings,
+    base,
     { scriptName: "/app", pathInfo: "/x" },
     "q=1",
     "/app/x?q=1",
@@ -112,7 +118,8 @@ test("buildEnviron sets the CGI keys mod_wsgi sets", () => {
   assert.equal(environ.PATH_INFO, "/x");
   assert.equal(environ.QUERY_STRING, "q=1");
   assert.equal(environ.REQUEST_URI, "/app/x?q=1");
-  assert.equal(environ.SERVER_NAME, "example.com");
+  // --setenv wins over a request key of the same name, as when it was applied last.
+  assert.equal(environ.SERVER_NAME, "from-setenv");
   assert.equal(environ.SERVER_PORT, "8080");
   assert.equal(environ.SERVER_PROTOCOL, "HTTP/1.1");
   assert.equal(environ.REMOTE_PORT, "50000");
@@ -125,7 +132,8 @@ test("buildEnviron sets the CGI keys mod_wsgi sets", () => {
 test("without a Host header the server name and listening port are used", () => {
   const environ = buildEnviron(
     { ...input, rawHeaders: [] },
-    settings,
+    { ...settings, requestEnviron: [] },
+    base,
     { scriptName: "", pathInfo: "/" },
     "",
     "/",
@@ -138,4 +146,23 @@ test("plainAddress strips the IPv4-mapped prefix", () => {
   assert.equal(plainAddress("::ffff:127.0.0.1"), "127.0.0.1");
   assert.equal(plainAddress("::1"), "::1");
   assert.equal(plainAddress(undefined), "");
+});
+
+test("a request's environ carries only its own keys over the listener's base", () => {
+  const environ = buildEnviron(input, settings, base, { scriptName: "", pathInfo: "/" }, "", "/");
+  assert.equal(baseOf(environ), base);
+  // Reads see the base; the protocol sends only the own keys (REQUEST_HEAD).
+  assert.equal(environ.DOCUMENT_ROOT, "/root/htdocs");
+  assert.equal(environ["mod_wsgi.listener_port"], "8000");
+  assert.equal(Object.hasOwn(environ, "DOCUMENT_ROOT"), false);
+  assert.ok(Object.keys(environ).includes("REQUEST_METHOD"));
+  // A request may override a base key (a trusted proxy's scheme) without touching it.
+  environ["wsgi.url_scheme"] = "https";
+  assert.equal(base.environ["wsgi.url_scheme"], "http");
+  const frame = JSON.parse(base.frame.subarray(5).toString("utf8")) as {
+    base: number;
+    environ: Record<string, string>;
+  };
+  assert.equal(frame.base, 1);
+  assert.equal(frame.environ.SETENV_KEY, "value");
 });
