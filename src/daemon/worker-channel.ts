@@ -5,6 +5,9 @@
 import type { Socket } from "node:net";
 import { FrameDecoder, type Frame, ProtocolError } from "../protocol/frames.js";
 
+/** Up to this many bytes, the buffers of one write are joined rather than corked. */
+const COALESCE_LIMIT = 16 * 1024;
+
 /** The request currently using a channel (src/server/exchange.ts). */
 export interface ChannelUser {
   onFrame(frame: Frame): void;
@@ -79,6 +82,11 @@ export class WorkerChannel {
   write(...buffers: Buffer[]): boolean {
     if (this.closed) return false;
     if (buffers.length === 1) return this.socket.write(buffers[0] as Buffer);
+    let total = 0;
+    for (const buffer of buffers) total += buffer.length;
+    // Small pieces (a request head and its body's end) are copied into one buffer: one
+    // plain write costs less than node's cork and writev machinery.
+    if (total <= COALESCE_LIMIT) return this.socket.write(Buffer.concat(buffers, total));
     this.socket.cork();
     let ok = true;
     for (const buffer of buffers) ok = this.socket.write(buffer);

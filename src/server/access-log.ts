@@ -14,18 +14,17 @@ interface ResponseFacts {
 
 const facts = new WeakMap<ServerResponse, ResponseFacts>();
 
-/** Records body bytes sent on `res`, for %b and %B. */
+/** Records body bytes sent on `res`, for %b and %B (only when an access log watches it:
+ *  without one, nothing is kept per response). */
 export function countBody(res: ServerResponse, bytes: number): void {
   const known = facts.get(res);
   if (known) known.bodyBytes += bytes;
-  else facts.set(res, { bodyBytes: bytes, headers: [] });
 }
 
 /** Records the header list a response was written with, for %{Name}o. */
 export function recordHeaders(res: ServerResponse, headers: readonly string[]): void {
   const known = facts.get(res);
   if (known) known.headers = headers;
-  else facts.set(res, { bodyBytes: 0, headers });
 }
 
 function lookup(flat: readonly string[], name: string): string | undefined {
@@ -49,8 +48,9 @@ export class AccessLog {
   watch(req: IncomingMessage, res: ServerResponse): void {
     const started = process.hrtime.bigint();
     const time = new Date();
+    const known: ResponseFacts = { bodyBytes: 0, headers: [] };
+    facts.set(res, known);
     res.once("close", () => {
-      const known = facts.get(res);
       const header = (name: string): string | undefined => {
         const value = req.headers[name.toLowerCase()];
         return Array.isArray(value) ? value.join(", ") : value;
@@ -65,13 +65,13 @@ export class AccessLog {
         url: req.url ?? "-",
         protocol: `HTTP/${req.httpVersion}`,
         status: res.statusCode,
-        bodyBytes: known?.bodyBytes ?? 0,
+        bodyBytes: known.bodyBytes,
         durationMicros: Number(process.hrtime.bigint() - started) / 1000,
         requestHeader: header,
         responseHeader: (name) => {
           const set = res.getHeader(name);
           if (set !== undefined) return String(set);
-          return known ? lookup(known.headers, name) : undefined;
+          return lookup(known.headers, name);
         },
       };
       this.sink.write(this.format(record) + "\n");

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Writable } from "node:stream";
 import { STATUS_CODES } from "node:http";
 import type { PendingRequest } from "../daemon/pool.js";
-import type { WorkerChannel } from "../daemon/worker-channel.js";
+import type { ChannelUser, WorkerChannel } from "../daemon/worker-channel.js";
 import {
   MAX_BODY_FRAME,
   FrameType,
@@ -59,7 +59,7 @@ const BODY_END = encodeFrame(FrameType.REQUEST_BODY_END);
 const EMPTY = Buffer.alloc(0);
 const BODY_ABORT = encodeFrame(FrameType.REQUEST_BODY_ABORT);
 
-export class Exchange implements PendingRequest {
+export class Exchange implements PendingRequest, ChannelUser {
   readonly queuedAt: number;
   private channel: WorkerChannel | null = null;
   private body: BodyState = "waiting";
@@ -123,15 +123,7 @@ export class Exchange implements PendingRequest {
   start(channel: WorkerChannel): void {
     this.channel = channel;
     this.armTimers(channel);
-    channel.assign({
-      onFrame: (frame) => {
-        this.onFrame(frame);
-      },
-      onChannelLost: (reason) => {
-        this.onChannelLost(reason);
-      },
-      onDrain: () => this.req.resume(),
-    });
+    channel.assign(this);
     let head: Buffer[];
     try {
       head = this.encodeHead(channel);
@@ -284,7 +276,12 @@ export class Exchange implements PendingRequest {
     this.context.timedOut(channel, this.id);
   }
 
-  private onFrame(frame: Frame): void {
+  /** The channel's socket buffer drained: body forwarding resumes. */
+  onDrain(): void {
+    this.req.resume();
+  }
+
+  onFrame(frame: Frame): void {
     this.silence?.refresh();
     switch (frame.type) {
       case FrameType.RESPONSE_HEAD:
@@ -421,7 +418,7 @@ export class Exchange implements PendingRequest {
     return this.mayHaveBody && this.declaredLength !== null && this.sentBytes < this.declaredLength;
   }
 
-  private onChannelLost(reason: string): void {
+  onChannelLost(reason: string): void {
     this.channel = null;
     this.clearTimers();
     if (this.finished) return;

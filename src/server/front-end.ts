@@ -2,7 +2,7 @@
  * The HTTP side: node:http parses every request; this applies the limits that are
  * answered without Python, builds the environ, and hands the request to the pool.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { ServerConfig } from "../config/server-config.js";
 import type { DaemonPool } from "../daemon/pool.js";
@@ -41,6 +41,13 @@ export const MAX_REQUEST_HEAD = 64 * 1024;
 export const SERVER_SOFTWARE = "wsgi-express";
 
 const connectionIds = new WeakMap<Socket, string>();
+
+/** The front end's request class (node:http's IncomingMessage option). */
+export class FrontEndRequest extends IncomingMessage {
+  /** What to do when the body breaks (400) or arrives too slowly (408); false when the
+   *  response had already started. Replaced by the exchange once one runs. */
+  bodyFailed: (status: number) => boolean = () => false;
+}
 
 export function createFrontEnd(
   config: ServerConfig,
@@ -90,10 +97,7 @@ export function createFrontEnd(
   let connections = 0;
   const trust = proxyTrust(config.proxy.headers, config.proxy.proxies);
   const admission = new Admission(config.clients.maxClients);
-  /** What to do when a request's body breaks (400) or arrives too slowly (408); false
-   *  when the response had already started. */
-  const bodyFailures = new WeakMap<IncomingMessage, (status: number) => boolean>();
-  const handle = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void => {
+  const handle = (req: FrontEndRequest, res: ServerResponse, expectContinue: boolean): void => {
     requests += 1;
     const requestStart = Date.now() / 1000;
     accessLog?.watch(req, res);
@@ -106,13 +110,13 @@ export function createFrontEnd(
       site.sendError(res, refusal, { close: true });
       return;
     }
-    bodyFailures.set(req, (status) => {
+    req.bodyFailed = (status) => {
       errorLog.info(`request ${req.url ?? ""}: request body failed (${status})`);
       markClosing(req.socket);
       if (res.headersSent) return false;
       site.sendError(res, status, { close: true });
       return true;
-    });
+    };
     const id = requests.toString(36);
     // Host check, URL aliases, document root (src/static/); the rest is the app's.
     void site.answer(req, res).then(
@@ -187,7 +191,9 @@ export function createFrontEnd(
         if (res.writableEnded || req.socket.destroyed) return;
         const exchange = new Exchange(req, res, id, environ, requestStart, expectContinue, ctx);
         if (body) exchange.preload(body);
-        bodyFailures.set(req, (status) => exchange.clientBodyFailed(status));
+        if (req instanceof FrontEndRequest) {
+          req.bodyFailed = (status) => exchange.clientBodyFailed(status);
+        }
         pool.dispatch(exchange);
       });
     };
@@ -198,8 +204,9 @@ export function createFrontEnd(
     }
   };
 
-  const server = createServer(
+  const server = createServer<typeof FrontEndRequest>(
     {
+      IncomingMessage: FrontEndRequest,
       maxHeaderSize: MAX_REQUEST_HEAD,
       keepAliveTimeout: config.http.keepAliveTimeout * 1000,
       // Body read deadlines are ours to apply per phase; node's whole-request timer
@@ -218,10 +225,12 @@ export function createFrontEnd(
   // 0: no cap on the number of headers (node drops those past 2000 by default);
   // the head's total size is still limited by MAX_REQUEST_HEAD.
   server.maxHeadersCount = 0;
-  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+  server.on("checkContinue", (req: FrontEndRequest, res: ServerResponse) => {
     handle(req, res, true);
   });
-  watchClients(server, config, errorLog, (req, status) => bodyFailures.get(req)?.(status) ?? false);
+  watchClients(server, config, errorLog, (req, status) =>
+    req instanceof FrontEndRequest ? req.bodyFailed(status) : false,
+  );
   server.on("connection", (socket: Socket) => {
     connections += 1;
     connectionIds.set(socket, connections.toString(36));
