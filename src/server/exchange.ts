@@ -58,6 +58,8 @@ type BodyState = "waiting" | "streaming" | "done";
 const BODY_END = encodeFrame(FrameType.REQUEST_BODY_END);
 const EMPTY = Buffer.alloc(0);
 const BODY_ABORT = encodeFrame(FrameType.REQUEST_BODY_ABORT);
+/** Body pieces this large are held (corked) until the end of the event-loop turn. */
+const BATCH_MIN = 16 * 1024;
 
 export class Exchange implements PendingRequest, ChannelUser {
   readonly queuedAt: number;
@@ -355,7 +357,7 @@ export class Exchange implements PendingRequest, ChannelUser {
       this.cutAfterEnd = true;
     }
     this.sentBytes += chunk.length;
-    this.batchClientWrites();
+    if (chunk.length >= BATCH_MIN) this.batchClientWrites();
     // Gzipped, the access log counts the bytes that leave (gzipTo counts them), as %b does.
     if (this.mayHaveBody && this.out === this.res) countBody(this.res, chunk.length);
     // The daemon runs on while up to --response-buffer-size bytes wait for a slow reader.
@@ -377,7 +379,7 @@ export class Exchange implements PendingRequest, ChannelUser {
 
   /** A large body arrives from the daemon as many socket reads in one turn of the event
    *  loop; they go to the client in one writev at the end of that turn, not one write
-   *  per read. */
+   *  per read. (A small body is written at once: it is all there is.) */
   private batchClientWrites(): void {
     if (this.corked || this.out !== this.res) return;
     this.corked = true;
