@@ -1,11 +1,10 @@
 /**
  * One HTTP request's trip through a daemon thread: queued, given a channel, its body
- * streamed in while the response streams out (both at once, each with back-pressure),
- * then the channel handed back. Every way it can end is handled exactly once.
+ * streamed in while the response streams out (both at once, each with back-pressure;
+ * the response side is response-relay.ts), then the channel handed back. Every way it
+ * can end is handled exactly once.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Writable } from "node:stream";
-import { STATUS_CODES } from "node:http";
 import type { PendingRequest } from "../daemon/pool.js";
 import type { ChannelUser, WorkerChannel } from "../daemon/worker-channel.js";
 import {
@@ -15,16 +14,19 @@ import {
   encodeHeader,
   type Frame,
 } from "../protocol/frames.js";
-import { decodeErrorMessage, decodeResponseHead, encodeRequestHead } from "../protocol/messages.js";
-import { countBody, recordHeaders } from "./access-log.js";
+import { decodeErrorMessage, encodeRequestHead } from "../protocol/messages.js";
 import { sendError } from "./error-pages.js";
-import { BadResponseHead, checkResponseHead } from "./response-head.js";
 import { baseOf, type Environ } from "./environ.js";
-import { gzipHead, gzipTo } from "../static/compress.js";
+import {
+  cutResponse,
+  ResponseRelay,
+  type RelayContext,
+  type RelayOwner,
+} from "./response-relay.js";
 import type { ErrorSender } from "../static/static-files.js";
 
 /** What an exchange needs from the server around it. */
-export interface ExchangeContext {
+export interface ExchangeContext extends RelayContext {
   readonly release: (channel: WorkerChannel) => void;
   readonly abort: (pid: number, id: string) => void;
   /** The request passed its deadline (its client was answered): interrupt its thread. */
@@ -32,25 +34,11 @@ export interface ExchangeContext {
   /** --request-timeout and --socket-timeout in ms; 0: none. */
   readonly requestTimeoutMs: number;
   readonly socketTimeoutMs: number;
-  readonly logError: (message: string) => void;
   readonly now: () => number;
   /** 0: unlimited. */
   readonly limitRequestBody: number;
-  readonly keepAlive: boolean;
-  /** --header-buffer-size: the longest response header line accepted from a daemon. */
-  readonly headerBufferSize: number;
-  /** --response-buffer-size: bytes queued for the client before the daemon must wait
-   *  (0 or absent: wait as soon as the client's stream is full). */
-  readonly responseBufferSize?: number;
   /** The front end's error pages, with --error-document applied (default: sendError). */
   readonly sendError?: ErrorSender;
-  /** --error-override: an app status >= 400 gets the server's error page instead. */
-  readonly errorOverride?: boolean;
-  /** --compress-responses (src/static/compress.ts). */
-  readonly compressResponses?: boolean;
-  /** This exchange fetches the --error-document page for that status from the app: the
-   *  client's body is not forwarded and the page goes out with that status. */
-  readonly errorPageFor?: number;
 }
 
 type BodyState = "waiting" | "streaming" | "done";
@@ -58,10 +46,8 @@ type BodyState = "waiting" | "streaming" | "done";
 const BODY_END = encodeFrame(FrameType.REQUEST_BODY_END);
 const EMPTY = Buffer.alloc(0);
 const BODY_ABORT = encodeFrame(FrameType.REQUEST_BODY_ABORT);
-/** Body pieces this large are held (corked) until the end of the event-loop turn. */
-const BATCH_MIN = 16 * 1024;
 
-export class Exchange implements PendingRequest, ChannelUser {
+export class Exchange implements PendingRequest, ChannelUser, RelayOwner {
   readonly queuedAt: number;
   private channel: WorkerChannel | null = null;
   private body: BodyState = "waiting";
@@ -70,22 +56,11 @@ export class Exchange implements PendingRequest, ChannelUser {
   private finished = false;
   /** The client will not get (more of) the daemon's response: gone, or answered already. */
   private discard = false;
-  private headSent = false;
-  private declaredLength: number | null = null;
-  private mayHaveBody = true;
   private clientGone = false;
-  /** The app sent more than its Content-Length: close the connection after the response. */
-  private cutAfterEnd = false;
-  /** Where the body goes: the response, or a gzip stream feeding it. */
-  private out: Writable;
-  sentBytes = 0;
+  private readonly relay: ResponseRelay;
   private deadline: NodeJS.Timeout | undefined;
   private silence: NodeJS.Timeout | undefined;
-  /** The client is not taking the response as fast as the daemon sends it. */
-  private clientSlow = false;
   private preloaded: Buffer | null = null;
-  /** The client's socket is corked until the end of this event-loop turn. */
-  private corked = false;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -97,7 +72,7 @@ export class Exchange implements PendingRequest, ChannelUser {
     private readonly context: ExchangeContext,
   ) {
     this.queuedAt = context.now();
-    this.out = res;
+    this.relay = new ResponseRelay(req, res, context, this);
     res.on("close", () => {
       this.onClientClose();
     });
@@ -188,7 +163,7 @@ export class Exchange implements PendingRequest, ChannelUser {
    *  reads fail, the client gets the status (or a cut response) and the connection
    *  closes. False when the response had already started. */
   clientBodyFailed(status: number): boolean {
-    const unanswered = !this.discard && !this.headSent && !this.res.headersSent;
+    const unanswered = !this.discard && !this.relay.headSent && !this.res.headersSent;
     this.context.logError(
       `request ${this.environ.REQUEST_URI ?? ""}: request body failed (${status})`,
     );
@@ -255,7 +230,7 @@ export class Exchange implements PendingRequest, ChannelUser {
     }
     if (socketTimeoutMs > 0) {
       this.silence = setTimeout(() => {
-        if (this.clientSlow) this.silence?.refresh();
+        if (this.relay.clientSlow) this.silence?.refresh();
         else this.onTimeout(channel, `got nothing from the daemon for --socket-timeout`);
       }, socketTimeoutMs);
     }
@@ -278,6 +253,17 @@ export class Exchange implements PendingRequest, ChannelUser {
     this.context.timedOut(channel, this.id);
   }
 
+  /** The client is slow: the daemon's output waits in its socket until it catches up. */
+  pauseDaemon(): () => void {
+    const channel = this.channel;
+    channel?.pause();
+    return () => {
+      // Only while the channel still carries this request: once released it was
+      // resumed, and it may since be paused for another request's slow client.
+      if (channel && this.channel === channel) channel.resume();
+    };
+  }
+
   /** The channel's socket buffer drained: body forwarding resumes. */
   onDrain(): void {
     this.req.resume();
@@ -287,10 +273,10 @@ export class Exchange implements PendingRequest, ChannelUser {
     this.silence?.refresh();
     switch (frame.type) {
       case FrameType.RESPONSE_HEAD:
-        this.onHead(frame.payload);
+        if (!this.discard) this.relay.head(frame.payload);
         return;
       case FrameType.RESPONSE_BODY:
-        this.onBody(frame.payload);
+        if (!this.discard && this.relay.headSent) this.relay.body(frame.payload);
         return;
       case FrameType.RESPONSE_END:
         this.onEnd(null);
@@ -309,115 +295,20 @@ export class Exchange implements PendingRequest, ChannelUser {
     }
   }
 
-  private onHead(payload: Buffer): void {
-    if (this.discard) return;
-    let head;
-    try {
-      head = checkResponseHead(decodeResponseHead(payload), this.context.headerBufferSize);
-    } catch (error) {
-      const why = error instanceof BadResponseHead ? error.message : String(error);
-      this.context.logError(`bad response head from the application: ${why}`);
-      this.answer(500);
-      return;
-    }
-    const page = this.context.errorPageFor;
-    const statusCode = page ?? head.statusCode;
-    const reason = page === undefined ? head.reason : "";
-    // The page failed itself: Apache then falls back to its built-in page.
-    if (page !== undefined && head.statusCode >= 400) {
-      this.answer(page);
-      return;
-    }
-    if (this.context.errorOverride === true && page === undefined && statusCode >= 400) {
-      // WSGIErrorOverride On: the app's body is discarded for the server's error page.
-      this.answer(statusCode);
-      return;
-    }
-    this.declaredLength = head.contentLength;
-    this.mayHaveBody = this.req.method !== "HEAD" && statusCode !== 204 && statusCode !== 304;
-    if (!this.context.keepAlive) this.res.shouldKeepAlive = false;
-    const compressed =
-      this.context.compressResponses === true
-        ? gzipHead(statusCode, head.headers, this.req.headers["accept-encoding"])
-        : null;
-    const headers = compressed?.headers ?? head.headers;
-    this.res.writeHead(statusCode, reason || STATUS_CODES[statusCode] || "", headers);
-    recordHeaders(this.res, headers);
-    if (compressed?.gzip === true) this.out = gzipTo(this.res);
-    this.headSent = true;
-  }
-
-  private onBody(payload: Buffer): void {
-    if (this.discard || !this.headSent) return;
-    let chunk = payload;
-    if (this.declaredLength !== null && this.sentBytes + chunk.length > this.declaredLength) {
-      // Never send more than the app declared; the surplus is a bug the client must see
-      // as a closed connection, not as the start of a next response.
-      chunk = chunk.subarray(0, this.declaredLength - this.sentBytes);
-      this.cutAfterEnd = true;
-    }
-    this.sentBytes += chunk.length;
-    if (chunk.length >= BATCH_MIN) this.batchClientWrites();
-    // Gzipped, the access log counts the bytes that leave (gzipTo counts them), as %b does.
-    if (this.mayHaveBody && this.out === this.res) countBody(this.res, chunk.length);
-    // The daemon runs on while up to --response-buffer-size bytes wait for a slow reader.
-    if (
-      !this.out.write(chunk) &&
-      this.queuedForClient() >= (this.context.responseBufferSize ?? 0)
-    ) {
-      const channel = this.channel;
-      channel?.pause();
-      this.clientSlow = true;
-      this.out.once("drain", () => {
-        this.clientSlow = false;
-        // Only while the channel still carries this request: once released it was
-        // resumed, and it may since be paused for another request's slow client.
-        if (channel && this.channel === channel) channel.resume();
-      });
-    }
-  }
-
-  /** A large body arrives from the daemon as many socket reads in one turn of the event
-   *  loop; they go to the client in one writev at the end of that turn, not one write
-   *  per read. (A small body is written at once: it is all there is.) */
-  private batchClientWrites(): void {
-    if (this.corked || this.out !== this.res) return;
-    this.corked = true;
-    this.res.cork();
-    setImmediate(() => {
-      this.flushClientWrites();
-    });
-  }
-
-  private flushClientWrites(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.res.uncork();
-  }
-
-  private queuedForClient(): number {
-    return this.res.writableLength + (this.out === this.res ? 0 : this.out.writableLength);
-  }
-
   private onEnd(error: string | null): void {
     this.finished = true;
     this.clearTimers();
     this.endBody(BODY_END);
     // After the client left, the daemon's "client went away" is expected, not an error.
     if (error !== null && !this.clientGone) this.context.logError(error);
-    this.flushClientWrites();
+    this.relay.flush();
     if (!this.discard) {
-      if (error !== null || !this.headSent) this.answer(500);
-      else if (this.cutAfterEnd || this.shortOfDeclared()) cutResponse(this.res);
-      else this.out.end();
+      if (error !== null || !this.relay.headSent) this.answer(500);
+      else this.relay.finish();
     }
     const channel = this.channel;
     this.channel = null;
     if (channel) this.context.release(channel);
-  }
-
-  private shortOfDeclared(): boolean {
-    return this.mayHaveBody && this.declaredLength !== null && this.sentBytes < this.declaredLength;
   }
 
   onChannelLost(reason: string): void {
@@ -442,17 +333,17 @@ export class Exchange implements PendingRequest, ChannelUser {
       this.endBody(BODY_ABORT);
       // Paused for a client that is now gone: its 'drain' never comes, and the daemon
       // thread would block writing the rest. Take (and drop) the output instead.
-      this.clientSlow = false;
+      this.relay.clientSlow = false;
       this.channel.resume();
     }
   }
 
   /** The front end's own answer (or a cut, once the head went out). Later daemon output
    *  for this request is dropped. */
-  private answer(status: number): void {
+  answer(status: number): void {
     if (this.discard) return;
     this.discard = true;
-    if (this.headSent || this.res.headersSent) {
+    if (this.relay.headSent || this.res.headersSent) {
       cutResponse(this.res);
       return;
     }
@@ -461,15 +352,4 @@ export class Exchange implements PendingRequest, ChannelUser {
       this.context.errorPageFor === undefined ? (this.context.sendError ?? sendError) : sendError;
     send(this.res, status, { close: status === 413 || !this.context.keepAlive });
   }
-}
-
-/**
- * Ends a response the client must see as incomplete: what was written is flushed, then
- * the connection closes without a final chunk (or short of Content-Length). destroy()
- * alone would also drop the bytes still queued for the client.
- */
-function cutResponse(res: ServerResponse): void {
-  const socket = res.socket;
-  if (socket) socket.end();
-  else res.destroy();
 }

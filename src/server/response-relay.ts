@@ -1,0 +1,176 @@
+/**
+ * The daemon's response on its way to the client: the head re-validated and written
+ * (--error-override, --error-document pages and --compress-responses applied), the body
+ * relayed with back-pressure and never past its Content-Length, then the end.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Writable } from "node:stream";
+import { STATUS_CODES } from "node:http";
+import { decodeResponseHead } from "../protocol/messages.js";
+import { countBody, recordHeaders } from "./access-log.js";
+import { BadResponseHead, checkResponseHead } from "./response-head.js";
+import { gzipHead, gzipTo } from "../static/compress.js";
+
+/** What the relay needs from the server's settings (a part of ExchangeContext). */
+export interface RelayContext {
+  readonly keepAlive: boolean;
+  /** --header-buffer-size: the longest response header line accepted from a daemon. */
+  readonly headerBufferSize: number;
+  /** --response-buffer-size: bytes queued for the client before the daemon must wait
+   *  (0 or absent: wait as soon as the client's stream is full). */
+  readonly responseBufferSize?: number;
+  /** --error-override: an app status >= 400 gets the server's error page instead. */
+  readonly errorOverride?: boolean;
+  /** --compress-responses (src/static/compress.ts). */
+  readonly compressResponses?: boolean;
+  /** This exchange fetches the --error-document page for that status from the app: the
+   *  client's body is not forwarded and the page goes out with that status. */
+  readonly errorPageFor?: number;
+  readonly logError: (message: string) => void;
+}
+
+/** The exchange around the relay. */
+export interface RelayOwner {
+  /** The front end answers instead of the app (its own page, or a cut response). */
+  answer(status: number): void;
+  /** Stops reading the daemon while the client is slow; returns how to start again. */
+  pauseDaemon(): () => void;
+}
+
+/** Body pieces this large are held (corked) until the end of the event-loop turn. */
+const BATCH_MIN = 16 * 1024;
+
+export class ResponseRelay {
+  headSent = false;
+  /** The client is not taking the response as fast as the daemon sends it. */
+  clientSlow = false;
+  private sentBytes = 0;
+  private declaredLength: number | null = null;
+  private mayHaveBody = true;
+  /** The app sent more than its Content-Length: close the connection after the response. */
+  private cutAfterEnd = false;
+  /** Where the body goes: the response, or a gzip stream feeding it. */
+  private out: Writable;
+  /** The client's socket is corked until the end of this event-loop turn. */
+  private corked = false;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly context: RelayContext,
+    private readonly owner: RelayOwner,
+  ) {
+    this.out = res;
+  }
+
+  /** RESPONSE_HEAD: checked, then written, or answered by the front end instead. */
+  head(payload: Buffer): void {
+    let head;
+    try {
+      head = checkResponseHead(decodeResponseHead(payload), this.context.headerBufferSize);
+    } catch (error) {
+      const why = error instanceof BadResponseHead ? error.message : String(error);
+      this.context.logError(`bad response head from the application: ${why}`);
+      this.owner.answer(500);
+      return;
+    }
+    const page = this.context.errorPageFor;
+    const statusCode = page ?? head.statusCode;
+    const reason = page === undefined ? head.reason : "";
+    // The page failed itself: Apache then falls back to its built-in page.
+    if (page !== undefined && head.statusCode >= 400) {
+      this.owner.answer(page);
+      return;
+    }
+    if (this.context.errorOverride === true && page === undefined && statusCode >= 400) {
+      // WSGIErrorOverride On: the app's body is discarded for the server's error page.
+      this.owner.answer(statusCode);
+      return;
+    }
+    this.declaredLength = head.contentLength;
+    this.mayHaveBody = this.req.method !== "HEAD" && statusCode !== 204 && statusCode !== 304;
+    if (!this.context.keepAlive) this.res.shouldKeepAlive = false;
+    const compressed =
+      this.context.compressResponses === true
+        ? gzipHead(statusCode, head.headers, this.req.headers["accept-encoding"])
+        : null;
+    const headers = compressed?.headers ?? head.headers;
+    this.res.writeHead(statusCode, reason || STATUS_CODES[statusCode] || "", headers);
+    recordHeaders(this.res, headers);
+    if (compressed?.gzip === true) this.out = gzipTo(this.res);
+    this.headSent = true;
+  }
+
+  /** RESPONSE_BODY (or a piece of one, as it arrived). */
+  body(payload: Buffer): void {
+    let chunk = payload;
+    if (this.declaredLength !== null && this.sentBytes + chunk.length > this.declaredLength) {
+      // Never send more than the app declared; the surplus is a bug the client must see
+      // as a closed connection, not as the start of a next response.
+      chunk = chunk.subarray(0, this.declaredLength - this.sentBytes);
+      this.cutAfterEnd = true;
+    }
+    this.sentBytes += chunk.length;
+    if (chunk.length >= BATCH_MIN) this.batchClientWrites();
+    // Gzipped, the access log counts the bytes that leave (gzipTo counts them), as %b does.
+    if (this.mayHaveBody && this.out === this.res) countBody(this.res, chunk.length);
+    // The daemon runs on while up to --response-buffer-size bytes wait for a slow reader.
+    if (
+      !this.out.write(chunk) &&
+      this.queuedForClient() >= (this.context.responseBufferSize ?? 0)
+    ) {
+      const resume = this.owner.pauseDaemon();
+      this.clientSlow = true;
+      this.out.once("drain", () => {
+        this.clientSlow = false;
+        resume();
+      });
+    }
+  }
+
+  /** The daemon finished the response: it ends whole, or is cut when it broke its
+   *  Content-Length either way. */
+  finish(): void {
+    this.flush();
+    if (this.cutAfterEnd || this.shortOfDeclared()) cutResponse(this.res);
+    else this.out.end();
+  }
+
+  /** Writes what is held back for the end of the event-loop turn now. */
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.res.uncork();
+  }
+
+  /** A large body arrives from the daemon as many socket reads in one turn of the event
+   *  loop; they go to the client in one writev at the end of that turn, not one write
+   *  per read. (A small body is written at once: it is all there is.) */
+  private batchClientWrites(): void {
+    if (this.corked || this.out !== this.res) return;
+    this.corked = true;
+    this.res.cork();
+    setImmediate(() => {
+      this.flush();
+    });
+  }
+
+  private queuedForClient(): number {
+    return this.res.writableLength + (this.out === this.res ? 0 : this.out.writableLength);
+  }
+
+  private shortOfDeclared(): boolean {
+    return this.mayHaveBody && this.declaredLength !== null && this.sentBytes < this.declaredLength;
+  }
+}
+
+/**
+ * Ends a response the client must see as incomplete: what was written is flushed, then
+ * the connection closes without a final chunk (or short of Content-Length). destroy()
+ * alone would also drop the bytes still queued for the client.
+ */
+export function cutResponse(res: ServerResponse): void {
+  const socket = res.socket;
+  if (socket) socket.end();
+  else res.destroy();
+}
