@@ -1,13 +1,12 @@
 """The debug features of reference §5, around the application: coverage and the
 profiler start before it is loaded, the recorder and the post-mortem debugger wrap it
-once loaded, and the reports are written when the process stops."""
+once loaded, and the reports are written when the process stops.
+
+Each feature is imported only when it is on: pdb, cProfile and pprint cost a daemon
+several MiB of memory that most servers never use (issue #6)."""
 
 import os
 import sys
-
-from .debugger import PostMortemDebugger, startup_break
-from .profiler import Profiler, ProfilingMiddleware
-from .recorder import RequestRecorder
 
 
 class DebugSession:
@@ -23,18 +22,23 @@ class DebugSession:
             from .coverage_report import CoverageReport
             self._coverage = CoverageReport(config.coverageDirectory)
         if config.profilerDirectory is not None:
+            from .profiler import Profiler
             self._profiler = Profiler(config.profilerDirectory)
 
     def loaded(self, application):
         """The application as the workers call it; stops in pdb if asked to."""
         if self._profiler is not None:
+            from .profiler import ProfilingMiddleware
             self._profiler.pause()
             application = ProfilingMiddleware(application, self._profiler)
         if self._config.recorderDirectory is not None:
+            from .recorder import RequestRecorder
             application = RequestRecorder(application, self._config.recorderDirectory)
         if self._config.debugger:
+            from .debugger import PostMortemDebugger
             application = PostMortemDebugger(application)
         if self._config.debuggerStartup:
+            from .debugger import startup_break
             startup_break()
         return application
 
