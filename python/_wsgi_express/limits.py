@@ -1,8 +1,6 @@
 """Per-process limits and the process title, set before the application loads
 (mod_wsgi does the same in the daemon child: reference §6.1)."""
 
-import ctypes
-import ctypes.util
 import signal
 import sys
 
@@ -10,8 +8,6 @@ try:
     import resource
 except ImportError:  # not on this platform: the limits are skipped
     resource = None
-
-PR_SET_NAME = 15
 
 
 def apply_limits(config, monitor_holder):
@@ -48,11 +44,15 @@ def _set_limit(which, soft, hard, option):
 
 def set_process_name(title):
     """The kernel's name for the process (what top and ps -o comm show), as much of
-    `(wsgi:GROUP)` as fits in 15 bytes; the full title is already in the command line."""
+    `(wsgi:GROUP)` as fits in 15 bytes; the full title is already in the command line.
+
+    Written to /proc/self/comm (proc(5)), which is prctl(PR_SET_NAME) for the main
+    thread without ctypes: ctypes.util.find_library runs ldconfig and cost each daemon
+    about 3 MiB (issue #6)."""
     if not title or not sys.platform.startswith("linux"):
         return
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_NAME, ctypes.c_char_p(title.encode("utf-8")[:15]), 0, 0, 0)
-    except (OSError, AttributeError):
+        with open("/proc/self/comm", "wb") as comm:
+            comm.write(title.encode("utf-8")[:15])
+    except OSError:
         pass

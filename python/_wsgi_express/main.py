@@ -32,6 +32,9 @@ def main(package_dir):
     except LaunchError as error:
         _log(str(error))
         return EXIT_CONFIG
+    # As root still: after setuid the process is not dumpable and /proc/self/comm,
+    # which this writes, belongs to root (proc(5), PR_SET_DUMPABLE).
+    set_process_name(config.displayName)
     try:
         # Before the application is imported: none of its code may run as root.
         drop_privileges(config.user, config.group)
@@ -48,7 +51,6 @@ def main(package_dir):
         # --user, say) stops, instead of running the app from wherever it was.
         _log("cannot change to the working directory %s: %s" % (config.workingDirectory, error))
         return EXIT_PRIVILEGES
-    set_process_name(config.displayName)
     runtime = Runtime(config)
     runtime.install_mod_wsgi()
     apply_limits(config, lambda: runtime.monitor)

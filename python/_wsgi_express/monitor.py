@@ -4,12 +4,10 @@ requests to be replaced (cpu_time_limit, reload_on_changes, graceful_signal), an
 RequestTimeout injection asked for by INTERRUPT. One thread writes control frames, so
 a signal handler only has to put a reason in a queue."""
 
-import ctypes
 import json
 import queue
 import sys
 import threading
-import traceback
 
 from . import framing
 from .connection import ConnectionClosed
@@ -48,6 +46,8 @@ class Monitor:
 def log_stack(ident, request_id):
     """The stuck request's stack, before it is interrupted: where it was waiting is what
     the user needs (gunicorn users ask for this; mod_wsgi logs all threads' stacks)."""
+    import traceback  # only on a timeout: not every daemon pays for it
+
     frame = sys._current_frames().get(ident)
     if frame is None:
         return
@@ -60,6 +60,8 @@ def interrupt_thread(ident):
     """Raises mod_wsgi.RequestTimeout in thread ``ident`` at its next bytecode (mod_wsgi
     6 uses the same PyThreadState_SetAsyncExc). A thread blocked in C code (a long
     time.sleep(), a socket read) only sees it when that call returns."""
+    import ctypes  # only on a timeout: not every daemon pays for it
+
     set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
     count = set_async_exc(ctypes.c_ulong(ident), ctypes.py_object(RequestTimeout))
     if count > 1:

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, readdirSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, app, eventually, request, runCli, startServer, tempDir } from "./harness.js";
 
@@ -15,6 +15,7 @@ interface Facts {
   environ: Record<string, string>;
   uid: number;
   euid: number;
+  pid: number;
   gid: number;
   groups: number[];
   warnoptions: string[];
@@ -53,6 +54,9 @@ test(
     assert.equal(facts.gid, 65534);
     // Supplementary groups are nobody's own (initgroups), root's are gone.
     assert.ok(!facts.groups.includes(0), String(facts.groups));
+    // The title is set while still root: /proc/self/comm of a process that changed
+    // its user belongs to root.
+    assert.match(readFileSync(`/proc/${String(facts.pid)}/comm`, "utf8"), /^\(wsgi:/);
     const log = await eventually(server.errorLog, (text) => /facts: \{/.test(text));
     assert.match(log, /facts: .*"uid": 65534, "gid": 65534/);
     // The daemon socket lives under --socket-prefix, not in the server root.
