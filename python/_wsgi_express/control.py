@@ -2,7 +2,6 @@
 then carries ABORT frames for requests whose client went away."""
 
 import json
-import platform
 import sys
 import threading
 
@@ -17,9 +16,15 @@ def send_hello(connection, runtime):
     connection.hello(
         config.token, "control", 0,
         app={"loaded": runtime.application is not None, "error": runtime.load_error},
-        python={"version": platform.python_version(), "prefix": sys.prefix,
+        python={"version": _python_version(), "prefix": sys.prefix,
                 "executable": sys.executable},
     )
+
+
+def _python_version():
+    """platform.python_version() without importing platform: the first word of
+    sys.version ("3.11.7", "3.13.0rc1")."""
+    return sys.version.split()[0]
 
 
 class Control:

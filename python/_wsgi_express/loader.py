@@ -1,12 +1,17 @@
 """Loads the WSGI application once, at process start (mod_wsgi preloads the script
 in daemon mode; reference §6.5)."""
 
-import hashlib
 import importlib
 import os
 import sys
-import traceback
 import types
+
+try:
+    # The built-in module: hashlib would load OpenSSL's libcrypto, about 3.5 MiB of
+    # every daemon's memory for one digest (issue #6).
+    from _md5 import md5
+except ImportError:  # an interpreter built without it
+    from hashlib import md5
 
 from . import default_app
 
@@ -18,7 +23,7 @@ class LoadError(Exception):
 def script_module_name(path):
     """``_mod_wsgi_`` + MD5 hex of the absolute path, exactly as mod_wsgi names it, so
     ``__name__.startswith('_mod_wsgi_')`` detects us and equal basenames never clash."""
-    digest = hashlib.md5(os.fsencode(path), usedforsecurity=False).hexdigest()
+    digest = md5(os.fsencode(path), usedforsecurity=False).hexdigest()
     return "_mod_wsgi_" + digest
 
 
@@ -82,6 +87,8 @@ def load_application(config):
 def _failure(headline):
     """The headline plus the current exception's traceback, without the frames of
     this loader and of importlib, so the log points straight at the user's code."""
+    import traceback  # only when loading fails
+
     kind, value, tb = sys.exc_info()
     frames = [frame for frame in traceback.extract_tb(tb)
               if frame.filename != __file__ and not frame.filename.startswith("<frozen ")]

@@ -3,7 +3,6 @@ before the application is loaded so ``import mod_wsgi`` works as under Apache.""
 
 import sys
 import threading
-import traceback
 import types
 
 from .filewrapper import FileWrapper
@@ -49,6 +48,8 @@ class Events:
             try:
                 result = callback(name, **event)
             except Exception:
+                import traceback  # rare: only a broken callback pays for it
+
                 sys.stderr.write("wsgi-express: exception in %r event callback %r:\n%s"
                                  % (name, callback, traceback.format_exc()))
                 continue

@@ -5,7 +5,6 @@ import os
 import sys
 import threading
 import time
-import traceback
 
 from . import framing
 from .connection import ConnectionClosed
@@ -133,6 +132,8 @@ class Worker:
         return event.get("application_object") or runtime.application
 
     def _failed(self, exchange):
+        import traceback  # on the first failure: a daemon that never fails never pays
+
         error = sys.exc_info()
         _log("Exception occurred processing WSGI application (request %s, thread %d).\n%s"
              % (exchange.request.id, self.index,
