@@ -7,7 +7,6 @@
 import { createWriteStream } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { Writable } from "node:stream";
-import { createStream } from "rotating-file-stream";
 
 /** How long closing a log may wait for its last lines to be flushed. */
 const CLOSE_TIMEOUT_MS = 2000;
@@ -23,7 +22,8 @@ export async function openLogFile(path: string, rotateBytes: number | null): Pro
   const stream: Writable =
     rotateBytes === null
       ? createWriteStream(path, { flags: "a" })
-      : createStream(rotatedName(basename(path)), {
+      : // Imported only with --rotate-logs: a front end without it does not carry it.
+        (await import("rotating-file-stream")).createStream(rotatedName(basename(path)), {
           path: dirname(path),
           size: `${Math.max(1, Math.round(rotateBytes))}B`,
         });

@@ -56,6 +56,7 @@ async function sendDocument(
 ): Promise<void> {
   const route = routeStatic(document.split("?")[0] ?? "/", env.site);
   const found = route.kind === "disk" ? await locate(route.root, route.segments) : null;
+  const type = found?.kind === "file" ? await typeForFile(found.path, env.mime) : null;
   if (res.headersSent || res.destroyed) return;
   const toApp =
     route.kind === "app" ||
@@ -72,7 +73,7 @@ async function sendDocument(
     return;
   }
   const headers: Record<string, string | number> = {
-    "Content-Type": typeForFile(found.path, env.mime),
+    "Content-Type": type ?? "application/octet-stream",
     "Content-Length": found.stats.size,
     ...options.headers,
   };

@@ -1,9 +1,10 @@
 /**
  * Content types for static files: a `--mime-types` file (Apache's mime.types format) is
- * consulted first, then the `mime-types` package (the table `send` itself uses).
+ * consulted first, then the `mime-types` package (the table `send` itself uses), loaded
+ * with the first static file rather than at start-up (see libraries.ts).
  */
 import { extname } from "node:path";
-import { contentType } from "mime-types";
+import { mimeTypes } from "./libraries.js";
 
 export type MimeTable = ReadonlyMap<string, string>;
 
@@ -20,7 +21,8 @@ export function parseMimeTypes(text: string): MimeTable {
 }
 
 /** The Content-Type for a file, with a charset for text types as `send` would add. */
-export function typeForFile(path: string, table: MimeTable): string {
+export async function typeForFile(path: string, table: MimeTable): Promise<string> {
+  const { contentType } = await mimeTypes();
   const ext = extname(path).slice(1).toLowerCase();
   const own = ext === "" ? undefined : table.get(ext);
   const type = own === undefined ? contentType(extname(path)) : contentType(own);

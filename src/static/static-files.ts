@@ -8,11 +8,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { basename, dirname } from "node:path";
 import { pipeline } from "node:stream";
 import { createGzip } from "node:zlib";
-import send from "send";
 import type { SiteConfig } from "../config/server-config.js";
 import { countBody } from "../server/access-log.js";
 import { splitTarget } from "../server/environ.js";
 import { acceptsGzip, compressibleType, gzipETag } from "./compress.js";
+import { sendModule } from "./libraries.js";
 import { directoryListing } from "./listing.js";
 import { locate } from "./locate.js";
 import { typeForFile, type MimeTable } from "./mime.js";
@@ -96,7 +96,7 @@ export class StaticFiles {
       this.sendError(res, 405, { headers: { Allow: "GET, HEAD" } });
       return true;
     }
-    if (found.kind === "file") this.sendFile(req, res, found.path);
+    if (found.kind === "file") await this.sendFile(req, res, found.path);
     else await this.directory(req, res, found.path, route, target);
     return true;
   }
@@ -118,7 +118,7 @@ export class StaticFiles {
     if (index !== null) {
       const found = await locate(route.root, [...route.segments, index]);
       if (found.kind === "file") {
-        this.sendFile(req, res, found.path);
+        await this.sendFile(req, res, found.path);
         return;
       }
     }
@@ -135,8 +135,8 @@ export class StaticFiles {
     countBody(res, body.length);
   }
 
-  private sendFile(req: IncomingMessage, res: ServerResponse, path: string): void {
-    const type = typeForFile(path, this.mime);
+  private async sendFile(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const [send, type] = await Promise.all([sendModule(), typeForFile(path, this.mime)]);
     const compressible = this.site.compressResponses && compressibleType(type);
     const gzip = compressible && acceptsGzip(req.headers["accept-encoding"]);
     // `send` decodes its path argument, so the real file name is passed encoded; the

@@ -67,7 +67,7 @@ test("an application head rewritten for gzip", () => {
   assert.equal(gzipETag('W/"abc"'), 'W/"abc-gzip"');
 });
 
-test("mime.types files and the built-in types", () => {
+test("mime.types files and the built-in types", async () => {
   const table = parseMimeTypes(
     "# types\ntext/x-foo\tfoo FOO2\n\napplication/x-bar bar # trailing\nbroken\n",
   );
@@ -79,8 +79,8 @@ test("mime.types files and the built-in types", () => {
       ["bar", "application/x-bar"],
     ],
   );
-  assert.equal(typeForFile("/a/b.FOO", table), "text/x-foo; charset=utf-8");
-  assert.equal(typeForFile("/a/b.bar", table), "application/x-bar");
-  assert.equal(typeForFile("/a/b.css", table), "text/css; charset=utf-8");
-  assert.equal(typeForFile("/a/noext", table), "application/octet-stream");
+  assert.equal(await typeForFile("/a/b.FOO", table), "text/x-foo; charset=utf-8");
+  assert.equal(await typeForFile("/a/b.bar", table), "application/x-bar");
+  assert.equal(await typeForFile("/a/b.css", table), "text/css; charset=utf-8");
+  assert.equal(await typeForFile("/a/noext", table), "application/octet-stream");
 });
