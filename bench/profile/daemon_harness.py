@@ -7,7 +7,11 @@ over the worker connections (one client thread per daemon thread, each waiting f
 RESPONSE_END before the next request) and reads the daemon's CPU time from /proc.
 
     python bench/profile/daemon_harness.py [--threads 4] [--requests 20000]
-        [--profile OUT.prof] APP.wsgi
+        [--body-size BYTES] [--profile OUT.prof] APP.wsgi
+
+With --body-size each request is a POST carrying that many bytes in REQUEST_BODY
+frames of up to 64 KiB, sent at once with the head (as the front end sends an upload that
+has arrived): the app should read its body before answering (bench/apps/echo_upload.wsgi).
 """
 
 import argparse
@@ -27,7 +31,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DAEMON = os.path.join(HERE, "..", "..", "python", "daemon.py")
 HEADER = struct.Struct(">BI")
 HELLO, RESPONSE_END, RESPONSE_ERROR = 0x01, 0x13, 0x14
-REQUEST_HEAD, REQUEST_BODY_END, ENVIRON_BASE = 0x21, 0x23, 0x25
+REQUEST_HEAD, REQUEST_BODY, REQUEST_BODY_END, ENVIRON_BASE = 0x21, 0x22, 0x23, 0x25
+# The front end forwards a body as it reads it from the client: 64 KiB at a time.
+BODY_FRAME = 64 * 1024
 sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 from _wsgi_express.messages import (  # noqa: E402
     encode_environ_base, encode_request_head)
@@ -74,12 +80,28 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def client(sock, count, errors):
+def body_frames(size):
+    """The REQUEST_BODY frames of a ``size``-byte upload, joined. As from the front end,
+    the first is short: the client's first read also carried the request head, so the
+    frames do not line up with an app's 64 KiB reads."""
+    frames, left, piece = [], size, BODY_FRAME - 1024
+    while left > 0:
+        frames.append(frame(REQUEST_BODY, b"u" * min(left, piece)))
+        left -= piece
+        piece = BODY_FRAME
+    return b"".join(frames)
+
+
+def client(sock, count, errors, body_size=0):
+    environ = dict(ENVIRON)
+    if body_size:
+        environ.update(REQUEST_METHOD="POST", CONTENT_LENGTH=str(body_size))
+    body = body_frames(body_size)
     sock.sendall(frame(ENVIRON_BASE, encode_environ_base(1, BASE)))
     for n in range(count):
-        head = encode_request_head("%d-%d" % (sock.fileno(), n), 1, ENVIRON,
+        head = encode_request_head("%d-%d" % (sock.fileno(), n), 1, environ,
                                    time.time(), time.time())
-        sock.sendall(frame(REQUEST_HEAD, head) + frame(REQUEST_BODY_END))
+        sock.sendall(frame(REQUEST_HEAD, head) + body + frame(REQUEST_BODY_END))
         while True:
             frame_type, _ = read_frame(sock)
             if frame_type == RESPONSE_ERROR:
@@ -123,11 +145,12 @@ def run(args):
     try:
         workers, _control = accept_all(listener, args.threads)
         for sock in workers:  # warm-up
-            client(sock, 200, [])
+            client(sock, 200, [], args.body_size)
         errors = []
         per_thread = args.requests // len(workers)
         before, started = cpu_seconds(daemon.pid), time.perf_counter()
-        clients = [threading.Thread(target=client, args=(sock, per_thread, errors))
+        clients = [threading.Thread(target=client,
+                                    args=(sock, per_thread, errors, args.body_size))
                    for sock in workers]
         for thread in clients:
             thread.start()
@@ -150,6 +173,8 @@ def main():
     parser.add_argument("app")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--body-size", type=int, default=0,
+                        help="POST this many body bytes with each request")
     parser.add_argument("--profile", help="write a merged cProfile of all threads here")
     parser.add_argument("--top", type=int, default=30)
     run(parser.parse_args())
