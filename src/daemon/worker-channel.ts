@@ -8,6 +8,10 @@ import { FrameDecoder, type Frame, ProtocolError } from "../protocol/frames.js";
 /** Up to this many bytes, the buffers of one write are joined rather than corked. */
 const COALESCE_LIMIT = 16 * 1024;
 
+/** Request body bytes queued for the daemon before the client's upload is paused. A
+ *  turn of the event loop can bring several 64 KiB reads; they leave together. */
+export const BODY_WINDOW = 512 * 1024;
+
 /** The request currently using a channel (src/server/exchange.ts). */
 export interface ChannelUser {
   onFrame(frame: Frame): void;
@@ -20,6 +24,8 @@ export interface ChannelUser {
 export class WorkerChannel {
   private user: ChannelUser | null = null;
   private closed = false;
+  /** The socket is corked until the end of this event-loop turn (writeBody). */
+  private corked = false;
   /** Counts the requests given to this channel, to tell them apart in timers. */
   serial = 0;
   /** The current request passed its deadline: a drain does not wait for it. */
@@ -92,6 +98,25 @@ export class WorkerChannel {
     for (const buffer of buffers) ok = this.socket.write(buffer);
     this.socket.uncork();
     return ok;
+  }
+
+  /** Writes a body frame. The frames of one event-loop turn go out in one writev: each
+   *  of the client's 64 KiB reads is one call here, and a write (and a daemon wake-up)
+   *  per read cost more than the copy. False once BODY_WINDOW bytes wait (then wait
+   *  for onDrain). */
+  writeBody(header: Buffer, payload: Buffer): boolean {
+    if (this.closed) return false;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(header);
+    this.socket.write(payload);
+    return this.socket.writableLength < BODY_WINDOW;
   }
 
   /** Pauses reading the daemon's response while the HTTP client is slow (back-pressure). */

@@ -206,7 +206,7 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner {
     let ok = true;
     for (let offset = 0; offset < chunk.length; offset += MAX_BODY_FRAME) {
       const piece = chunk.subarray(offset, offset + MAX_BODY_FRAME);
-      ok = this.channel.write(encodeHeader(FrameType.REQUEST_BODY, piece.length), piece);
+      ok = this.channel.writeBody(encodeHeader(FrameType.REQUEST_BODY, piece.length), piece);
     }
     if (!ok) this.req.pause();
   }
