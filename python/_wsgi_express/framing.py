@@ -78,6 +78,17 @@ def body_frames(data):
     return pieces
 
 
+def parse_header(buffer, pos):
+    """The ``(type, length)`` of the frame header at ``buffer[pos:]``. Raises
+    ProtocolError on a bad one; there is no resynchronising."""
+    frame_type, length = HEADER.unpack_from(buffer, pos)
+    if frame_type not in KNOWN_TYPES:
+        raise ProtocolError("unknown-type", "unknown frame type 0x%02x" % frame_type)
+    if length > MAX_PAYLOAD:
+        raise ProtocolError("oversized", "frame payload of %d bytes is over the limit" % length)
+    return frame_type, length
+
+
 class FrameDecoder:
     """Reassembles frames from a byte stream that arrives in arbitrary chunks."""
 
@@ -100,16 +111,13 @@ class FrameDecoder:
         buffer, pos = self._buffer, self._pos
         if len(buffer) - pos < HEADER_SIZE:
             return None
-        frame_type, length = HEADER.unpack_from(buffer, pos)
-        if frame_type not in KNOWN_TYPES:
-            raise ProtocolError("unknown-type", "unknown frame type 0x%02x" % frame_type)
-        if length > MAX_PAYLOAD:
-            raise ProtocolError(
-                "oversized", "frame payload of %d bytes is over the limit" % length)
+        frame_type, length = parse_header(buffer, pos)
         end = pos + HEADER_SIZE + length
         if len(buffer) < end:
             return None
-        payload = bytes(buffer[pos + HEADER_SIZE:end])
+        # Through a memoryview: one copy (a bytearray slice and bytes() would be two).
+        with memoryview(buffer) as view:
+            payload = bytes(view[pos + HEADER_SIZE:end])
         self._pos = end
         if end == len(buffer):
             buffer.clear()
@@ -132,24 +140,64 @@ class FrameDecoder:
 
 
 class FrameReader:
-    """Blocking frame reader over a socket: one large recv() feeds many frames."""
+    """Blocking frame reader over a socket: one large recv() feeds many frames.
+
+    Bytes are received into one reused buffer and each payload is copied out of it
+    once. A payload larger than a quarter of that buffer is received straight into its
+    own buffer instead (past what had already arrived), so it is copied once too.
+    """
 
     def __init__(self, sock, recv_size=RECV_SIZE):
         self._sock = sock
         self._scratch = mmap.mmap(-1, recv_size)
         self._view = memoryview(self._scratch)
-        self._decoder = FrameDecoder()
+        # The bytes received and not yet read: scratch[start:end].
+        self._start = 0
+        self._end = 0
 
     def read_frame(self):
-        """The next frame, or None when the peer closed the connection cleanly."""
-        decoder = self._decoder
-        frame = decoder.next_frame()
-        while frame is None:
-            received = self._sock.recv_into(self._scratch)
+        """The next frame as ``(type, payload)``, or None when the peer closed the
+        connection cleanly. The payload is bytes, or a bytearray for a large frame."""
+        if not self._fill(HEADER_SIZE):
+            return None
+        frame_type, length = parse_header(self._scratch, self._start)
+        self._start += HEADER_SIZE
+        if length > len(self._scratch) // 4 and self._end - self._start < length:
+            return frame_type, self._receive_large(length)
+        if not self._fill(length):
+            raise ProtocolError("truncated", "connection closed inside a frame")
+        start = self._start
+        self._start = start + length
+        return frame_type, bytes(self._view[start:start + length])
+
+    def _fill(self, size):
+        """Makes ``size`` bytes available in the buffer; False if the peer closes first
+        with none (a clean end), ProtocolError if it closes with some."""
+        while self._end - self._start < size:
+            if self._start == self._end:
+                self._start = self._end = 0
+            elif len(self._scratch) - self._start < size:
+                # Too little room after the unread bytes: move them to the front.
+                unread = self._end - self._start
+                self._view[:unread] = self._view[self._start:self._end]
+                self._start, self._end = 0, unread
+            received = self._sock.recv_into(self._view[self._end:])
             if not received:
-                if decoder.buffered_bytes:
+                if self._end > self._start:
                     raise ProtocolError("truncated", "connection closed inside a frame")
-                return None
-            decoder.feed(self._view[:received])
-            frame = decoder.next_frame()
-        return frame
+                return False
+            self._end += received
+        return True
+
+    def _receive_large(self, length):
+        payload = bytearray(length)
+        got = self._end - self._start
+        payload[:got] = self._view[self._start:self._end]
+        self._start = self._end = 0
+        with memoryview(payload) as view:
+            while got < length:
+                received = self._sock.recv_into(view[got:])
+                if not received:
+                    raise ProtocolError("truncated", "connection closed inside a frame")
+                got += received
+        return payload

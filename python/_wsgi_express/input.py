@@ -59,12 +59,14 @@ class Input:
             raise OSError(READ_ERROR)
 
     def _take(self, size):
-        if size >= len(self._buffer):
-            data = bytes(self._buffer)
-            self._buffer.clear()
+        buffer = self._buffer
+        # Through a memoryview: one copy (a bytearray slice and bytes() would be two).
+        with memoryview(buffer) as view:
+            data = bytes(view[:size])
+        if len(data) == len(buffer):
+            buffer.clear()
         else:
-            data = bytes(self._buffer[:size])
-            del self._buffer[:size]
+            del buffer[:size]
         self.bytes_read += len(data)
         return data
 

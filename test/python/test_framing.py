@@ -95,6 +95,50 @@ class SocketReader(unittest.TestCase):
         reader = FrameReader(self.ours, recv_size=4096)
         self.assertEqual(reader.read_frame(), (framing.REQUEST_BODY, payload))
 
+    def read_all(self, data, recv_size):
+        """Every frame ``data`` holds, through a FrameReader with that buffer size."""
+        ours, theirs = socket.socketpair()
+        self.addCleanup(ours.close)
+        sender = threading.Thread(target=lambda: (theirs.sendall(data), theirs.close()))
+        sender.start()
+        self.addCleanup(sender.join)
+        reader, frames = FrameReader(ours, recv_size=recv_size), []
+        frame = reader.read_frame()
+        while frame is not None:
+            frames.append(frame)
+            frame = reader.read_frame()
+        return frames
+
+    def test_vectors_through_small_and_large_buffers(self):
+        # 16 bytes: payloads over 4 bytes take the large-frame path, headers straddle
+        # the end of the buffer and unread bytes move to its front.
+        for recv_size in (16, 64, framing.RECV_SIZE):
+            for case in VECTOR_DATA["streams"]:
+                with self.subTest(case["name"], recv_size=recv_size):
+                    data = b"".join(bytes.fromhex(chunk) for chunk in case["chunks"])
+                    expected = [(frame_type, bytes.fromhex(payload))
+                                for frame_type, payload in case["frames"]]
+                    self.assertEqual(self.read_all(data, recv_size), expected)
+            for case in VECTOR_DATA["invalid"]:
+                with self.subTest(case["name"], recv_size=recv_size):
+                    with self.assertRaises(ProtocolError) as caught:
+                        self.read_all(bytes.fromhex(case["bytes"]), recv_size)
+                    self.assertEqual(caught.exception.reason, case["error"])
+            for case in VECTOR_DATA["truncated"]:
+                with self.subTest(case["name"], recv_size=recv_size):
+                    with self.assertRaises(ProtocolError) as caught:
+                        self.read_all(bytes.fromhex(case["bytes"]), recv_size)
+                    self.assertEqual(caught.exception.reason, "truncated")
+
+    def test_mixed_sizes_through_a_small_buffer(self):
+        types = (framing.REQUEST_HEAD, framing.REQUEST_BODY, framing.REQUEST_BODY_END)
+        expected = [(types[index % 3], bytes([index + 1]) * size) for index, size in
+                    enumerate((0, 3, 11, 40, 1, 200, 7, 2, 64, 5, 9, 4))]
+        data = b"".join(framing.encode_frame(*frame) for frame in expected)
+        for recv_size in (16, 32, 100):
+            with self.subTest(recv_size=recv_size):
+                self.assertEqual(self.read_all(data, recv_size), expected)
+
     def test_close_inside_a_frame_is_an_error(self):
         self.theirs.sendall(bytes.fromhex("120000000561"))
         self.theirs.close()

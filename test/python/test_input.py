@@ -69,6 +69,24 @@ class Reads(unittest.TestCase):
         self.assertEqual(stream.readline(4), b"abcd")
         self.assertEqual(connection.reads, 1)
 
+    def test_reads_that_match_frames_and_reads_that_straddle_them(self):
+        stream = body(b"abcd", bytearray(b"efgh"), b"ijkl", b"mn")
+        self.assertEqual(stream.read(4), b"abcd")
+        data = stream.read(4)
+        # A bytearray payload (a large frame, framing.FrameReader) still reads as bytes.
+        self.assertEqual((data, type(data)), (b"efgh", bytes))
+        self.assertEqual(stream.read(1), b"i")
+        self.assertEqual(stream.read(4), b"jklm")
+        self.assertEqual(stream.read(), b"n")
+        self.assertEqual(stream.bytes_read, 14)
+
+    def test_readline_finds_a_newline_frames_later(self):
+        stream = body(b"ab", b"", b"cd", b"e\nf", b"g\n")
+        self.assertEqual(stream.read(1), b"a")
+        self.assertEqual(stream.readline(), b"bcde\n")
+        self.assertEqual(stream.readline(), b"fg\n")
+        self.assertEqual(stream.readline(), b"")
+
     def test_readlines_and_hint(self):
         self.assertEqual(body(b"a\nb\n", b"c").readlines(), [b"a\n", b"b\n", b"c"])
         self.assertEqual(body(b"aa\nbb\ncc\n").readlines(3), [b"aa\n"])
