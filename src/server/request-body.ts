@@ -17,7 +17,8 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.once("end", () => {
-      resolve(Buffer.concat(chunks));
+      // Most such bodies arrive in one read: that chunk is the body, not a copy of it.
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
     req.once("close", () => {
       if (!req.complete) reject(new Error("client went away during the body"));
