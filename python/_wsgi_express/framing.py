@@ -85,7 +85,8 @@ def parse_header(buffer, pos):
     if frame_type not in KNOWN_TYPES:
         raise ProtocolError("unknown-type", "unknown frame type 0x%02x" % frame_type)
     if length > MAX_PAYLOAD:
-        raise ProtocolError("oversized", "frame payload of %d bytes is over the limit" % length)
+        raise ProtocolError(
+            "oversized", "frame payload of %d bytes is over the limit" % length)
     return frame_type, length
 
 
