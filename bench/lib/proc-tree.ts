@@ -89,8 +89,11 @@ export function rssBytes(pid: number): number {
 
 /** Summed resident memory of the tree, and of the root process alone. */
 export function treeRss(root: number): { total: number; root: number } {
-  const total = treePids(root).reduce((sum, pid) => sum + rssBytes(pid), 0);
-  return { total, root: rssBytes(root) };
+  // The root is read once and counted in the total from that one reading: read twice,
+  // the two could differ and the total come out below the root.
+  const rootRss = rssBytes(root);
+  const others = treePids(root).filter((pid) => pid !== root);
+  return { total: others.reduce((sum, pid) => sum + rssBytes(pid), rootRss), root: rootRss };
 }
 
 /** Samples the tree's RSS on an interval and keeps the peaks. */
