@@ -20,7 +20,9 @@ export function coveragePython(): string {
   return whileHolding(`${venv}.lock`, () => {
     if (!existsSync(python)) execFileSync("python3", ["-m", "venv", venv]);
     try {
-      execFileSync(python, ["-c", "import coverage"], { stdio: "ignore" });
+      // -I: not from the current directory, where c8's coverage/ report folder would
+      // pass for the package.
+      execFileSync(python, ["-I", "-c", "import coverage"], { stdio: "ignore" });
     } catch {
       execFileSync(python, ["-m", "pip", "install", "--quiet", "coverage"]);
     }
