@@ -1,21 +1,16 @@
 /**
  * One HTTP request's trip through a daemon thread: queued, given a channel, its body
- * streamed in while the response streams out (both at once, each with back-pressure;
- * the response side is response-relay.ts), then the channel handed back. Every way it
+ * streamed in while the response streams out (both at once, each with back-pressure:
+ * body-forwarder.ts and response-relay.ts), then the channel handed back. Every way it
  * can end is handled exactly once.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PendingRequest } from "../daemon/pool.js";
 import type { ChannelUser, WorkerChannel } from "../daemon/worker-channel.js";
-import {
-  MAX_BODY_FRAME,
-  FrameType,
-  encodeFrame,
-  encodeHeader,
-  type Frame,
-} from "../protocol/frames.js";
+import { FrameType, type Frame } from "../protocol/frames.js";
 import { decodeErrorMessage, encodeRequestHead } from "../protocol/messages.js";
 import { sendError } from "./error-pages.js";
+import { BODY_ABORT, BODY_END, BodyForwarder, type BodyOwner } from "./body-forwarder.js";
 import { baseOf, type Environ } from "./environ.js";
 import {
   cutResponse,
@@ -41,17 +36,10 @@ export interface ExchangeContext extends RelayContext {
   readonly sendError?: ErrorSender;
 }
 
-type BodyState = "waiting" | "streaming" | "done";
-
-const BODY_END = encodeFrame(FrameType.REQUEST_BODY_END);
-const EMPTY = Buffer.alloc(0);
-const BODY_ABORT = encodeFrame(FrameType.REQUEST_BODY_ABORT);
-
-export class Exchange implements PendingRequest, ChannelUser, RelayOwner {
+export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOwner {
   readonly queuedAt: number;
   private channel: WorkerChannel | null = null;
-  private body: BodyState = "waiting";
-  private bodyBytes = 0;
+  private readonly body: BodyForwarder;
   /** The response is finished from the daemon's side (END, ERROR or lost). */
   private finished = false;
   /** The client will not get (more of) the daemon's response: gone, or answered already. */
@@ -60,7 +48,6 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner {
   private readonly relay: ResponseRelay;
   private deadline: NodeJS.Timeout | undefined;
   private silence: NodeJS.Timeout | undefined;
-  private preloaded: Buffer | null = null;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -73,6 +60,7 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner {
   ) {
     this.queuedAt = context.now();
     this.relay = new ResponseRelay(req, res, context, this);
+    this.body = new BodyForwarder(req, context.limitRequestBody, this);
     res.on("close", () => {
       this.onClientClose();
     });
@@ -106,25 +94,20 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner {
       head = this.encodeHead(channel);
     } catch (error) {
       this.context.logError(`request ${this.environ.REQUEST_URI ?? ""}: ${String(error)}`);
-      this.body = "done";
+      this.body.abandon();
       this.answer(500);
       this.onEnd(null);
       return;
     }
     // A body known in full at dispatch (none at all, or read ahead) goes out with the
     // head in one write: one syscall here and one wake-up of the daemon thread, not two.
-    const whole = this.context.errorPageFor !== undefined ? EMPTY : this.wholeBody();
+    const whole = this.body.wholeFrames(this.context.errorPageFor !== undefined);
     if (whole !== null) {
-      this.body = "done";
-      this.bodyBytes = whole.length;
-      if (whole.length === 0) channel.write(...head, BODY_END);
-      else {
-        channel.write(...head, encodeHeader(FrameType.REQUEST_BODY, whole.length), whole, BODY_END);
-      }
+      channel.write(...head, ...whole);
       return;
     }
     channel.write(...head);
-    if (!this.expectContinue) this.forwardBody();
+    if (!this.expectContinue) this.body.start();
   }
 
   /** REQUEST_HEAD, preceded by its ENVIRON_BASE the first time this connection needs it. */
@@ -141,22 +124,9 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner {
     return channel.needsBase(base.id) ? [base.frame, head] : [head];
   }
 
-  /** The request's body when it is already known: empty when the request has none
-   *  (RFC 9112 §6.3: no Content-Length or 0, and no Transfer-Encoding), or the body read
-   *  ahead of dispatch. Null when it must be streamed. */
-  private wholeBody(): Buffer | null {
-    if (this.preloaded && this.preloaded.length <= MAX_BODY_FRAME) return this.preloaded;
-    const headers = this.req.headers;
-    const length = headers["content-length"];
-    const bodiless =
-      headers["transfer-encoding"] === undefined && (length === undefined || Number(length) === 0);
-    return bodiless ? EMPTY : null;
-  }
-
-  /** A body the front end read in full before dispatch (a slow uploader never holds a
-   *  Python thread); it is sent at once instead of streamed from the request. */
+  /** A body the front end read in full before dispatch (request-body.ts). */
   preload(body: Buffer): void {
-    this.preloaded = body;
+    this.body.preload(body);
   }
 
   /** The client's body broke (400) or came too slowly (408, --body-timeout): the app's
@@ -168,55 +138,9 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner {
       `request ${this.environ.REQUEST_URI ?? ""}: request body failed (${status})`,
     );
     this.res.shouldKeepAlive = false;
-    this.endBody(BODY_ABORT);
+    this.body.end(BODY_ABORT);
     this.answer(status);
     return unanswered;
-  }
-
-  private forwardBody(): void {
-    this.body = "streaming";
-    if (this.preloaded) {
-      this.forwardChunk(this.preloaded);
-      this.endBody(BODY_END);
-      return;
-    }
-    this.req.on("data", (chunk: Buffer) => {
-      this.forwardChunk(chunk);
-    });
-    this.req.on("end", () => {
-      this.endBody(BODY_END);
-    });
-    // The client vanished mid-body: the app's next read raises instead of waiting forever.
-    this.req.on("aborted", () => {
-      this.endBody(BODY_ABORT);
-    });
-  }
-
-  private forwardChunk(chunk: Buffer): void {
-    if (this.body !== "streaming" || !this.channel) return;
-    this.bodyBytes += chunk.length;
-    const limit = this.context.limitRequestBody;
-    if (limit > 0 && this.bodyBytes > limit) {
-      // A chunked body that outgrew --limit-request-body (a declared one was refused
-      // before dispatch): the app sees a read error, the client 413 if nothing was sent.
-      this.endBody(BODY_ABORT);
-      this.answer(413);
-      return;
-    }
-    let ok = true;
-    for (let offset = 0; offset < chunk.length; offset += MAX_BODY_FRAME) {
-      const piece = chunk.subarray(offset, offset + MAX_BODY_FRAME);
-      ok = this.channel.writeBody(encodeHeader(FrameType.REQUEST_BODY, piece.length), piece);
-    }
-    if (!ok) this.req.pause();
-  }
-
-  private endBody(frame: Buffer): void {
-    if (this.body === "done") return;
-    const wasStreaming = this.body === "streaming";
-    this.body = "done";
-    if (wasStreaming) this.req.removeAllListeners("data");
-    this.channel?.write(frame);
   }
 
   /** One timer for --request-timeout, one for --socket-timeout (refreshed on each daemon
@@ -249,8 +173,13 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner {
       `request ${this.environ.REQUEST_URI ?? ""} ${why}; answered 504, interrupting thread ${channel.thread} of daemon ${channel.pid}`,
     );
     this.answer(504);
-    this.endBody(BODY_ABORT);
+    this.body.end(BODY_ABORT);
     this.context.timedOut(channel, this.id);
+  }
+
+  /** The channel this request runs on, for its body (null once it has left it). */
+  get currentChannel(): WorkerChannel | null {
+    return this.channel;
   }
 
   /** The client is slow: the daemon's output waits in its socket until it catches up. */
@@ -285,9 +214,9 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner {
         this.onEnd(decodeErrorMessage(frame.payload));
         return;
       case FrameType.BODY_WANTED:
-        if (this.body === "waiting" && !this.discard) {
+        if (this.body.waiting && !this.discard) {
           this.res.writeContinue();
-          this.forwardBody();
+          this.body.start();
         }
         return;
       default:
@@ -298,7 +227,7 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner {
   private onEnd(error: string | null): void {
     this.finished = true;
     this.clearTimers();
-    this.endBody(BODY_END);
+    this.body.end(BODY_END);
     // After the client left, the daemon's "client went away" is expected, not an error.
     if (error !== null && !this.clientGone) this.context.logError(error);
     this.relay.flush();
@@ -316,8 +245,7 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner {
     this.clearTimers();
     if (this.finished) return;
     this.finished = true;
-    this.body = "done";
-    this.req.removeAllListeners("data");
+    this.body.abandon();
     this.context.logError(`daemon connection lost during a request: ${reason}`);
     // 502 when the daemon died before the response started (mod_wsgi 6 does the same);
     // afterwards the response is cut so the client can tell it is incomplete.
@@ -330,7 +258,7 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner {
     this.discard = true;
     if (this.channel && !this.finished) {
       this.context.abort(this.channel.pid, this.id);
-      this.endBody(BODY_ABORT);
+      this.body.end(BODY_ABORT);
       // Paused for a client that is now gone: its 'drain' never comes, and the daemon
       // thread would block writing the rest. Take (and drop) the output instead.
       this.relay.clientSlow = false;

@@ -1,0 +1,119 @@
+/**
+ * A request's body on its way to the daemon thread: sent with the head when it is known
+ * at dispatch (none, or read ahead), else streamed as it arrives with back-pressure, and
+ * always ended exactly once, with REQUEST_BODY_END or, when it broke, REQUEST_BODY_ABORT.
+ */
+import type { IncomingMessage } from "node:http";
+import type { WorkerChannel } from "../daemon/worker-channel.js";
+import { MAX_BODY_FRAME, FrameType, encodeFrame, encodeHeader } from "../protocol/frames.js";
+
+export const BODY_END = encodeFrame(FrameType.REQUEST_BODY_END);
+export const BODY_ABORT = encodeFrame(FrameType.REQUEST_BODY_ABORT);
+const EMPTY = Buffer.alloc(0);
+
+/** The exchange around the forwarder. */
+export interface BodyOwner {
+  /** The channel the request runs on; null once it has left it. */
+  readonly currentChannel: WorkerChannel | null;
+  /** The front end answers instead of the app (413 for an oversized chunked body). */
+  answer(status: number): void;
+}
+
+export class BodyForwarder {
+  /** waiting: not started (Expect: 100-continue until BODY_WANTED); streaming; done. */
+  private state: "waiting" | "streaming" | "done" = "waiting";
+  private bytes = 0;
+  private preloaded: Buffer | null = null;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    /** --limit-request-body; 0: unlimited. */
+    private readonly limit: number,
+    private readonly owner: BodyOwner,
+  ) {}
+
+  get waiting(): boolean {
+    return this.state === "waiting";
+  }
+
+  /** A body the front end read in full before dispatch (a slow uploader never holds a
+   *  Python thread); it is sent at once instead of streamed from the request. */
+  preload(body: Buffer): void {
+    this.preloaded = body;
+  }
+
+  /** The frames that carry the whole body after its head, when it is known at dispatch:
+   *  none at all (RFC 9112 §6.3: no Content-Length or 0, and no Transfer-Encoding), or
+   *  read ahead. Null when it must be streamed. `skip`: the app gets no body at all. */
+  wholeFrames(skip: boolean): Buffer[] | null {
+    const whole = skip ? EMPTY : this.known();
+    if (whole === null) return null;
+    this.state = "done";
+    this.bytes = whole.length;
+    if (whole.length === 0) return [BODY_END];
+    return [encodeHeader(FrameType.REQUEST_BODY, whole.length), whole, BODY_END];
+  }
+
+  private known(): Buffer | null {
+    if (this.preloaded && this.preloaded.length <= MAX_BODY_FRAME) return this.preloaded;
+    const headers = this.req.headers;
+    const length = headers["content-length"];
+    const bodiless =
+      headers["transfer-encoding"] === undefined && (length === undefined || Number(length) === 0);
+    return bodiless ? EMPTY : null;
+  }
+
+  /** Streams the body to the daemon as it arrives. */
+  start(): void {
+    this.state = "streaming";
+    if (this.preloaded) {
+      this.forward(this.preloaded);
+      this.end(BODY_END);
+      return;
+    }
+    this.req.on("data", (chunk: Buffer) => {
+      this.forward(chunk);
+    });
+    this.req.on("end", () => {
+      this.end(BODY_END);
+    });
+    // The client vanished mid-body: the app's next read raises instead of waiting forever.
+    this.req.on("aborted", () => {
+      this.end(BODY_ABORT);
+    });
+  }
+
+  /** Ends the body (BODY_END or BODY_ABORT) unless it has ended already. */
+  end(frame: Buffer): void {
+    if (this.state === "done") return;
+    const wasStreaming = this.state === "streaming";
+    this.state = "done";
+    if (wasStreaming) this.req.removeAllListeners("data");
+    this.owner.currentChannel?.write(frame);
+  }
+
+  /** The channel is gone: nothing more can be sent. */
+  abandon(): void {
+    this.state = "done";
+    this.req.removeAllListeners("data");
+  }
+
+  private forward(chunk: Buffer): void {
+    const channel = this.owner.currentChannel;
+    if (this.state !== "streaming" || !channel) return;
+    this.bytes += chunk.length;
+    if (this.limit > 0 && this.bytes > this.limit) {
+      // A chunked body that outgrew --limit-request-body (a declared one was refused
+      // before dispatch): the app sees a read error, the client 413 if nothing was sent.
+      this.end(BODY_ABORT);
+      this.owner.answer(413);
+      return;
+    }
+    let ok = true;
+    for (let offset = 0; offset < chunk.length; offset += MAX_BODY_FRAME) {
+      const piece = chunk.subarray(offset, offset + MAX_BODY_FRAME);
+      ok = channel.writeBody(encodeHeader(FrameType.REQUEST_BODY, piece.length), piece);
+    }
+    if (!ok) this.req.pause();
+  }
+}
