@@ -11,9 +11,13 @@ export async function pidOf(url: string): Promise<number> {
   return Number(reply.body.toString());
 }
 
+/** How long a replacement may take: a start-up and a drain, which on a loaded 2-core
+ *  machine (other test files run alongside) have taken over 20 s. */
+const REPLACEMENT_WAIT_MS = 45_000;
+
 /** Polls /pid until another process answers (every request must still succeed). */
 export async function newPid(url: string, before: number): Promise<number> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + REPLACEMENT_WAIT_MS;
   for (;;) {
     const pid = await pidOf(url);
     if (pid !== before) return pid;
