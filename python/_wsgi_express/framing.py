@@ -1,8 +1,8 @@
 """Framing layer of the daemon protocol (docs/protocol.md): bytes <-> frames.
 
-A frame is a type byte, a big-endian u32 payload length and the payload. This module
-is pure (no sockets) apart from ``FrameReader``, which only adds a recv() loop, so
-the same code is tested against the shared vectors in test/vectors/frames.json.
+A frame is a type byte, a big-endian u32 payload length and the payload. The runtime
+reads frames only through ``FrameReader``; the tests drive it over a stand-in socket
+with the chunks of the shared vectors in test/vectors/frames.json.
 """
 
 import mmap
@@ -88,56 +88,6 @@ def parse_header(buffer, pos):
         raise ProtocolError(
             "oversized", "frame payload of %d bytes is over the limit" % length)
     return frame_type, length
-
-
-class FrameDecoder:
-    """Reassembles frames from a byte stream that arrives in arbitrary chunks."""
-
-    def __init__(self):
-        self._buffer = bytearray()
-        self._pos = 0
-
-    def feed(self, chunk):
-        if self._pos:
-            # Drop consumed bytes only when new data arrives: one memmove per recv.
-            del self._buffer[:self._pos]
-            self._pos = 0
-        self._buffer += chunk
-
-    def next_frame(self):
-        """The next whole frame as ``(type, payload)``, or None until more arrives.
-
-        Raises ProtocolError on the first bad header; there is no resynchronising.
-        """
-        buffer, pos = self._buffer, self._pos
-        if len(buffer) - pos < HEADER_SIZE:
-            return None
-        frame_type, length = parse_header(buffer, pos)
-        end = pos + HEADER_SIZE + length
-        if len(buffer) < end:
-            return None
-        # Through a memoryview: one copy (a bytearray slice and bytes() would be two).
-        with memoryview(buffer) as view:
-            payload = bytes(view[pos + HEADER_SIZE:end])
-        self._pos = end
-        if end == len(buffer):
-            buffer.clear()
-            self._pos = 0
-        return frame_type, payload
-
-    def push(self, chunk):
-        """Feeds one chunk and returns every frame it completes, in order."""
-        self.feed(chunk)
-        frames = []
-        frame = self.next_frame()
-        while frame is not None:
-            frames.append(frame)
-            frame = self.next_frame()
-        return frames
-
-    @property
-    def buffered_bytes(self):
-        return len(self._buffer) - self._pos
 
 
 class FrameReader:

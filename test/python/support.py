@@ -65,6 +65,40 @@ def head_frames(request_id, environ, expect_continue=False, start=1700000000.5,
                 request_id, 1, environ, start, queue_start, expect_continue)))
 
 
+class ChunkSocket:
+    """A socket stand-in: ``recv_into`` hands out ``chunks`` as they were split (a chunk
+    larger than the reader's buffer comes in parts), then reports the peer's close, or
+    raises ``then`` (BlockingIOError: the reader asked for more than there is)."""
+
+    def __init__(self, chunks, then=None):
+        self._chunks = [memoryview(chunk) for chunk in chunks if chunk]
+        self._then = then
+
+    def recv_into(self, view):
+        if not self._chunks:
+            if self._then is not None:
+                raise self._then
+            return 0
+        chunk = self._chunks[0]
+        size = min(len(view), len(chunk))
+        view[:size] = chunk[:size]
+        if size == len(chunk):
+            self._chunks.pop(0)
+        else:
+            self._chunks[0] = chunk[size:]
+        return size
+
+
+def read_frames(chunks, recv_size=framing.RECV_SIZE):
+    """Every frame in ``chunks``, read as the runtime reads them (FrameReader)."""
+    reader, frames = framing.FrameReader(ChunkSocket(chunks), recv_size), []
+    frame = reader.read_frame()
+    while frame is not None:
+        frames.append(frame)
+        frame = reader.read_frame()
+    return frames
+
+
 class Reply:
     """Everything the daemon sent for one request."""
 

@@ -10,7 +10,8 @@ import time
 import unittest
 from wsgiref.validate import validator
 
-from .support import FIXTURES, FakeFrontEnd, base_environ, captured_stderr, fixture_app
+from .support import (FIXTURES, FakeFrontEnd, base_environ, captured_stderr, fixture_app,
+                      read_frames)
 from _wsgi_express import framing
 from _wsgi_express.response import Response
 from _wsgi_express.registry import Request
@@ -283,7 +284,7 @@ class SingleWrite(unittest.TestCase):
         response.send_result([b"o", b"k"])
         response.finish()
         self.assertEqual(len(connection.writes), 1)
-        frames = framing.FrameDecoder().push(connection.writes[0])
+        frames = read_frames([connection.writes[0]])
         self.assertEqual([t for t, _ in frames], [framing.RESPONSE_HEAD,
                                                  framing.RESPONSE_BODY, framing.RESPONSE_END])
 
@@ -293,7 +294,7 @@ class SingleWrite(unittest.TestCase):
         response.start_response("204 No Content", [])
         response.send_result([])
         response.finish()
-        frames = framing.FrameDecoder().push(connection.writes[0])
+        frames = read_frames([connection.writes[0]])
         self.assertEqual([t for t, _ in frames], [framing.RESPONSE_HEAD, framing.RESPONSE_END])
 
 
