@@ -4,6 +4,7 @@
  */
 import type { Socket } from "node:net";
 import { FrameDecoder, type Frame, ProtocolError } from "../protocol/frames.js";
+import { TurnBatch } from "../turn-batch.js";
 
 /** Up to this many bytes, the buffers of one write are joined rather than corked. */
 const COALESCE_LIMIT = 16 * 1024;
@@ -24,8 +25,8 @@ export interface ChannelUser {
 export class WorkerChannel {
   private user: ChannelUser | null = null;
   private closed = false;
-  /** The socket is corked until the end of this event-loop turn (writeBody). */
-  private corked = false;
+  /** Body frames of one event-loop turn leave together (writeBody). */
+  private readonly bodyBatch: TurnBatch;
   /** Counts the requests given to this channel, to tell them apart in timers. */
   serial = 0;
   /** The current request passed its deadline: a drain does not wait for it. */
@@ -42,6 +43,7 @@ export class WorkerChannel {
     readonly thread: number,
     private readonly onClose: (channel: WorkerChannel, reason: string) => void,
   ) {
+    this.bodyBatch = new TurnBatch(socket);
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => {
       this.receive(chunk);
@@ -106,14 +108,7 @@ export class WorkerChannel {
    *  for onDrain). */
   writeBody(header: Buffer, payload: Buffer): boolean {
     if (this.closed) return false;
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      setImmediate(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
+    this.bodyBatch.hold();
     this.socket.write(header);
     this.socket.write(payload);
     return this.socket.writableLength < BODY_WINDOW;

@@ -10,6 +10,7 @@ import { decodeResponseHead } from "../protocol/messages.js";
 import { countBody, recordHeaders } from "./access-log.js";
 import { BadResponseHead, checkResponseHead } from "./response-head.js";
 import { gzipHead, gzipTo } from "../static/compress.js";
+import { TurnBatch } from "../turn-batch.js";
 
 /** What the relay needs from the server's settings (a part of ExchangeContext). */
 export interface RelayContext {
@@ -51,8 +52,8 @@ export class ResponseRelay {
   private cutAfterEnd = false;
   /** Where the body goes: the response, or a gzip stream feeding it. */
   private out: Writable;
-  /** The client's socket is corked until the end of this event-loop turn. */
-  private corked = false;
+  /** Pieces of a large body that arrive in one event-loop turn leave together. */
+  private readonly batch: TurnBatch;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -61,6 +62,7 @@ export class ResponseRelay {
     private readonly owner: RelayOwner,
   ) {
     this.out = res;
+    this.batch = new TurnBatch(res);
   }
 
   /** RESPONSE_HEAD: checked, then written, or answered by the front end instead. */
@@ -111,7 +113,10 @@ export class ResponseRelay {
       this.cutAfterEnd = true;
     }
     this.sentBytes += chunk.length;
-    if (chunk.length >= BATCH_MIN) this.batchClientWrites();
+    // A large body arrives from the daemon as many socket reads in one turn; they go to
+    // the client in one writev at its end. (A small body is written at once: it is all
+    // there is; gzipped, the zlib stream writes to the client on its own schedule.)
+    if (chunk.length >= BATCH_MIN && this.out === this.res) this.batch.hold();
     // Gzipped, the access log counts the bytes that leave (gzipTo counts them), as %b does.
     if (this.mayHaveBody && this.out === this.res) countBody(this.res, chunk.length);
     // The daemon runs on while up to --response-buffer-size bytes wait for a slow reader.
@@ -138,21 +143,7 @@ export class ResponseRelay {
 
   /** Writes what is held back for the end of the event-loop turn now. */
   flush(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.res.uncork();
-  }
-
-  /** A large body arrives from the daemon as many socket reads in one turn of the event
-   *  loop; they go to the client in one writev at the end of that turn, not one write
-   *  per read. (A small body is written at once: it is all there is.) */
-  private batchClientWrites(): void {
-    if (this.corked || this.out !== this.res) return;
-    this.corked = true;
-    this.res.cork();
-    setImmediate(() => {
-      this.flush();
-    });
+    this.batch.release();
   }
 
   private queuedForClient(): number {
