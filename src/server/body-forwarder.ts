@@ -22,6 +22,7 @@ export interface BodyOwner {
 export class BodyForwarder {
   /** waiting: not started (Expect: 100-continue until BODY_WANTED); streaming; done. */
   private state: "waiting" | "streaming" | "done" = "waiting";
+  /** Bytes streamed so far, against --limit-request-body. */
   private bytes = 0;
   private preloaded: Buffer | null = null;
 
@@ -49,7 +50,6 @@ export class BodyForwarder {
     const whole = skip ? EMPTY : this.known();
     if (whole === null) return null;
     this.state = "done";
-    this.bytes = whole.length;
     if (whole.length === 0) return [BODY_END];
     return [encodeHeader(FrameType.REQUEST_BODY, whole.length), whole, BODY_END];
   }
