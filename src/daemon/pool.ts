@@ -116,12 +116,19 @@ export class DaemonPool {
     }
     channel.release();
     if (channel.isClosed || !daemon) return;
+    // A recycle it triggers only starts the replacement: this process serves on until then.
+    if (!daemon.draining) this.supervisor.afterRequest(daemon);
+    this.freed(channel);
+  }
+
+  /** `channel` has no request: it takes the next queued one, or waits idle. */
+  private freed(channel: WorkerChannel): void {
+    const daemon = this.processes.get(channel.pid);
+    if (channel.isClosed || !daemon) return;
     if (daemon.draining) {
       if (daemon.activeRequests === 0) this.finish(daemon);
       return;
     }
-    // A recycle it triggers only starts the replacement: this process serves on until then.
-    this.supervisor.afterRequest(daemon);
     const next = this.queue.shift();
     if (next) this.begin(next, channel);
     else this.idle.push(channel);
@@ -229,8 +236,10 @@ export class DaemonPool {
       this.onChannelClosed(lost, reason);
     });
     daemon.channels.add(channel);
+    // A thread that connects is idle; it has not finished a request (which would count
+    // towards --maximum-requests: with more threads than that, a recycle loop).
     if (daemon.draining) channel.close("process is draining");
-    else this.release(channel);
+    else this.freed(channel);
   }
 
   private onControl(daemon: DaemonProcess, hello: Hello, socket: Socket, decoder: FrameDecoder) {

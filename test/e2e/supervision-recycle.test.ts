@@ -12,10 +12,18 @@ import { MISBEHAVE, newPid, pidOf } from "./supervision-helpers.js";
 const INFO = ["--log-level", "info"];
 
 test("--maximum-requests: replaced after N requests, every request served, process_stopping says why", async (t) => {
-  const server = await startServer([MISBEHAVE, "--maximum-requests", "3", ...INFO]);
+  // More threads than --maximum-requests: a thread connecting is not a request.
+  const server = await startServer([
+    MISBEHAVE,
+    ...["--maximum-requests", "3", "--processes", "1", "--threads", "5", ...INFO],
+  ]);
   t.after(() => server.stop());
-  // The old process serves on until its replacement is ready: the pid changes later.
-  await newPid(server.url, await pidOf(server.url));
+  const first = await pidOf(server.url);
+  assert.equal(await pidOf(server.url), first);
+  assert.doesNotMatch(server.errorLog(), /recycling/, "recycled before its third request");
+  // The third request triggers it; the old process serves on until its replacement is
+  // ready, so the pid changes later.
+  await newPid(server.url, first);
   await eventually(server.errorLog, (log) =>
     /shutdown callback process_stopping maximum_requests/.test(log),
   );
