@@ -4,6 +4,7 @@ whole-buffer writes."""
 import json
 import os
 import socket
+import threading
 
 from . import framing
 from .framing import FrameReader, encode_frame
@@ -95,3 +96,16 @@ class Connection:
 
     def close(self):
         self.sock.close()
+
+
+class SharedConnection(Connection):
+    """A connection more than one thread writes to (the control connection: the
+    monitor's heartbeats and the control thread's RECALLED answers): one frame at a time."""
+
+    def __init__(self, sock):
+        super().__init__(sock)
+        self._send_lock = threading.Lock()
+
+    def send(self, data):
+        with self._send_lock:
+            super().send(data)

@@ -1,5 +1,6 @@
 """The control connection: opened first, announces the process (app status, Python),
-then carries ABORT frames for requests whose client went away."""
+then carries ABORT frames for requests whose client went away, INTERRUPT, SHUTDOWN, and
+RECALL, which it answers at once with RECALLED."""
 
 import json
 import sys
@@ -7,7 +8,7 @@ import threading
 
 from . import framing
 from .connection import ConnectionClosed
-from .framing import ProtocolError
+from .framing import ProtocolError, encode_frame
 from .monitor import interrupt_thread, log_stack
 
 
@@ -42,6 +43,8 @@ class Control:
                     self._abort(payload)
                 elif frame_type == framing.INTERRUPT:
                     self._interrupt(payload)
+                elif frame_type == framing.RECALL:
+                    self._recall(payload)
                 elif frame_type == framing.SHUTDOWN:
                     self._runtime.request_stop(_field(payload, "reason") or "shutdown_signal")
                 else:
@@ -74,6 +77,20 @@ class Control:
         if request_id is not None and self._runtime.registry.interrupt(request_id, inject):
             sys.stderr.write("wsgi-express: request %s timed out; raised "
                              "mod_wsgi.RequestTimeout in its thread\n" % request_id)
+
+
+    def _recall(self, payload):
+        """Cancels a request written ahead to a busy thread, unless it has started; the
+        front end re-dispatches it on a yes (docs/protocol.md, "Dispatch ahead")."""
+        try:
+            message = json.loads(payload)
+            request_id, thread = str(message["id"]), message["thread"]
+        except (ValueError, KeyError, TypeError):
+            sys.stderr.write("wsgi-express: malformed RECALL frame ignored\n")
+            return
+        recalled = self._runtime.registry.recall(request_id, thread)
+        answer = {"id": request_id, "thread": thread, "recalled": recalled}
+        self.connection.send(encode_frame(framing.RECALLED, json.dumps(answer).encode()))
 
 
 def _field(payload, name):

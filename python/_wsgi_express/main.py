@@ -8,7 +8,7 @@ import sys
 import types
 
 from . import connection as connection_module
-from .connection import Connection
+from .connection import Connection, SharedConnection
 from .control import Control, send_hello
 from .debug import DebugSession
 from .launch import LaunchError, take_launch_config
@@ -101,7 +101,7 @@ def _load(runtime, debug):
 
 def _connect(runtime):
     config = runtime.config
-    control = Control(Connection.open(config.socket), runtime)
+    control = Control(SharedConnection.open(config.socket), runtime)
     send_hello(control.connection, runtime)
     runtime.monitor = Monitor(control.connection)
     for index in range(config.threads):

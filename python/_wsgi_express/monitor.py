@@ -1,8 +1,8 @@
 """The daemon's side of supervision: the heartbeat that proves the GIL can be taken
 (the front end enforces --deadlock-timeout on its silence, from outside the GIL), the
 requests to be replaced (cpu_time_limit, reload_on_changes, graceful_signal), and the
-RequestTimeout injection asked for by INTERRUPT. One thread writes control frames, so
-a signal handler only has to put a reason in a queue."""
+RequestTimeout injection asked for by INTERRUPT. The monitor thread writes heartbeats
+and recycle requests, so a signal handler only has to put a reason in a queue."""
 
 import json
 import queue

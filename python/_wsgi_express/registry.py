@@ -1,5 +1,6 @@
 """Which requests are in flight, so an ABORT from the control connection can flag
-the request whose client went away."""
+the request whose client went away; and which request each worker thread took last, so
+a RECALL can cancel a request written ahead to a busy thread before it starts."""
 
 import collections
 import threading
@@ -24,12 +25,34 @@ class Registry:
         self._lock = threading.Lock()
         self._active = {}
         self._early = collections.OrderedDict()
+        # Worker thread index -> the id of the last request it took, and of the request
+        # the front end recalled from it. The front end writes at most one request
+        # ahead to a thread and recalls only that one, so one id per thread suffices.
+        self._taken = {}
+        self._recalled = {}
 
-    def add(self, request):
+    def add(self, request, thread):
+        """Starts ``request`` on worker ``thread``; False when it was recalled first (the
+        front end has given it to another thread, so it must not run here)."""
         with self._lock:
+            if self._recalled.get(thread) == request.id:
+                del self._recalled[thread]
+                return False
+            self._taken[thread] = request.id
             if self._early.pop(request.id, None) is not None:
                 request.aborted = True
             self._active[request.id] = request
+            return True
+
+    def recall(self, request_id, thread):
+        """Cancels ``request_id``, written ahead to worker ``thread``, unless that thread
+        has taken it already. Under the lock ``add`` takes, so the answer is final: True
+        means it will never run here."""
+        with self._lock:
+            if self._taken.get(thread) == request_id:
+                return False
+            self._recalled[thread] = request_id
+            return True
 
     def remove(self, request):
         with self._lock:

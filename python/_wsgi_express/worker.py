@@ -76,10 +76,13 @@ class Worker:
         """One whole request: environ, the application, the response, the drain."""
         daemon_start = time.time()
         head = self._bases.decode_head(payload)
-        exchange = Exchange(head, self.connection)
-        exchange.request.thread_ident = threading.get_ident()
+        request = Request(head.id, threading.get_ident())
         registry = self._runtime.registry
-        registry.add(exchange.request)
+        if not registry.add(request, self.index):
+            # Recalled while it waited behind the previous request: it runs elsewhere.
+            # Its body frames are skipped on the way to the next head.
+            return
+        exchange = Exchange(head, request, self.connection)
         try:
             exchange.environ = self._template.build(head, exchange.input, exchange.errors,
                                                     daemon_start)
@@ -163,8 +166,8 @@ class Worker:
 class Exchange:
     """The objects of one request, owned by the worker (not looked up in environ)."""
 
-    def __init__(self, head, connection):
-        self.request = Request(head.id)
+    def __init__(self, head, request, connection):
+        self.request = request
         self.input = Input(connection, head.expect_continue)
         self.errors = ErrorStream()
         self.data = {}  # mod_wsgi.request_data()

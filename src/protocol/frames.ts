@@ -13,6 +13,7 @@ export const FrameType = {
   HELLO: 0x01,
   HEARTBEAT: 0x02,
   RECYCLE: 0x03,
+  RECALLED: 0x04,
   RESPONSE_HEAD: 0x11,
   RESPONSE_BODY: 0x12,
   RESPONSE_END: 0x13,
@@ -26,6 +27,7 @@ export const FrameType = {
   ABORT: 0x31,
   INTERRUPT: 0x32,
   SHUTDOWN: 0x33,
+  RECALL: 0x34,
 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 

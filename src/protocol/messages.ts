@@ -149,6 +149,31 @@ export function encodeShutdown(reason: string): Buffer {
   return encodeFrame(FrameType.SHUTDOWN, Buffer.from(JSON.stringify({ reason }), "utf8"));
 }
 
+/** RECALL: cancel request `id`, written ahead to worker `thread`, unless it started. */
+export function encodeRecall(id: string, thread: number): Buffer {
+  return encodeFrame(FrameType.RECALL, Buffer.from(JSON.stringify({ id, thread }), "utf8"));
+}
+
+/** The daemon's answer to a RECALL: `recalled` true means the request will never run. */
+export interface Recalled {
+  readonly id: string;
+  readonly thread: number;
+  readonly recalled: boolean;
+}
+
+export function decodeRecalled(payload: Buffer): Recalled {
+  const value = parseJson(payload, "RECALLED");
+  if (
+    !isRecord(value) ||
+    typeof value.id !== "string" ||
+    !Number.isInteger(value.thread) ||
+    typeof value.recalled !== "boolean"
+  ) {
+    throw new ProtocolError("bad-message", "RECALLED needs an id, a thread and recalled");
+  }
+  return { id: value.id, thread: value.thread as number, recalled: value.recalled };
+}
+
 /** RECYCLE's reason (cpu_time_limit, reload_on_changes, graceful_signal, ...). */
 export function decodeRecycle(payload: Buffer): string {
   const value = parseJson(payload, "RECYCLE");

@@ -1,6 +1,6 @@
 """The daemon's side of supervision (issue #3): RequestTimeout injection, the monitor's
 heartbeats and recycle requests, the reloader, the supervision launch settings, and
-the control connection's INTERRUPT and SHUTDOWN frames."""
+the control connection's INTERRUPT, SHUTDOWN and RECALL frames."""
 
 import json
 import os
@@ -12,7 +12,7 @@ import unittest
 
 from .support import TIMEOUT, make_config
 from _wsgi_express import framing
-from _wsgi_express.connection import Connection
+from _wsgi_express.connection import Connection, SharedConnection
 from _wsgi_express.control import Control
 from _wsgi_express.framing import encode_frame
 from _wsgi_express.modwsgi import RequestTimeout
@@ -29,7 +29,7 @@ class Interrupt(unittest.TestCase):
         started = threading.Event()
 
         def run():
-            registry.add(Request("7", threading.get_ident()))
+            registry.add(Request("7", threading.get_ident()), 0)
             started.set()
             try:
                 deadline = time.time() + TIMEOUT
@@ -49,10 +49,37 @@ class Interrupt(unittest.TestCase):
     def test_a_finished_request_is_not_interrupted(self):
         registry = Registry()
         request = Request("8", threading.get_ident())
-        registry.add(request)
+        registry.add(request, 0)
         registry.remove(request)
         self.assertFalse(registry.interrupt("8", interrupt_thread))
         self.assertFalse(registry.interrupt("unknown", interrupt_thread))
+
+
+class Recall(unittest.TestCase):
+    """A request written ahead to a busy thread can be recalled only before it starts."""
+
+    def test_a_recalled_request_does_not_start(self):
+        registry = Registry()
+        self.assertTrue(registry.recall("9", 0))
+        self.assertFalse(registry.add(Request("9"), 0))
+        self.assertEqual(len(registry), 0)
+
+    def test_a_request_the_thread_took_is_not_recalled(self):
+        registry = Registry()
+        request = Request("9")
+        self.assertTrue(registry.add(request, 0))
+        self.assertFalse(registry.recall("9", 0))
+        # Still not once it has finished: it ran, so the front end must not resend it.
+        registry.remove(request)
+        self.assertFalse(registry.recall("9", 0))
+
+    def test_a_recall_holds_only_for_the_thread_it_names(self):
+        # The front end re-dispatches a recalled request, maybe to another thread of
+        # the same process, which may read it before the first thread skips its copy.
+        registry = Registry()
+        self.assertTrue(registry.recall("9", 0))
+        self.assertTrue(registry.add(Request("9"), 1))
+        self.assertFalse(registry.add(Request("9"), 0))
 
 
 class MonitorFrames(unittest.TestCase):
@@ -85,6 +112,22 @@ class ControlFrames(unittest.TestCase):
         self.assertEqual(runtime.wait_for_stop(), "maximum_requests")
         theirs.close()
         control.thread.join(TIMEOUT)
+
+    def test_recall_is_answered_at_once(self):
+        ours, theirs = socket.socketpair()
+        self.addCleanup(ours.close)
+        self.addCleanup(theirs.close)
+        theirs.settimeout(TIMEOUT)
+        runtime = Runtime(make_config())
+        self.assertTrue(runtime.registry.add(Request("5"), 1))
+        Control(SharedConnection(ours), runtime).thread.start()
+        front = Connection(theirs)
+        for request_id in ("5", "6"):
+            message = {"id": request_id, "thread": 1}
+            theirs.sendall(encode_frame(framing.RECALL, json.dumps(message).encode()))
+            frame_type, payload = front.read_frame()
+            self.assertEqual(frame_type, framing.RECALLED)
+            self.assertEqual(json.loads(payload), dict(message, recalled=request_id == "6"))
 
     def test_supervision_launch_settings(self):
         config = make_config(cpuTimeLimit=2.5, virtualMemoryLimit=1 << 30,

@@ -44,6 +44,15 @@ class Basics(WorkerCase):
         front.send(framing.REQUEST_BODY_END)
         self.assertEqual(front.request().body, b"Hello World!")
 
+    def test_a_recalled_request_is_skipped_with_its_body(self):
+        front = self.front_end(fixture_app("echo.wsgi"))
+        front.runtime.registry.recall("ahead", 0)
+        front.send_head(base_environ(REQUEST_METHOD="POST", CONTENT_LENGTH="7"),
+                        request_id="ahead")
+        front.send_body(b"skipped")
+        reply = front.request(base_environ(REQUEST_METHOD="POST", CONTENT_LENGTH="3"), b"ran")
+        self.assertEqual(reply.body, b"ran")
+
     def test_five_hundred_headers(self):
         reply = self.front_end(fixture_app("huge_headers.wsgi")).request(
             base_environ(QUERY_STRING="count=500"))
