@@ -1,14 +1,18 @@
 /**
- * A daemon process's control connection, seen from the front end: heartbeats and
- * recycle requests come in; ABORT, INTERRUPT and SHUTDOWN go out (docs/protocol.md).
+ * A daemon process's control connection, seen from the front end: heartbeats, recycle
+ * requests and RECALLED answers come in; ABORT, INTERRUPT, RECALL and SHUTDOWN go out
+ * (docs/protocol.md).
  */
 import type { Socket } from "node:net";
 import { FrameDecoder, FrameType, type Frame } from "../protocol/frames.js";
 import {
+  decodeRecalled,
   decodeRecycle,
   encodeAbort,
   encodeInterrupt,
+  encodeRecall,
   encodeShutdown,
+  type Recalled,
 } from "../protocol/messages.js";
 
 export interface ControlEvents {
@@ -16,6 +20,8 @@ export interface ControlEvents {
   onHeartbeat(): void;
   /** The daemon asks to be replaced (cpu_time_limit, reload_on_changes, SIGUSR1, ...). */
   onRecycle(reason: string): void;
+  /** The answer to a RECALL (dispatch-ahead.ts). */
+  onRecalled(answer: Recalled): void;
   onProblem(message: string): void;
 }
 
@@ -45,6 +51,11 @@ export class ControlChannel {
     this.send(encodeInterrupt(id));
   }
 
+  /** Cancel request `id`, written ahead to worker `thread`, unless it has started. */
+  recall(id: string, thread: number): void {
+    this.send(encodeRecall(id, thread));
+  }
+
   /** Stop: finish in-flight requests, publish process_stopping with `reason`, exit. */
   shutdown(reason: string): void {
     this.send(encodeShutdown(reason));
@@ -72,6 +83,8 @@ export class ControlChannel {
   private onFrame(frame: Frame): void {
     if (frame.type === FrameType.HEARTBEAT) this.events.onHeartbeat();
     else if (frame.type === FrameType.RECYCLE) this.events.onRecycle(decodeRecycle(frame.payload));
+    else if (frame.type === FrameType.RECALLED)
+      this.events.onRecalled(decodeRecalled(frame.payload));
     else throw new Error(`unexpected frame 0x${frame.type.toString(16)}`);
   }
 }

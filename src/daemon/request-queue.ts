@@ -30,6 +30,13 @@ export class RequestQueue<T extends QueuedRequest> {
     this.items.push(item);
   }
 
+  /** Puts `item` first: it was dispatched before everything queued (a request recalled
+   *  from ahead, or taken and put back). */
+  unshift(item: T): void {
+    if (this.head > 0) this.items[--this.head] = item;
+    else this.items.unshift(item);
+  }
+
   /** The oldest request still wanted and in time; expired ones are answered on the way. */
   shift(): T | undefined {
     while (this.head < this.items.length) {

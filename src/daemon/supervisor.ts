@@ -8,10 +8,9 @@ import { stat } from "node:fs/promises";
 import type { ServerConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
 import type { DaemonProcess } from "./daemon-process.js";
-import type { DaemonPool, PendingRequest } from "./pool.js";
+import type { DaemonPool } from "./pool.js";
 import { readRss } from "./proc-stats.js";
 import { countsAsActivity, recycleReason, type RecycleLimits } from "./recycle-policy.js";
-import type { RequestQueue } from "./request-queue.js";
 import type { WorkerChannel } from "./worker-channel.js";
 
 const QUEUE_SWEEP_MS = 250;
@@ -38,10 +37,10 @@ export class Supervisor {
     };
   }
 
-  start(queue: RequestQueue<PendingRequest>): void {
+  start(): void {
     const unservedMs = this.config.daemons.connectTimeout * 1000;
     const sweep = setInterval(() => {
-      queue.expireLate(this.pool.anyReady ? 0 : unservedMs);
+      this.pool.expireWaiting(this.pool.anyReady ? 0 : unservedMs);
     }, QUEUE_SWEEP_MS);
     const check = setInterval(() => {
       void this.check();

@@ -20,6 +20,9 @@ export interface ChannelUser {
   onChannelLost(reason: string): void;
   /** The channel's socket buffer drained: body forwarding may resume. */
   onDrain(): void;
+  /** Its whole body has been written (or ended): another request may follow it on the
+   *  connection without its frames interleaving (dispatch-ahead.ts). */
+  readonly bodySent: boolean;
 }
 
 export class WorkerChannel {
@@ -29,6 +32,8 @@ export class WorkerChannel {
   private readonly bodyBatch: TurnBatch;
   /** Counts the requests given to this channel, to tell them apart in timers. */
   serial = 0;
+  /** When the current request became the thread's (ms, the pool's clock). */
+  since = 0;
   /** The current request passed its deadline: a drain does not wait for it. */
   stale = false;
   /** The current request counts as activity (--ignore-activity). */
@@ -65,9 +70,23 @@ export class WorkerChannel {
     return this.closed;
   }
 
-  assign(user: ChannelUser): void {
+  assign(user: ChannelUser, now: number): void {
     this.user = user;
     this.serial += 1;
+    this.since = now;
+  }
+
+  /** The current request, if it is `user`, leaves the channel without having run (a
+   *  request recalled just as it became current: its thread skips it). */
+  unassign(user: ChannelUser): boolean {
+    if (this.user !== user) return false;
+    this.user = null;
+    return true;
+  }
+
+  /** The current request's body is all written: another may be written after it. */
+  get bodySent(): boolean {
+    return this.user?.bodySent ?? true;
   }
 
   /** True the first time a base is asked for: the caller must send it before its head. */

@@ -37,6 +37,16 @@ export class BodyForwarder {
     return this.state === "waiting";
   }
 
+  /** All of it has been written to the daemon, or it was ended early. */
+  get sent(): boolean {
+    return this.state === "done";
+  }
+
+  /** It is known in full now, so wholeFrames() will not return null. */
+  knownAtDispatch(skip: boolean): boolean {
+    return skip || this.known() !== null;
+  }
+
   /** A body the front end read in full before dispatch (a slow uploader never holds a
    *  Python thread); it is sent at once instead of streamed from the request. */
   preload(body: Buffer): void {

@@ -24,6 +24,8 @@ import type { ErrorSender } from "../static/static-files.js";
 export interface ExchangeContext extends RelayContext {
   readonly release: (channel: WorkerChannel) => void;
   readonly abort: (pid: number, id: string) => void;
+  /** The client of a request written ahead went away: recall it. */
+  readonly withdraw: (channel: WorkerChannel) => void;
   /** The request passed its deadline (its client was answered): interrupt its thread. */
   readonly timedOut: (channel: WorkerChannel, id: string) => void;
   /** --request-timeout and --socket-timeout in ms; 0: none. */
@@ -48,11 +50,13 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOw
   private readonly relay: ResponseRelay;
   private deadline: NodeJS.Timeout | undefined;
   private silence: NodeJS.Timeout | undefined;
+  /** Written ahead to a busy thread's channel, not yet running (dispatch-ahead.ts). */
+  private ahead = false;
 
   constructor(
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
-    private readonly id: string,
+    readonly id: string,
     private readonly environ: Environ,
     private readonly requestStart: number,
     private readonly expectContinue: boolean,
@@ -85,10 +89,45 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOw
     this.answer(status);
   }
 
+  get sendsWhole(): boolean {
+    return !this.expectContinue && this.body.knownAtDispatch(this.skipsBody);
+  }
+
+  /** The whole body has been written to the daemon (or ended early). */
+  get bodySent(): boolean {
+    return this.body.sent;
+  }
+
+  /** The pool made this the channel's current request: it is written and runs now. */
   start(channel: WorkerChannel): void {
     this.channel = channel;
     this.armTimers(channel);
-    channel.assign(this);
+    if (!this.send(channel)) this.onEnd(null);
+  }
+
+  startAhead(channel: WorkerChannel): boolean {
+    this.channel = channel;
+    this.ahead = true;
+    if (this.send(channel)) return true;
+    this.channel = null;
+    return false;
+  }
+
+  /** Written ahead, it is now the channel's current request: its deadlines start. */
+  promoted(channel: WorkerChannel): void {
+    this.ahead = false;
+    this.armTimers(channel);
+  }
+
+  recalled(): void {
+    this.ahead = false;
+    this.clearTimers();
+    this.channel = null;
+  }
+
+  /** Writes the head, and the body when it is known in full; false when the head could
+   *  not be encoded (the client has been answered 500). */
+  private send(channel: WorkerChannel): boolean {
     let head: Buffer[];
     try {
       head = this.encodeHead(channel);
@@ -96,18 +135,23 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOw
       this.context.logError(`request ${this.environ.REQUEST_URI ?? ""}: ${String(error)}`);
       this.body.abandon();
       this.answer(500);
-      this.onEnd(null);
-      return;
+      return false;
     }
     // A body known in full at dispatch (none at all, or read ahead) goes out with the
     // head in one write: one syscall here and one wake-up of the daemon thread, not two.
-    const whole = this.body.wholeFrames(this.context.errorPageFor !== undefined);
+    const whole = this.body.wholeFrames(this.skipsBody);
     if (whole !== null) {
       channel.write(...head, ...whole);
-      return;
+      return true;
     }
     channel.write(...head);
     if (!this.expectContinue) this.body.start();
+    return true;
+  }
+
+  /** An --error-document request: the app gets no body at all. */
+  private get skipsBody(): boolean {
+    return this.context.errorPageFor !== undefined;
   }
 
   /** REQUEST_HEAD, preceded by its ENVIRON_BASE the first time this connection needs it. */
@@ -258,6 +302,11 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOw
     this.discard = true;
     if (this.channel && !this.finished) {
       this.context.abort(this.channel.pid, this.id);
+      if (this.ahead) {
+        // Not started: it is called back, so that it never runs (as a queued one).
+        this.context.withdraw(this.channel);
+        return;
+      }
       this.body.end(BODY_ABORT);
       // Paused for a client that is now gone: its 'drain' never comes, and the daemon
       // thread would block writing the rest. Take (and drop) the output instead.

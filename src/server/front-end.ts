@@ -76,6 +76,9 @@ export function createFrontEnd(
     abort: (pid, id) => {
       pool.abort(pid, id);
     },
+    withdraw: (channel) => {
+      pool.withdraw(channel);
+    },
     timedOut: (channel, id) => {
       pool.timedOut(channel, id);
     },

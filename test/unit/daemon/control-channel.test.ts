@@ -24,6 +24,7 @@ function channel() {
   const control = new ControlChannel(socket as unknown as Socket, new FrameDecoder(), {
     onHeartbeat: () => seen.push("heartbeat"),
     onRecycle: (reason) => seen.push(`recycle ${reason}`),
+    onRecalled: (answer) => seen.push(`recalled ${JSON.stringify(answer)}`),
     onProblem: (message) => seen.push(`problem ${message}`),
   });
   return { socket, seen, control };
@@ -43,9 +44,18 @@ test("heartbeats and recycle requests reach the pool", () => {
   assert.deepEqual(seen, ["heartbeat", "recycle cpu_time_limit"]);
 });
 
-test("a malformed recycle or an unexpected frame closes the control connection", () => {
+test("a RECALLED answer reaches the pool", () => {
+  const { socket, seen } = channel();
+  const answer = { id: "r1", thread: 2, recalled: true };
+  socket.emit("data", encodeFrame(FrameType.RECALLED, json(answer)));
+  assert.deepEqual(seen, [`recalled ${JSON.stringify(answer)}`]);
+});
+
+test("a malformed recycle, recall answer or an unexpected frame closes the control connection", () => {
   for (const frame of [
     encodeFrame(FrameType.RECYCLE, json({ reason: "Not A Reason\n" })),
+    encodeFrame(FrameType.RECALLED, json({ id: "r1", thread: "2", recalled: true })),
+    encodeFrame(FrameType.RECALLED, json({ id: "r1", thread: 2 })),
     encodeFrame(FrameType.RESPONSE_END),
   ]) {
     const { socket, seen } = channel();
@@ -56,17 +66,24 @@ test("a malformed recycle or an unexpected frame closes the control connection",
   }
 });
 
-test("abort, interrupt and shutdown are written as their frames", () => {
+test("abort, interrupt, recall and shutdown are written as their frames", () => {
   const { socket, control } = channel();
   control.abort("a");
   control.interrupt("b");
+  control.recall("c", 3);
   control.shutdown("maximum_requests");
   const types = socket.written.map((frame) => frame[0]);
-  assert.deepEqual(types, [FrameType.ABORT, FrameType.INTERRUPT, FrameType.SHUTDOWN]);
-  assert.deepEqual(JSON.parse(socket.written[2]?.subarray(5).toString() ?? ""), {
-    reason: "maximum_requests",
-  });
+  assert.deepEqual(types, [
+    FrameType.ABORT,
+    FrameType.INTERRUPT,
+    FrameType.RECALL,
+    FrameType.SHUTDOWN,
+  ]);
+  const payload = (index: number): unknown =>
+    JSON.parse(socket.written[index]?.subarray(5).toString() ?? "");
+  assert.deepEqual(payload(2), { id: "c", thread: 3 });
+  assert.deepEqual(payload(3), { reason: "maximum_requests" });
   socket.destroyed = true;
-  control.abort("c");
-  assert.equal(socket.written.length, 3);
+  control.abort("d");
+  assert.equal(socket.written.length, 4);
 });

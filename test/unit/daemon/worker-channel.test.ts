@@ -69,11 +69,15 @@ test("the body frames of one event-loop turn leave in one writev, in order", asy
 test("writeBody asks for a pause once BODY_WINDOW bytes wait, and drain resumes", async () => {
   const { socket, worker } = channel();
   let drained = 0;
-  worker.assign({
-    onFrame: () => undefined,
-    onChannelLost: () => undefined,
-    onDrain: () => (drained += 1),
-  });
+  worker.assign(
+    {
+      onFrame: () => undefined,
+      onChannelLost: () => undefined,
+      onDrain: () => (drained += 1),
+      bodySent: false,
+    },
+    0,
+  );
   const size = 64 * 1024;
   let sent = 0;
   while (worker.writeBody(...bodyFrame(piece(size, 7)))) sent += size;

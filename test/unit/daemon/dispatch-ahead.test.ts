@@ -1,0 +1,235 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Duplex } from "node:stream";
+import type { Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  AheadDispatcher,
+  RECALL_AFTER_MS,
+  type AheadHost,
+} from "../../../src/daemon/dispatch-ahead.js";
+import type { PendingRequest } from "../../../src/daemon/pool.js";
+import { WorkerChannel } from "../../../src/daemon/worker-channel.js";
+import { FrameDecoder } from "../../../src/protocol/frames.js";
+
+class NullSocket extends Duplex {
+  setNoDelay(): this {
+    return this;
+  }
+  override _read(): void {
+    // Nothing arrives from the daemon in these tests.
+  }
+  override _write(_chunk: Buffer, _encoding: string, done: () => void): void {
+    done();
+  }
+}
+
+/** A request that records what the dispatcher does with it. */
+class FakeRequest implements PendingRequest {
+  readonly queuedAt: number;
+  wanted = true;
+  sendsWhole = true;
+  bodySent = true;
+  readonly events: string[] = [];
+  constructor(
+    readonly id: string,
+    queuedAt = 0,
+  ) {
+    this.queuedAt = queuedAt;
+  }
+  readonly path = "/";
+  start(): void {
+    this.events.push("start");
+  }
+  startAhead(channel: WorkerChannel): boolean {
+    this.events.push(`ahead on ${String(channel.thread)}`);
+    return true;
+  }
+  promoted(): void {
+    this.events.push("promoted");
+  }
+  recalled(): void {
+    this.events.push("recalled");
+  }
+  expire(status: number): void {
+    this.events.push(`expired ${String(status)}`);
+  }
+  onFrame(): void {
+    // No frames in these tests.
+  }
+  onChannelLost(): void {
+    this.events.push("lost");
+  }
+  onDrain(): void {
+    // Nothing is written that could fill a socket.
+  }
+}
+
+function setup(threads = 2) {
+  let clock = 100;
+  const channels = Array.from(
+    { length: threads },
+    (_, thread) =>
+      new WorkerChannel(
+        new NullSocket() as unknown as Socket,
+        new FrameDecoder(),
+        1,
+        thread,
+        () => {
+          // Closing is not under test here.
+        },
+      ),
+  );
+  const log: string[] = [];
+  const host: AheadHost & { idleCount: number; allowed: boolean } = {
+    channels,
+    idleCount: 0,
+    allowed: true,
+    mayRunAhead: () => host.allowed,
+    sendRecall: (channel, id) => log.push(`recall ${id} from ${String(channel.thread)}`),
+    redispatch: (request) => log.push(`redispatch ${request.id}`),
+    freed: (channel) => log.push(`freed ${String(channel.thread)}`),
+  };
+  const ahead = new AheadDispatcher(host, () => clock);
+  /** Makes `channel` busy with a request that started at the current clock. */
+  const busy = (thread: number, current = new FakeRequest(`current${String(thread)}`)) => {
+    channels[thread]?.assign(current, clock);
+    return current;
+  };
+  return {
+    ahead,
+    host,
+    channels,
+    log,
+    busy,
+    advance: (ms: number) => (clock += ms),
+  };
+}
+
+test("a request goes ahead only on a busy channel whose request has just begun", () => {
+  const { ahead, busy, advance } = setup();
+  assert.equal(ahead.place(new FakeRequest("r1")), false, "no channel is busy");
+  busy(0);
+  advance(RECALL_AFTER_MS);
+  busy(1);
+  const request = new FakeRequest("r2");
+  assert.equal(ahead.place(request), true);
+  assert.deepEqual(request.events, ["ahead on 1"], "not behind the older request");
+  assert.equal(ahead.place(new FakeRequest("r3")), false, "one request ahead per channel");
+});
+
+test("not ahead of a request whose body is still streaming, nor when the pool says no", () => {
+  const { ahead, host, busy } = setup(1);
+  const current = busy(0);
+  current.bodySent = false;
+  assert.equal(ahead.place(new FakeRequest("r1")), false);
+  current.bodySent = true;
+  host.allowed = false;
+  assert.equal(ahead.place(new FakeRequest("r2")), false);
+  host.allowed = true;
+  const streamed = new FakeRequest("r3");
+  streamed.sendsWhole = false;
+  assert.equal(ahead.place(streamed), false, "a body to stream cannot go ahead");
+});
+
+test("the request ahead becomes current when the channel's request ends", () => {
+  const { ahead, channels, busy } = setup(1);
+  busy(0);
+  const request = new FakeRequest("r1");
+  ahead.place(request);
+  const channel = channels[0] as WorkerChannel;
+  assert.equal(ahead.promote(channel), request);
+  assert.equal(ahead.promote(channel), null);
+});
+
+test("recalled before it started: it leaves the channel and is dispatched again", () => {
+  const { ahead, channels, log, busy } = setup(1);
+  busy(0);
+  const request = new FakeRequest("r1");
+  ahead.place(request);
+  const channel = channels[0] as WorkerChannel;
+  ahead.recall(channel, "drain");
+  ahead.recall(channel, "drain");
+  assert.deepEqual(log, ["recall r1 from 0"], "one recall at a time");
+  ahead.answered(channel, "other", true);
+  assert.deepEqual(log, ["recall r1 from 0"], "an answer about another request is ignored");
+  ahead.answered(channel, "r1", true);
+  assert.deepEqual(log, ["recall r1 from 0", "redispatch r1"]);
+  assert.deepEqual(request.events, ["ahead on 0", "recalled"]);
+  assert.equal(ahead.promote(channel), null);
+});
+
+test("recalled as it became current: the channel is freed", () => {
+  const { ahead, channels, log, busy } = setup(1);
+  busy(0);
+  const request = new FakeRequest("r1");
+  ahead.place(request);
+  const channel = channels[0] as WorkerChannel;
+  ahead.recall(channel, "rebalance");
+  assert.equal(ahead.promote(channel), request);
+  channel.assign(request, 0);
+  ahead.answered(channel, "r1", true);
+  assert.equal(channel.busy, false);
+  assert.deepEqual(log, ["recall r1 from 0", "freed 0", "redispatch r1"]);
+});
+
+test("a recall the daemon refuses leaves the request where it is", () => {
+  const { ahead, channels, log, busy } = setup(1);
+  busy(0);
+  const request = new FakeRequest("r1");
+  ahead.place(request);
+  const channel = channels[0] as WorkerChannel;
+  ahead.recall(channel, "rebalance");
+  ahead.answered(channel, "r1", false);
+  assert.deepEqual(log, ["recall r1 from 0"]);
+  assert.equal(ahead.promote(channel), request);
+});
+
+test("recalled past --queue-timeout: answered 504; recalled for a client that left: dropped", () => {
+  const { ahead, channels, log, busy, advance } = setup(2);
+  busy(0);
+  busy(1);
+  const late = new FakeRequest("late", 100);
+  const gone = new FakeRequest("gone", 100);
+  ahead.place(late);
+  ahead.place(gone);
+  advance(1000);
+  ahead.expireLate(2000);
+  assert.deepEqual(log, [], "not late yet");
+  advance(1500);
+  ahead.recall(channels[0] as WorkerChannel, "client-gone");
+  ahead.expireLate(2000);
+  gone.wanted = false;
+  ahead.answered(channels[0] as WorkerChannel, "gone", true);
+  ahead.answered(channels[1] as WorkerChannel, "late", true);
+  assert.deepEqual(gone.events, ["ahead on 0", "recalled"]);
+  assert.deepEqual(late.events, ["ahead on 1", "recalled", "expired 504"]);
+  assert.deepEqual(log, ["recall gone from 0", "recall late from 1"], "neither is resent");
+});
+
+test("a lost channel's request ahead, which never started, is dispatched again", () => {
+  const { ahead, channels, log, busy } = setup(1);
+  busy(0);
+  ahead.place(new FakeRequest("r1"));
+  ahead.lost(channels[0] as WorkerChannel);
+  assert.deepEqual(log, ["redispatch r1"]);
+});
+
+test("an idle thread recalls requests waiting behind one that has run long, at once or soon", async () => {
+  const { ahead, host, log, busy, advance } = setup(2);
+  busy(0);
+  ahead.place(new FakeRequest("r0"));
+  advance(RECALL_AFTER_MS - 1);
+  busy(1);
+  ahead.place(new FakeRequest("r1"));
+  advance(1);
+  ahead.rebalance();
+  assert.deepEqual(log, [], "no thread is idle");
+  host.idleCount = 1;
+  ahead.rebalance();
+  assert.deepEqual(log, ["recall r0 from 0"], "r1's predecessor is still young");
+  advance(RECALL_AFTER_MS);
+  await sleep(RECALL_AFTER_MS * 5);
+  assert.deepEqual(log, ["recall r0 from 0", "recall r1 from 1"]);
+  ahead.stop();
+});
