@@ -11,7 +11,7 @@
  * is dispatched again, not lost, if its connection breaks before it started. Its
  * request timers start only when it becomes its thread's current request.
  */
-import type { PendingRequest } from "./pool.js";
+import type { PendingRequest } from "./thread-dispatcher.js";
 import type { WorkerChannel } from "./worker-channel.js";
 
 /** A request is written ahead only behind one that has run less than this; one waiting

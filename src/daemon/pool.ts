@@ -1,10 +1,10 @@
 /**
- * The daemon processes and their threads' channels: hands each request to an idle
- * thread or queues it, replaces processes that die, and recycles them gracefully: a
- * replacement is started and must report (control HELLO) before the old process stops
- * taking requests; its requests in flight then get --graceful-timeout to finish before
- * it is told to stop (--shutdown-timeout, then SIGKILL). The queue lives here, so no
- * restart ever drops a queued request.
+ * The daemon processes and their threads' channels: starts them, replaces processes
+ * that die, and recycles them gracefully: a replacement is started and must report
+ * (control HELLO) before the old process stops taking requests; its requests in flight
+ * then get --graceful-timeout to finish before it is told to stop (--shutdown-timeout,
+ * then SIGKILL). Requests go to threads through thread-dispatcher.ts, whose queue lives
+ * in the front end, so no restart ever drops a queued request.
  */
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
@@ -17,34 +17,13 @@ import type { Hello } from "../protocol/messages.js";
 import { ControlChannel } from "./control-channel.js";
 import { EXIT_PRIVILEGES } from "./exit-status.js";
 import { DaemonProcess, type AppStatus } from "./daemon-process.js";
-import { AheadDispatcher, type AheadHost } from "./dispatch-ahead.js";
 import { listenForDaemons } from "./listener.js";
 import { REASON_OPTION } from "./recycle-policy.js";
-import { RequestQueue, type QueuedRequest } from "./request-queue.js";
 import { RespawnBackoff } from "./respawn-backoff.js";
 import { Slots } from "./slots.js";
 import { Supervisor } from "./supervisor.js";
-import { WorkerChannel, type ChannelUser } from "./worker-channel.js";
-
-/** A request as the pool sees it: it can wait in the queue, or ahead on a busy thread's
- *  channel (dispatch-ahead.ts), and later be given a thread. */
-export interface PendingRequest extends QueuedRequest, ChannelUser {
-  readonly id: string;
-  /** SCRIPT_NAME + PATH_INFO, for --ignore-activity. */
-  readonly path: string;
-  /** Its body is known in full at dispatch (none, or read ahead) and it waits for no
-   *  100 Continue: it can be written ahead, head and body in one write. */
-  readonly sendsWhole: boolean;
-  /** Writes it to the channel the pool has made it the current request of. */
-  start(channel: WorkerChannel): void;
-  /** Writes it to a busy channel, to run after the current request; false when it
-   *  could not be encoded (it has been answered). */
-  startAhead(channel: WorkerChannel): boolean;
-  /** The request written ahead is now its channel's current one. */
-  promoted(channel: WorkerChannel): void;
-  /** The request written ahead will not run there: it is on no channel now. */
-  recalled(): void;
-}
+import { ThreadDispatcher, type PendingRequest } from "./thread-dispatcher.js";
+import { WorkerChannel } from "./worker-channel.js";
 
 export interface PythonReport {
   readonly version: string;
@@ -52,16 +31,12 @@ export interface PythonReport {
   readonly executable: string;
 }
 
-export class DaemonPool implements AheadHost {
+export class DaemonPool {
   private readonly token = randomBytes(16).toString("hex");
   private readonly socketPath: string;
   private readonly processes = new Map<number, DaemonProcess>();
   private readonly slots: Slots;
-  private readonly idle: WorkerChannel[] = [];
-  /** Every open worker channel (for dispatch ahead). */
-  readonly channels: WorkerChannel[] = [];
-  private readonly ahead: AheadDispatcher;
-  private readonly queue: RequestQueue<PendingRequest>;
+  private readonly threads: ThreadDispatcher;
   private readonly backoff = new RespawnBackoff();
   private readonly supervisor: Supervisor;
   private listener: Server | null = null;
@@ -78,9 +53,21 @@ export class DaemonPool implements AheadHost {
   ) {
     this.socketPath = join(config.socketDirectory, "daemon.sock");
     this.slots = new Slots(config.daemons.processes);
-    this.queue = new RequestQueue(config.daemons.queueTimeout * 1000, now);
     this.supervisor = new Supervisor(config, log, this, now);
-    this.ahead = new AheadDispatcher(this, now);
+    this.threads = new ThreadDispatcher(
+      config,
+      {
+        processOf: (channel) => this.processes.get(channel.pid),
+        afterRequest: (daemon) => {
+          this.supervisor.afterRequest(daemon);
+        },
+        countsAsActivity: (path) => this.supervisor.countsAsActivity(path),
+        finish: (daemon) => {
+          this.finish(daemon);
+        },
+      },
+      now,
+    );
   }
 
   /** Listens for daemon connections and starts every process; resolves once each has
@@ -119,82 +106,23 @@ export class DaemonPool implements AheadHost {
     return [...this.processes.values()].some((d) => !d.draining && d.channels.size > 0);
   }
 
-  /** To an idle thread; else ahead on a busy one, when nothing is queued before it;
-   *  else to the queue. */
   dispatch(request: PendingRequest): void {
-    const channel = this.takeIdle();
-    if (channel) this.begin(request, channel);
-    else if (this.queue.length > 0 || !this.ahead.place(request)) this.queue.push(request);
+    this.threads.dispatch(request);
   }
 
   /** The request on `channel` is finished in both directions. */
   release(channel: WorkerChannel): void {
-    const daemon = this.processes.get(channel.pid);
-    if (daemon) {
-      daemon.requests += 1;
-      if (channel.countsActivity) daemon.lastActivity = this.now();
-    }
-    channel.release();
-    if (channel.isClosed || !daemon) return;
-    // A recycle it triggers only starts the replacement: this process serves on until then.
-    if (!daemon.draining) this.supervisor.afterRequest(daemon);
-    const promoted = this.ahead.promote(channel);
-    if (promoted) this.begin(promoted, channel, true);
-    else this.freed(channel);
-  }
-
-  /** `channel` has no request: it takes the next queued one, or waits idle. */
-  freed(channel: WorkerChannel): void {
-    const daemon = this.processes.get(channel.pid);
-    if (channel.isClosed || !daemon) return;
-    if (daemon.draining) {
-      if (daemon.activeRequests === 0) this.finish(daemon);
-      return;
-    }
-    const next = this.queue.shift();
-    if (next) {
-      this.begin(next, channel);
-      return;
-    }
-    this.idle.push(channel);
-    this.ahead.rebalance();
-  }
-
-  get idleCount(): number {
-    return this.idle.length;
-  }
-
-  /** Not to a process on its way out, nor past --maximum-requests (counting the requests
-   *  it is running). */
-  mayRunAhead(channel: WorkerChannel): boolean {
-    const daemon = this.processes.get(channel.pid);
-    if (!daemon || daemon.draining || daemon.retiring !== null) return false;
-    const max = this.config.daemons.maximumRequests;
-    return max === 0 || daemon.requests + daemon.activeRequests < max;
-  }
-
-  sendRecall(channel: WorkerChannel, id: string): void {
-    this.processes.get(channel.pid)?.control?.recall(id, channel.thread);
-  }
-
-  /** A recalled request: to an idle thread, else back at the head of the queue (it
-   *  came before everything queued). */
-  redispatch(request: PendingRequest): void {
-    const channel = this.takeIdle();
-    if (channel) this.begin(request, channel);
-    else this.queue.unshift(request);
+    this.threads.release(channel);
   }
 
   /** The client of a request written ahead went away: it need not run at all. */
   withdraw(channel: WorkerChannel): void {
-    this.ahead.recall(channel, "client-gone");
+    this.threads.withdraw(channel);
   }
 
-  /** The queue's --queue-timeout / --connect-timeout sweep (supervisor.ts), which also
-   *  recalls requests that waited ahead too long. */
+  /** The queue's --queue-timeout / --connect-timeout sweep (supervisor.ts). */
   expireWaiting(unservedMs: number): void {
-    this.queue.expireLate(unservedMs);
-    this.ahead.expireLate(this.config.daemons.queueTimeout * 1000);
+    this.threads.expireWaiting(unservedMs);
   }
 
   /** Tells the daemon running request `id` that its client went away. */
@@ -241,7 +169,7 @@ export class DaemonPool implements AheadHost {
   async stop(): Promise<void> {
     this.stopping = true;
     this.supervisor.stop();
-    this.ahead.stop();
+    this.threads.stop();
     const grace = this.config.daemons.shutdownTimeout;
     await Promise.all([...this.processes.values()].map((daemon) => daemon.stopAndWait(grace)));
     await new Promise<void>((resolve) => {
@@ -251,26 +179,6 @@ export class DaemonPool implements AheadHost {
         });
       else resolve();
     });
-  }
-
-  /** Makes `request` the channel's current one: written now, or promoted from ahead
-   *  (already written); then the next queued request may be written ahead of it. */
-  private begin(request: PendingRequest, channel: WorkerChannel, promoted = false): void {
-    const now = this.now();
-    channel.assign(request, now);
-    channel.countsActivity = this.supervisor.countsAsActivity(request.path);
-    const daemon = this.processes.get(channel.pid);
-    if (daemon && channel.countsActivity) daemon.lastActivity = now;
-    if (promoted) request.promoted(channel);
-    else request.start(channel);
-    const next = this.queue.length > 0 && this.ahead.mayHold(channel) ? this.queue.shift() : null;
-    if (next && !this.ahead.refill(channel, next)) this.queue.unshift(next);
-  }
-
-  private takeIdle(): WorkerChannel | undefined {
-    let channel = this.idle.pop();
-    while (channel?.isClosed) channel = this.idle.pop();
-    return channel;
   }
 
   private spawn(index: number): void {
@@ -307,20 +215,17 @@ export class DaemonPool implements AheadHost {
       this.onChannelClosed(lost, reason);
     });
     daemon.channels.add(channel);
-    this.channels.push(channel);
     // A thread that connects is idle; it has not finished a request (which would count
     // towards --maximum-requests: with more threads than that, a recycle loop).
     if (daemon.draining) channel.close("process is draining");
-    else this.freed(channel);
+    else this.threads.add(channel);
   }
 
   private onControl(daemon: DaemonProcess, hello: Hello, socket: Socket, decoder: FrameDecoder) {
     daemon.control = new ControlChannel(socket, decoder, {
       onHeartbeat: () => (daemon.lastHeartbeat = this.now()),
-      onRecalled: ({ id, thread, recalled }) => {
-        for (const channel of daemon.channels) {
-          if (channel.thread === thread) this.ahead.answered(channel, id, recalled);
-        }
+      onRecalled: (answer) => {
+        this.threads.answered(daemon, answer);
       },
       onRecycle: (reason) => {
         // SIGUSR1 sent to a daemon drains for --eviction-timeout when set (mod_wsgi).
@@ -372,11 +277,7 @@ export class DaemonPool implements AheadHost {
 
   private stopDispatching(daemon: DaemonProcess): void {
     daemon.draining = true;
-    for (let i = this.idle.length - 1; i >= 0; i--) {
-      if (this.idle[i]?.pid === daemon.pid) this.idle.splice(i, 1);
-    }
-    // Requests written ahead to it would wait for its requests in flight: call them back.
-    this.ahead.recallFrom(daemon.channels);
+    this.threads.stopDispatching(daemon);
   }
 
   private finish(daemon: DaemonProcess): void {
@@ -384,11 +285,7 @@ export class DaemonPool implements AheadHost {
   }
 
   private onChannelClosed(channel: WorkerChannel, reason: string): void {
-    for (const list of [this.idle, this.channels]) {
-      const index = list.indexOf(channel);
-      if (index !== -1) list.splice(index, 1);
-    }
-    this.ahead.lost(channel);
+    this.threads.remove(channel);
     const daemon = this.processes.get(channel.pid);
     daemon?.channels.delete(channel);
     if (daemon && !daemon.stopping && !daemon.exited && !daemon.draining) {

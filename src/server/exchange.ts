@@ -5,7 +5,7 @@
  * can end is handled exactly once.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { PendingRequest } from "../daemon/pool.js";
+import type { PendingRequest } from "../daemon/thread-dispatcher.js";
 import type { ChannelUser, WorkerChannel } from "../daemon/worker-channel.js";
 import { FrameType, type Frame } from "../protocol/frames.js";
 import { decodeErrorMessage, encodeRequestHead } from "../protocol/messages.js";

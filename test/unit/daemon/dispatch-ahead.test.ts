@@ -8,7 +8,7 @@ import {
   RECALL_AFTER_MS,
   type AheadHost,
 } from "../../../src/daemon/dispatch-ahead.js";
-import type { PendingRequest } from "../../../src/daemon/pool.js";
+import type { PendingRequest } from "../../../src/daemon/thread-dispatcher.js";
 import { WorkerChannel } from "../../../src/daemon/worker-channel.js";
 import { FrameDecoder } from "../../../src/protocol/frames.js";
 

@@ -1,0 +1,191 @@
+/**
+ * The request side of the pool: hands each request to an idle daemon thread, or ahead
+ * to a busy one (dispatch-ahead.ts), or to the queue, and takes each thread back when
+ * its request ends. The processes' lives (start, replacement, exit) are pool.ts's.
+ */
+import type { ServerConfig } from "../config/server-config.js";
+import type { Recalled } from "../protocol/messages.js";
+import type { DaemonProcess } from "./daemon-process.js";
+import { AheadDispatcher, type AheadHost } from "./dispatch-ahead.js";
+import { RequestQueue, type QueuedRequest } from "./request-queue.js";
+import type { ChannelUser, WorkerChannel } from "./worker-channel.js";
+
+/** A request as the pool sees it: it can wait in the queue, or ahead on a busy thread's
+ *  channel, and later be given a thread. */
+export interface PendingRequest extends QueuedRequest, ChannelUser {
+  readonly id: string;
+  /** SCRIPT_NAME + PATH_INFO, for --ignore-activity. */
+  readonly path: string;
+  /** Its body is known in full at dispatch (none, or read ahead) and it waits for no
+   *  100 Continue: it can be written ahead, head and body in one write. */
+  readonly sendsWhole: boolean;
+  /** Writes it to the channel the pool has made it the current request of. */
+  start(channel: WorkerChannel): void;
+  /** Writes it to a busy channel, to run after the current request; false when it
+   *  could not be encoded (it has been answered). */
+  startAhead(channel: WorkerChannel): boolean;
+  /** The request written ahead is now its channel's current one. */
+  promoted(channel: WorkerChannel): void;
+  /** The request written ahead will not run there: it is on no channel now. */
+  recalled(): void;
+}
+
+/** What the dispatcher needs from the pool around it. */
+export interface ProcessHost {
+  /** The process a channel belongs to, while it is alive. */
+  processOf(channel: WorkerChannel): DaemonProcess | undefined;
+  /** A request ended on `daemon`: the recycle rules may start its replacement. */
+  afterRequest(daemon: DaemonProcess): void;
+  countsAsActivity(path: string): boolean;
+  /** A draining process has no request left: stop it. */
+  finish(daemon: DaemonProcess): void;
+}
+
+export class ThreadDispatcher implements AheadHost {
+  private readonly idle: WorkerChannel[] = [];
+  /** Every open worker channel, of every process. */
+  readonly channels: WorkerChannel[] = [];
+  private readonly queue: RequestQueue<PendingRequest>;
+  private readonly ahead: AheadDispatcher;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly host: ProcessHost,
+    private readonly now: () => number,
+  ) {
+    this.queue = new RequestQueue(config.daemons.queueTimeout * 1000, now);
+    this.ahead = new AheadDispatcher(this, now);
+  }
+
+  /** To an idle thread; else ahead on a busy one, when nothing is queued before it;
+   *  else to the queue. */
+  dispatch(request: PendingRequest): void {
+    const channel = this.takeIdle();
+    if (channel) this.begin(request, channel);
+    else if (this.queue.length > 0 || !this.ahead.place(request)) this.queue.push(request);
+  }
+
+  /** A thread connected: it is idle. */
+  add(channel: WorkerChannel): void {
+    this.channels.push(channel);
+    this.freed(channel);
+  }
+
+  /** The request on `channel` is finished in both directions. */
+  release(channel: WorkerChannel): void {
+    const daemon = this.host.processOf(channel);
+    if (daemon) {
+      daemon.requests += 1;
+      if (channel.countsActivity) daemon.lastActivity = this.now();
+    }
+    channel.release();
+    if (channel.isClosed || !daemon) return;
+    // A recycle it triggers only starts the replacement: this process serves on until then.
+    if (!daemon.draining) this.host.afterRequest(daemon);
+    const promoted = this.ahead.promote(channel);
+    if (promoted) this.begin(promoted, channel, true);
+    else this.freed(channel);
+  }
+
+  /** `channel` has no request: it takes the next queued one, or waits idle. */
+  freed(channel: WorkerChannel): void {
+    const daemon = this.host.processOf(channel);
+    if (channel.isClosed || !daemon) return;
+    if (daemon.draining) {
+      if (daemon.activeRequests === 0) this.host.finish(daemon);
+      return;
+    }
+    const next = this.queue.shift();
+    if (next) {
+      this.begin(next, channel);
+      return;
+    }
+    this.idle.push(channel);
+    this.ahead.rebalance();
+  }
+
+  /** The channel broke: it takes no more requests; one waiting ahead on it goes elsewhere. */
+  remove(channel: WorkerChannel): void {
+    for (const list of [this.idle, this.channels]) {
+      const index = list.indexOf(channel);
+      if (index !== -1) list.splice(index, 1);
+    }
+    this.ahead.lost(channel);
+  }
+
+  /** No new requests for `daemon`; those written ahead to it are called back. */
+  stopDispatching(daemon: DaemonProcess): void {
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      if (this.idle[i]?.pid === daemon.pid) this.idle.splice(i, 1);
+    }
+    this.ahead.recallFrom(daemon.channels);
+  }
+
+  /** The daemon's answer to a RECALL. */
+  answered(daemon: DaemonProcess, { id, thread, recalled }: Recalled): void {
+    for (const channel of daemon.channels) {
+      if (channel.thread === thread) this.ahead.answered(channel, id, recalled);
+    }
+  }
+
+  /** The client of a request written ahead went away: it need not run at all. */
+  withdraw(channel: WorkerChannel): void {
+    this.ahead.recall(channel, "client-gone");
+  }
+
+  /** The --queue-timeout / --connect-timeout sweep (supervisor.ts); requests that
+   *  waited ahead too long are recalled. */
+  expireWaiting(unservedMs: number): void {
+    this.queue.expireLate(unservedMs);
+    this.ahead.expireLate(this.config.daemons.queueTimeout * 1000);
+  }
+
+  stop(): void {
+    this.ahead.stop();
+  }
+
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
+  /** Not to a process on its way out, nor past --maximum-requests (counting the requests
+   *  it is running). */
+  mayRunAhead(channel: WorkerChannel): boolean {
+    const daemon = this.host.processOf(channel);
+    if (!daemon || daemon.draining || daemon.retiring !== null) return false;
+    const max = this.config.daemons.maximumRequests;
+    return max === 0 || daemon.requests + daemon.activeRequests < max;
+  }
+
+  sendRecall(channel: WorkerChannel, id: string): void {
+    this.host.processOf(channel)?.control?.recall(id, channel.thread);
+  }
+
+  /** A recalled request: to an idle thread, else back at the head of the queue (it
+   *  came before everything queued). */
+  redispatch(request: PendingRequest): void {
+    const channel = this.takeIdle();
+    if (channel) this.begin(request, channel);
+    else this.queue.unshift(request);
+  }
+
+  /** Makes `request` the channel's current one: written now, or promoted from ahead
+   *  (already written); then the next queued request may be written ahead of it. */
+  private begin(request: PendingRequest, channel: WorkerChannel, promoted = false): void {
+    const now = this.now();
+    channel.assign(request, now);
+    channel.countsActivity = this.host.countsAsActivity(request.path);
+    const daemon = this.host.processOf(channel);
+    if (daemon && channel.countsActivity) daemon.lastActivity = now;
+    if (promoted) request.promoted(channel);
+    else request.start(channel);
+    const next = this.queue.length > 0 && this.ahead.mayHold(channel) ? this.queue.shift() : null;
+    if (next && !this.ahead.refill(channel, next)) this.queue.unshift(next);
+  }
+
+  private takeIdle(): WorkerChannel | undefined {
+    let channel = this.idle.pop();
+    while (channel?.isClosed) channel = this.idle.pop();
+    return channel;
+  }
+}
