@@ -1,17 +1,22 @@
 /**
  * Dispatch-ahead's hazards (bench/PROFILE.md): when no daemon thread is idle, a request
  * may be written to a busy thread's connection to run after its current request. Each
- * test makes "no idle thread" certain (a request naps in the app, the next is sent while
- * it runs) and checks what the client and the app see, as a front-end queue gives it:
- * no waiting behind a slow request, timeouts counted as for a queued request, no 502 when
- * the busy process dies, no run for a client that left, no interleaved bodies.
+ * test makes "no idle thread" certain (requests nap in the app) and checks that the
+ * client and the app see what the front end's queue gives: no waiting behind a slow
+ * request, timeouts counted as for a queued request, no 502 when the busy process dies,
+ * no run for a client that left, no interleaved bodies.
+ *
+ * A request can land behind the one that matters (X) in two ways, and each test has one
+ * of each: Y is queued before X starts, so X's start can take it ahead (as the queue
+ * feeds a channel's slot ahead); Z arrives while X runs, so the pool can write it ahead
+ * at once. A gate request G holds the thread first, so that X and Y queue in order.
  * Timings are compared with wide margins only: the machine is shared.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { request as httpRequest, type ClientRequest } from "node:http";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { app, eventually, startServer, tempDir, type RunningServer } from "./harness.js";
@@ -42,11 +47,16 @@ async function startAhead(t: TestContext, args: string[]): Promise<Ahead> {
 }
 
 interface Answer {
+  readonly tag: string;
   readonly status: number;
   readonly contentType: string | undefined;
   readonly text: string;
   /** When the whole answer had arrived (ms, Date.now()). */
   readonly endedAt: number;
+}
+
+function assertStatus(answer: Answer, status: number): void {
+  assert.equal(answer.status, status, `${answer.tag} answered ${answer.status} ${answer.text}`);
 }
 
 /** The app's answer "TAG PID LENGTH SHA256", split. */
@@ -95,7 +105,7 @@ function send(server: RunningServer, tag: string, query = "", upload?: Upload): 
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString();
         const contentType = res.headers["content-type"];
-        resolve({ status: res.statusCode ?? 0, contentType, text, endedAt: Date.now() });
+        resolve({ tag, status: res.statusCode ?? 0, contentType, text, endedAt: Date.now() });
       });
       res.on("error", fail);
     });
@@ -129,122 +139,159 @@ const RESCUE = ["--request-timeout", "15"];
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-test("head-of-line: a request sent while every thread is busy runs on the first thread to free up, not behind a slow request", async (t) => {
+/** G holds the (one) thread for `gateSeconds`; X (`xQuery`) and then Y (`yQuery`) are
+ *  sent while it runs; resolves once X holds the thread, with the three answers to come. */
+async function gateThenQueue(
+  { server, started }: Ahead,
+  gateSeconds: number,
+  xQuery: string,
+  yQuery = "",
+): Promise<[Promise<Answer>, Promise<Answer>, Promise<Answer>]> {
+  const g = send(server, "G", `&seconds=${gateSeconds}`);
+  await started("G");
+  const x = send(server, "X", xQuery);
+  // Y must reach the front end after X; their arrival cannot be seen from here.
+  await pause(100);
+  const y = send(server, "Y", yQuery);
+  await started("X");
+  return [g, x, y];
+}
+
+test("head-of-line: a request waiting while every thread is busy runs on the first thread to free up, not behind a slow request", async (t) => {
   const { server, started } = await startAhead(t, ["--threads", "2"]);
-  const slow = send(server, "A", "&seconds=3");
-  await started("A");
-  const short = send(server, "A2", "&seconds=0.5");
-  await started("A2");
-  // Two quick requests, so that one of them would sit behind A on any thread choice.
-  const [a, a2, b1, b2] = await Promise.all([slow, short, send(server, "B1"), send(server, "B2")]);
-  for (const answer of [a, a2, b1, b2]) assert.equal(answer.status, 200);
-  assert.ok(b1.endedAt < a.endedAt, "B1 waited for the slow request A");
-  assert.ok(b2.endedAt < a.endedAt, "B2 waited for the slow request A");
+  const g = send(server, "G", "&seconds=0.3");
+  await started("G");
+  const o = send(server, "O", "&seconds=0.8");
+  await started("O");
+  // X (3 s) starts on G's thread; Y (1 s) and the Zs must not wait for it once O's frees.
+  const x = send(server, "X", "&seconds=3");
+  await pause(100);
+  const y = send(server, "Y", "&seconds=1");
+  await started("X");
+  const [slow, ...quick] = await Promise.all([x, y, send(server, "Z1"), send(server, "Z2")]);
+  assertStatus(slow, 200);
+  for (const answer of [...quick, await g, await o]) {
+    assertStatus(answer, 200);
+    assert.ok(answer.endedAt < slow.endedAt, `${answer.tag} waited for X`);
+  }
 });
 
 test("--request-timeout counts from when a request starts, not from when it was sent on", async (t) => {
-  // Each request naps 2 s of a 3 s deadline; B, sent while A runs, ends 4 s after A began.
-  const { server, started } = await startAhead(t, ["--threads", "1", "--request-timeout", "3"]);
-  const a = send(server, "A", "&seconds=2");
-  await started("A");
-  const b = await send(server, "B", "&seconds=2");
-  assert.equal(b.status, 200, `B answered ${b.status} ${b.text}`);
-  assert.equal(parse(b).tag, "B");
-  assert.equal((await a).status, 200);
+  // Each request naps 1.6 s of a 2.5 s deadline; X waits for G, Y for X.
+  const ahead = await startAhead(t, ["--threads", "1", "--request-timeout", "2.5"]);
+  const answers = await gateThenQueue(ahead, 1.6, "&seconds=1.6", "&seconds=1.6");
+  for (const answer of await Promise.all(answers)) {
+    assertStatus(answer, 200);
+  }
 });
 
-test("a request sent while the process's thread is busy is served by the replacement when that process dies", async (t) => {
-  const { server, started } = await startAhead(t, ["--threads", "1", ...RESCUE]);
-  const before = parse(await send(server, "pid")).pid;
-  const dying = send(server, "A", "&seconds=1&die=1");
-  await started("A");
-  const b = send(server, "B");
-  assert.equal((await dying).status, 502);
-  const answer = await b;
-  assert.equal(answer.status, 200, `B answered ${answer.status} ${answer.text}`);
-  assert.equal(parse(answer).tag, "B");
-  assert.notEqual(parse(answer).pid, before);
+test("a request waiting while the process's thread is busy is served by the replacement when that process dies", async (t) => {
+  const ahead = await startAhead(t, ["--threads", "1", ...RESCUE]);
+  const before = parse(await send(ahead.server, "pid")).pid;
+  const [g, x, y] = await gateThenQueue(ahead, 0.3, "&seconds=1&die=1");
+  const z = send(ahead.server, "Z");
+  assert.equal((await g).status, 200);
+  assert.equal((await x).status, 502);
+  for (const answer of await Promise.all([y, z])) {
+    assertStatus(answer, 200);
+    assert.notEqual(parse(answer).pid, before, `${answer.tag} ran on the dead process`);
+  }
 });
 
-test("graceful restart: a request sent while the old process's thread is busy does not wait for its long request", async (t) => {
-  const { server, started } = await startAhead(t, ["--threads", "1"]);
-  const long = send(server, "A", "&seconds=3");
-  await started("A");
-  const b = send(server, "B");
-  // B must reach the front end before the restart begins; it cannot be seen from here.
+test("graceful restart: a request waiting while the old process's thread is busy does not wait for its long request", async (t) => {
+  const ahead = await startAhead(t, ["--threads", "1"]);
+  const [g, x, y] = await gateThenQueue(ahead, 0.3, "&seconds=2.5");
+  const z = send(ahead.server, "Z");
+  // Z must reach the front end before the restart begins; it cannot be seen from here.
   await pause(300);
-  server.child.kill("SIGUSR1");
-  const [a, answer] = await Promise.all([long, b]);
-  assert.equal(a.status, 200);
-  assert.equal(answer.status, 200);
-  assert.notEqual(parse(answer).pid, parse(a).pid, "B ran on the old process");
-  assert.ok(answer.endedAt < a.endedAt, "B waited for the old process's long request");
+  ahead.server.child.kill("SIGUSR1");
+  const [long, ...quick] = await Promise.all([x, y, z]);
+  assert.equal((await g).status, 200);
+  assert.equal(long.status, 200);
+  for (const answer of quick) {
+    assertStatus(answer, 200);
+    assert.notEqual(parse(answer).pid, parse(long).pid, `${answer.tag} ran on the old process`);
+    assert.ok(answer.endedAt < long.endedAt, `${answer.tag} waited for the old process's X`);
+  }
 });
 
 test("--queue-timeout: a request that waited too long for a thread gets the queue's 504 and never runs", async (t) => {
-  const { server, started, runs } = await startAhead(t, ["--threads", "1", "--queue-timeout", "1"]);
-  const a = send(server, "A", "&seconds=3");
-  await started("A");
-  // B may be written ahead; C, sent after it, waits in the front end's queue in any case.
-  const b = send(server, "B");
-  await pause(100);
-  const c = send(server, "C");
-  const [answerB, answerC] = await Promise.all([b, c]);
-  assert.equal(answerB.status, 504, `B answered ${answerB.status} ${answerB.text}`);
+  const ahead = await startAhead(t, ["--threads", "1", "--queue-timeout", "1"]);
+  const [g, x, y] = await gateThenQueue(ahead, 0.3, "&seconds=2.5");
+  const [answerY, answerZ] = await Promise.all([y, send(ahead.server, "Z")]);
+  assertStatus(answerY, 504);
+  assertStatus(answerZ, 504);
+  // One of Y and Z may have waited ahead on X's thread, the other in the queue.
   const seen = ({ status, contentType, text }: Answer): unknown => ({ status, contentType, text });
-  assert.deepEqual(seen(answerB), seen(answerC), "B is not answered as the queued C is");
-  assert.ok(answerB.endedAt < (await a).endedAt, "B's 504 waited for A");
-  assert.equal((await send(server, "D")).status, 200);
-  assert.deepEqual(runs(), ["start A", "end A", "start D", "end D"]);
+  assert.deepEqual(seen(answerY), seen(answerZ));
+  const long = await x;
+  assert.ok(answerY.endedAt < long.endedAt, "Y's 504 waited for X");
+  assert.ok(answerZ.endedAt < long.endedAt, "Z's 504 waited for X");
+  assert.equal((await g).status, 200);
+  assert.equal((await send(ahead.server, "D")).status, 200);
+  assert.deepEqual(ahead.runs(), ["start G", "end G", "start X", "end X", "start D", "end D"]);
 });
+
+/** Sends GET /?tag=TAG on a raw connection, to be destroyed by the caller. */
+function leaving(server: RunningServer, tag: string): Socket {
+  const socket = connect(server.port, "127.0.0.1");
+  socket.on("error", () => undefined);
+  socket.write(`GET /?tag=${tag} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  return socket;
+}
 
 test("a request whose client leaves before it starts never runs", async (t) => {
   const { server, started, runs } = await startAhead(t, ["--threads", "1"]);
-  const a = send(server, "A", "&seconds=1.5");
-  await started("A");
-  const socket = connect(server.port, "127.0.0.1");
-  socket.on("error", () => undefined);
-  socket.write("GET /?tag=B HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  const g = send(server, "G", "&seconds=0.3");
+  await started("G");
+  const x = send(server, "X", "&seconds=1.5");
+  await pause(100);
+  const y = leaving(server, "Y");
+  await started("X");
+  const z = leaving(server, "Z");
   await pause(300);
-  socket.destroy();
-  assert.equal((await a).status, 200);
-  // C is sent after B and runs after B would have.
-  assert.equal((await send(server, "C")).status, 200);
-  assert.deepEqual(runs(), ["start A", "end A", "start C", "end C"]);
+  y.destroy();
+  z.destroy();
+  assert.equal((await g).status, 200);
+  assert.equal((await x).status, 200);
+  // D is sent after Y and Z and runs after they would have.
+  assert.equal((await send(server, "D")).status, 200);
+  assert.deepEqual(runs(), ["start G", "end G", "start X", "end X", "start D", "end D"]);
 });
 
 const STREAMED_BODIES: readonly { name: string; chunks: string[]; declared: boolean }[] = [
-  { name: "chunked", chunks: ["first;", "second;", "third;", "last"], declared: false },
+  { name: "chunked", chunks: ["1;", "2;", "3;", "4;", "5;", "6"], declared: false },
   // Above the 64 KiB that the front end reads in full before dispatch (request-body.ts).
   {
-    name: "200 KiB with Content-Length",
-    chunks: ["a", "b", "c", "d"].map((c) => c.repeat(51_200)),
+    name: "300 KiB with Content-Length",
+    chunks: ["a", "b", "c", "d", "e", "f"].map((c) => c.repeat(51_200)),
     declared: true,
   },
 ];
 
 for (const { name, chunks, declared } of STREAMED_BODIES) {
-  test(`a request sent while the busy thread's request body (${name}) is still streaming in: every body arrives whole`, async (t) => {
+  test(`a request waiting while the busy thread's request body (${name}) is still streaming in: every body arrives whole`, async (t) => {
     const { server, started } = await startAhead(t, [
-      "--threads",
-      "1",
-      "--chunked-request",
-      ...RESCUE,
+      ...["--threads", "1", "--chunked-request", ...RESCUE],
     ]);
-    const upload = send(server, "A", "", { chunks, gapMs: 250, declared });
-    await started("A");
-    // B has no body; C's small body is read in full before dispatch.
+    const g = send(server, "G", "&seconds=0.3");
+    await started("G");
+    // X's body takes 1.25 s to arrive; Y (no body) and C (a small body, read in full
+    // before dispatch) are queued behind X, Z is sent once X runs.
+    const x = send(server, "X", "", { chunks, gapMs: 250, declared });
+    await pause(100);
     const small = "small body ".repeat(100);
-    const [a, b, c] = await Promise.all([
-      upload,
-      send(server, "B"),
-      send(server, "C", "", { chunks: [small], gapMs: 0, declared: true }),
-    ]);
-    for (const [tag, answer] of Object.entries({ A: a, B: b, C: c })) {
-      assert.equal(answer.status, 200, `${tag} answered ${answer.status} ${answer.text}`);
+    const y = send(server, "Y");
+    const c = send(server, "C", "", { chunks: [small], gapMs: 0, declared: true });
+    await started("X");
+    const answers = await Promise.all([g, x, y, c, send(server, "Z")]);
+    for (const answer of answers) {
+      assertStatus(answer, 200);
     }
-    assert.deepEqual(parse(a), bodyOf("A", parse(a).pid, chunks.join("")));
-    assert.deepEqual(parse(b), bodyOf("B", parse(b).pid, ""));
-    assert.deepEqual(parse(c), bodyOf("C", parse(c).pid, small));
+    const [, ax, ay, ac, az] = answers;
+    assert.deepEqual(parse(ax), bodyOf("X", parse(ax).pid, chunks.join("")));
+    assert.deepEqual(parse(ay), bodyOf("Y", parse(ay).pid, ""));
+    assert.deepEqual(parse(ac), bodyOf("C", parse(ac).pid, small));
+    assert.deepEqual(parse(az), bodyOf("Z", parse(az).pid, ""));
   });
 }
