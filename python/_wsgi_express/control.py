@@ -86,6 +86,8 @@ class Control:
             message = json.loads(payload)
             request_id, thread = str(message["id"]), message["thread"]
         except (ValueError, KeyError, TypeError):
+            thread = None
+        if type(thread) is not int:
             sys.stderr.write("wsgi-express: malformed RECALL frame ignored\n")
             return
         recalled = self._runtime.registry.recall(request_id, thread)

@@ -110,6 +110,7 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOw
     this.ahead = true;
     if (this.send(channel)) return true;
     this.channel = null;
+    this.ahead = false;
     return false;
   }
 

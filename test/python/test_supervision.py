@@ -10,7 +10,7 @@ import threading
 import time
 import unittest
 
-from .support import TIMEOUT, make_config
+from .support import TIMEOUT, captured_stderr, make_config
 from _wsgi_express import framing
 from _wsgi_express.connection import Connection, SharedConnection
 from _wsgi_express.control import Control
@@ -122,6 +122,13 @@ class ControlFrames(unittest.TestCase):
         self.assertTrue(runtime.registry.add(Request("5"), 1))
         Control(SharedConnection(ours), runtime).thread.start()
         front = Connection(theirs)
+        with captured_stderr() as stderr:
+            # A malformed RECALL is logged and not answered; the next one is.
+            theirs.sendall(encode_frame(framing.RECALL, b'{"id": "5", "thread": "1"}'))
+            message = {"id": "5", "thread": 1}
+            theirs.sendall(encode_frame(framing.RECALL, json.dumps(message).encode()))
+            self.assertEqual(front.read_frame()[0], framing.RECALLED)
+        self.assertIn("malformed RECALL", stderr.getvalue())
         for request_id in ("5", "6"):
             message = {"id": request_id, "thread": 1}
             theirs.sendall(encode_frame(framing.RECALL, json.dumps(message).encode()))
