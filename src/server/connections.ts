@@ -6,7 +6,7 @@
  */
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { clientErrorStatus, type OpeningLine } from "./request-guards.js";
+import { clientErrorStatus } from "./request-guards.js";
 
 interface ConnectionState {
   /** Responses started on this connection and not yet finished. */
@@ -17,10 +17,6 @@ interface ConnectionState {
   whenIdle: (() => void) | null;
   /** The request whose body is still arriving, if any. */
   reading: IncomingMessage | null;
-  /** Requests node has parsed on it. */
-  requests: number;
-  /** Its first chunk's request line, for a head that overflows (414 or 431). */
-  opening: OpeningLine | undefined;
 }
 
 const states = new WeakMap<Duplex, ConnectionState>();
@@ -28,14 +24,7 @@ const states = new WeakMap<Duplex, ConnectionState>();
 function stateOf(socket: Duplex): ConnectionState {
   let state = states.get(socket);
   if (!state) {
-    state = {
-      active: 0,
-      closing: false,
-      whenIdle: null,
-      reading: null,
-      requests: 0,
-      opening: undefined,
-    };
+    state = { active: 0, closing: false, whenIdle: null, reading: null };
     states.set(socket, state);
   }
   return state;
@@ -46,7 +35,6 @@ export function trackResponse(req: IncomingMessage, res: ServerResponse): void {
   // req.socket: a pipelined response has no socket until the ones before it are out.
   const state = stateOf(req.socket);
   state.active += 1;
-  state.requests += 1;
   const hasBody =
     req.headers["transfer-encoding"] !== undefined ||
     Number(req.headers["content-length"] ?? 0) > 0;
@@ -122,9 +110,7 @@ export function guardConnections(
   onBodyError: (req: IncomingMessage, status: number) => boolean,
 ): void {
   server.on("clientError", (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
-    const state = stateOf(socket);
-    const opening = state.requests === 0 ? state.opening : undefined;
-    const status = clientErrorStatus(error.code, error.rawPacket, opening);
+    const status = clientErrorStatus(error.code, error.rawPacket);
     if (error.code === "HPE_CLOSED_CONNECTION") {
       // The request before these bytes asked to close: its response ends the connection.
       stateOf(socket).closing = true;
@@ -138,13 +124,6 @@ export function guardConnections(
       return;
     }
     refuseConnection(socket, status);
-  });
-  server.on("connection", (socket: Duplex) => {
-    socket.once("data", (chunk: Buffer) => {
-      const end = chunk.indexOf(10);
-      stateOf(socket).opening =
-        end === -1 ? { length: chunk.length, ended: false } : { length: end, ended: true };
-    });
   });
   // CONNECT (authority-form) is a proxy's business; node would drop the socket silently.
   server.on("connect", (_req, socket: Duplex) => {

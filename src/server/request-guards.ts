@@ -68,31 +68,19 @@ function values(rawHeaders: readonly string[], lowerName: string): string[] {
   return found;
 }
 
-/** What the first chunk on a connection showed of its first request line: its length
- *  when the line ended in that chunk, else the chunk's length (a lower bound). */
-export interface OpeningLine {
-  readonly length: number;
-  readonly ended: boolean;
-}
-
 /**
  * The status for a parse error node reports through 'clientError', or null when no answer
  * is due: the client went away, or sent bytes after a request that closes the connection
  * (node reports those too, and must not answer 400 in place of that request's response).
- * `opening`: the connection's first chunk, when the failed request is its first.
  */
-export function clientErrorStatus(
-  code: string | undefined,
-  rawPacket?: Buffer,
-  opening?: OpeningLine,
-): number | null {
+export function clientErrorStatus(code: string | undefined, rawPacket?: Buffer): number | null {
   switch (code) {
     case "HPE_CLOSED_CONNECTION":
     case "ECONNRESET":
     case "EPIPE":
       return null;
     case "HPE_HEADER_OVERFLOW":
-      return requestLineTooLong(rawPacket, opening) ? 414 : 431;
+      return requestLineTooLong(rawPacket) ? 414 : 431;
     case "ERR_HTTP_REQUEST_TIMEOUT":
     case "HPE_HEADERS_TIMEOUT":
       return 408;
@@ -103,20 +91,25 @@ export function clientErrorStatus(
 
 /** A method token (RFC 9110 §9.1: a token) and the space after it. */
 const REQUEST_LINE_START = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ /;
+/** The end of a request line: its HTTP version, then CR. */
+const REQUEST_LINE_END = /HTTP\/\d\.\d\r?$/;
 
-/** True when the head overflowed while still in its request line. node reports only
- *  the chunk that overflowed: when the head arrived in pieces, a piece from inside a
- *  long line does not say which line it is, so the connection's first chunk is asked
- *  first, then the packet if it is the request's start. */
-function requestLineTooLong(rawPacket?: Buffer, opening?: OpeningLine): boolean {
-  if (opening !== undefined && (opening.ended || opening.length > MAX_REQUEST_TARGET)) {
-    return opening.length > MAX_REQUEST_TARGET;
+/**
+ * True when the head overflowed while still in its request line. node reports only the
+ * chunk that overflowed, not the head so far (watching the socket's earlier chunks would
+ * take node's parser off its fast path for every request). The chunk's first line tells
+ * when it starts the request (its length) or when a line ends in it (a request line ends
+ * with the HTTP version). A chunk wholly inside one long line cannot tell a long target
+ * from a long header value; it is taken for the target, as before.
+ */
+function requestLineTooLong(rawPacket: Buffer | undefined): boolean {
+  if (rawPacket === undefined) return false;
+  const text = rawPacket.toString("latin1");
+  const end = text.indexOf("\n");
+  if (REQUEST_LINE_START.test(text.slice(0, 32))) {
+    return end === -1 ? text.length > MAX_REQUEST_TARGET : end > MAX_REQUEST_TARGET;
   }
-  if (rawPacket === undefined || !REQUEST_LINE_START.test(rawPacket.toString("latin1", 0, 32))) {
-    return false;
-  }
-  const end = rawPacket.indexOf("\n");
-  return end === -1 ? rawPacket.length > MAX_REQUEST_TARGET : end > MAX_REQUEST_TARGET;
+  return end === -1 || REQUEST_LINE_END.test(text.slice(Math.max(0, end - 10), end));
 }
 
 /** The authority of an absolute-form target (`GET http://host:81/p`), which replaces the
