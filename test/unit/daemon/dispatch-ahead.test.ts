@@ -96,12 +96,20 @@ function setup(threads = 2) {
     channels[thread]?.assign(current, clock);
     return current;
   };
+  /** Thread 0 busy, with request r1 written ahead of it. */
+  const oneAhead = () => {
+    busy(0);
+    const request = new FakeRequest("r1");
+    ahead.place(request);
+    return { request, channel: channels[0] as WorkerChannel };
+  };
   return {
     ahead,
     host,
     channels,
     log,
     busy,
+    oneAhead,
     advance: (ms: number) => (clock += ms),
   };
 }
@@ -133,21 +141,15 @@ test("not ahead of a request whose body is still streaming, nor when the pool sa
 });
 
 test("the request ahead becomes current when the channel's request ends", () => {
-  const { ahead, channels, busy } = setup(1);
-  busy(0);
-  const request = new FakeRequest("r1");
-  ahead.place(request);
-  const channel = channels[0] as WorkerChannel;
+  const { ahead, oneAhead } = setup(1);
+  const { request, channel } = oneAhead();
   assert.equal(ahead.promote(channel), request);
   assert.equal(ahead.promote(channel), null);
 });
 
 test("recalled before it started: it leaves the channel and is dispatched again", () => {
-  const { ahead, channels, log, busy } = setup(1);
-  busy(0);
-  const request = new FakeRequest("r1");
-  ahead.place(request);
-  const channel = channels[0] as WorkerChannel;
+  const { ahead, log, oneAhead } = setup(1);
+  const { request, channel } = oneAhead();
   ahead.recall(channel, "drain");
   ahead.recall(channel, "drain");
   assert.deepEqual(log, ["recall r1 from 0"], "one recall at a time");
@@ -160,11 +162,8 @@ test("recalled before it started: it leaves the channel and is dispatched again"
 });
 
 test("recalled as it became current: the channel is freed", () => {
-  const { ahead, channels, log, busy } = setup(1);
-  busy(0);
-  const request = new FakeRequest("r1");
-  ahead.place(request);
-  const channel = channels[0] as WorkerChannel;
+  const { ahead, log, oneAhead } = setup(1);
+  const { request, channel } = oneAhead();
   ahead.recall(channel, "rebalance");
   assert.equal(ahead.promote(channel), request);
   channel.assign(request, 0);
@@ -174,11 +173,8 @@ test("recalled as it became current: the channel is freed", () => {
 });
 
 test("a recall the daemon refuses leaves the request where it is", () => {
-  const { ahead, channels, log, busy } = setup(1);
-  busy(0);
-  const request = new FakeRequest("r1");
-  ahead.place(request);
-  const channel = channels[0] as WorkerChannel;
+  const { ahead, log, oneAhead } = setup(1);
+  const { request, channel } = oneAhead();
   ahead.recall(channel, "rebalance");
   ahead.answered(channel, "r1", false);
   assert.deepEqual(log, ["recall r1 from 0"]);
