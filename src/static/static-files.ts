@@ -3,7 +3,7 @@
  * Last-Modified and the conditional requests of RFC 9110 §13), directories by index or
  * listing. Files are streamed with fs read streams (node:http has no sendfile path).
  */
-import { createReadStream } from "node:fs";
+import { createReadStream, type Stats } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { basename, dirname } from "node:path";
 import { pipeline } from "node:stream";
@@ -139,9 +139,12 @@ export class StaticFiles {
     const [send, type] = await Promise.all([sendModule(), typeForFile(path, this.mime)]);
     const compressible = this.site.compressResponses && compressibleType(type);
     const gzip = compressible && acceptsGzip(req.headers["accept-encoding"]);
+    // `send` answers a HEAD itself, with the file's length; the gzip variant has none,
+    // so send sees a HEAD as the GET it describes and the body is left out below.
+    const asked = gzip && req.method === "HEAD" ? asGet(req) : req;
     // `send` decodes its path argument, so the real file name is passed encoded; the
     // guards already ran, so its own dotfile refusal would only trip on the root's path.
-    const stream = send(req, encodeURIComponent(basename(path)), {
+    const stream = send(asked, encodeURIComponent(basename(path)), {
       root: dirname(path),
       dotfiles: "allow",
       index: false,
@@ -149,9 +152,12 @@ export class StaticFiles {
       // A byte range of a gzip body is meaningless: mod_deflate drops ranges too.
       acceptRanges: !gzip,
     });
-    stream.on("headers", (out: ServerResponse) => {
+    stream.on("headers", (out: ServerResponse, _file: string, stat: Stats) => {
       out.setHeader("Content-Type", type);
       if (compressible) out.setHeader("Vary", "Accept-Encoding");
+      // Set before send compares validators, so a conditional GET of the gzip variant
+      // with its own ETag is fresh (304); send keeps an ETag it finds set.
+      if (gzip) out.setHeader("ETag", gzipETag(weakETag(stat)));
     });
     stream.on("error", (error: { status?: number; headers?: Record<string, string> }) => {
       this.sendError(res, error.status ?? 500, error.headers ? { headers: error.headers } : {});
@@ -160,8 +166,10 @@ export class StaticFiles {
       stream.stream = (file: string, options?: object) => {
         res.removeHeader("Content-Length");
         res.setHeader("Content-Encoding", "gzip");
-        const etag = res.getHeader("ETag");
-        if (typeof etag === "string") res.setHeader("ETag", gzipETag(etag));
+        if (req.method === "HEAD") {
+          res.end();
+          return;
+        }
         const gzipped = createGzip();
         gzipped.on("data", (chunk: Buffer) => {
           countBody(res, chunk.length);
@@ -178,4 +186,14 @@ export class StaticFiles {
     });
     stream.pipe(res);
   }
+}
+
+/** The request as a GET, for `send`: the same headers, another method. */
+function asGet(req: IncomingMessage): IncomingMessage {
+  return Object.create(req, { method: { value: "GET" } }) as IncomingMessage;
+}
+
+/** A weak validator from the file's size and modification time (as send's own). */
+function weakETag(stat: Stats): string {
+  return `W/"${stat.size.toString(16)}-${stat.mtime.getTime().toString(16)}"`;
 }

@@ -273,6 +273,16 @@ test("--compress-responses, --error-override and --map-head-to-get Auto", async 
   assert.equal(css.headers["content-encoding"], "gzip");
   assert.equal(gunzipSync(css.body).toString(), "body { color: red; }\n".repeat(50));
   assert.equal(css.headers["accept-ranges"], undefined);
+  assert.match(css.headers.etag ?? "", /^W\/".+-gzip"$/);
+  // A HEAD says what the GET sends; the gzip variant's own validator makes it fresh.
+  const cssHead = await request(server.url + "style.css", { method: "HEAD", headers: gzip });
+  assert.equal(cssHead.headers["content-encoding"], "gzip");
+  assert.equal(cssHead.headers["content-length"], undefined);
+  assert.equal(cssHead.headers.etag, css.headers.etag);
+  const fresh = await request(server.url + "style.css", {
+    headers: { ...gzip, "If-None-Match": css.headers.etag ?? "" },
+  });
+  assert.equal(fresh.status, 304);
   const text = await request(server.url + "file.txt");
   assert.equal(text.body.toString(), "0123456789");
   assert.equal(text.headers.vary, "Accept-Encoding");
