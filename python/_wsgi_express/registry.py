@@ -25,18 +25,20 @@ class Registry:
         self._lock = threading.Lock()
         self._active = {}
         self._early = collections.OrderedDict()
-        # Worker thread index -> the id of the last request it took, and of the request
-        # the front end recalled from it. The front end writes at most one request
-        # ahead to a thread and recalls only that one, so one id per thread suffices.
+        # Worker thread index -> the id of the last request it took, and the ids the
+        # front end recalled from it. The front end recalls only the last request it
+        # wrote to a thread and writes nothing after it until answered, so "has the
+        # thread taken it" is "is it the last one the thread took".
         self._taken = {}
-        self._recalled = {}
+        self._recalled = collections.defaultdict(set)
 
     def add(self, request, thread):
         """Starts ``request`` on worker ``thread``; False when it was recalled first (the
         front end has given it to another thread, so it must not run here)."""
         with self._lock:
-            if self._recalled.get(thread) == request.id:
-                del self._recalled[thread]
+            recalled = self._recalled.get(thread)
+            if recalled and request.id in recalled:
+                recalled.discard(request.id)
                 return False
             self._taken[thread] = request.id
             if self._early.pop(request.id, None) is not None:
@@ -51,7 +53,7 @@ class Registry:
         with self._lock:
             if self._taken.get(thread) == request_id:
                 return False
-            self._recalled[thread] = request_id
+            self._recalled[thread].add(request_id)
             return True
 
     def remove(self, request):

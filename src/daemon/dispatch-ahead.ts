@@ -1,22 +1,40 @@
 /**
  * Dispatch ahead. When no daemon thread is idle, a request whose body is known in full
- * is written to a busy thread's connection, to run as soon as the thread's current
- * request ends: the thread finds it in its socket instead of sleeping until the front
- * end's next turn (bench/PROFILE.md: about +20 % requests/s, -16 % CPU per request).
+ * is written to a busy thread's connection, to run as soon as the requests before it
+ * there end: the thread finds it in its socket instead of sleeping until the front end's
+ * next turn, and the front end's write does not have to wake it (bench/PROFILE.md).
  *
- * Waiting there must never cost the request more than waiting in the queue would, so a
+ * Waiting there must never cost a request more than waiting in the queue would, so a
  * request ahead that has not started is recalled (RECALL, answered at once by RECALLED)
  * when another thread goes idle while the request before it runs long, when its process
  * starts draining, when it passes --queue-timeout, and when its client leaves; and it
  * is dispatched again, not lost, if its connection breaks before it started. Its
  * request timers start only when it becomes its thread's current request.
+ *
+ * Only the last request written to a thread is ever recalled, and nothing is written
+ * after it until the daemon has answered. So the daemon's check is simply whether the
+ * thread has taken that request, and no response can follow a recalled request on the
+ * connection. A request further in is reached by recalling from the tail, one answer
+ * at a time (settle()).
  */
 import type { PendingRequest } from "./thread-dispatcher.js";
 import type { WorkerChannel } from "./worker-channel.js";
 
-/** A request is written ahead only behind one that has run less than this; one waiting
- *  behind a request that has run longer is recalled as soon as a thread is idle. */
-export const RECALL_AFTER_MS = 2;
+/** A request is written ahead only to a thread that showed progress (began a request, or
+ *  sent something) less than this long ago; what waits on a thread that has shown none
+ *  for longer is recalled as soon as another thread is idle. Above CPython's 5 ms GIL
+ *  switch interval: a thread waiting for the GIL is not stuck (at 2 ms, nine recalls in
+ *  ten came too late, and cost more than dispatch ahead saved). */
+export const RECALL_AFTER_MS = 20;
+
+/** What waits on a thread whose current request has run this long is recalled as soon
+ *  as another thread is idle, even while that request streams its response. */
+export const LONG_REQUEST_MS = 100;
+
+/** Requests a thread may hold ahead of its current one. A write to the socket of a
+ *  thread that is busy costs the front end far less than one that wakes it (hello: four
+ *  against one, +11 to +41 % requests/s, bench/PROFILE.md). */
+export const AHEAD_DEPTH = 4;
 
 /** Why a request ahead was recalled: what becomes of it when the daemon says yes. */
 export type RecallReason = "rebalance" | "drain" | "queue-timeout" | "client-gone";
@@ -36,19 +54,27 @@ export interface AheadHost {
 }
 
 export class AheadDispatcher {
-  /** Requests written ahead and not yet their thread's current one, by channel. */
-  private readonly waiting = new Map<WorkerChannel, PendingRequest>();
+  /** Requests written ahead and not yet their thread's current one, in order, by channel. */
+  private readonly waiting = new Map<WorkerChannel, PendingRequest[]>();
   /** Recalls sent and not yet answered, by channel: at most one per channel. */
   private readonly recalls = new Map<
     WorkerChannel,
     { request: PendingRequest; reason: RecallReason }
   >();
+  /** Requests the daemon refused to recall: their thread has taken them, and so every
+   *  request before them; nothing on their channel can be recalled until more is
+   *  written behind them. */
+  private readonly taken = new WeakSet<PendingRequest>();
+  /** Channels of draining processes: everything ahead on them is called back. */
+  private readonly draining = new Set<WorkerChannel>();
   private cursor = 0;
   private rebalanceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly host: AheadHost,
     private readonly now: () => number,
+    /** --queue-timeout in ms; 0: none. */
+    private readonly queueTimeoutMs: number,
   ) {}
 
   /** Writes `request` ahead on a busy channel; false when no channel can take it. */
@@ -60,7 +86,7 @@ export class AheadDispatcher {
       this.cursor = (this.cursor + 1) % channels.length;
       const channel = channels[this.cursor] as WorkerChannel;
       // Behind a request that already runs long, it could wait long: queue it instead.
-      if (now - channel.since < RECALL_AFTER_MS && this.mayHold(channel)) {
+      if (now - channel.progressAt < RECALL_AFTER_MS && this.mayHold(channel)) {
         return this.hold(channel, request);
       }
     }
@@ -73,15 +99,15 @@ export class AheadDispatcher {
     return request.sendsWhole && this.mayHold(channel) && this.hold(channel, request);
   }
 
-  /** A channel can hold a request ahead: busy with a request whose body is all sent,
-   *  holding none yet, no recall outstanding, and not deadline-struck. */
+  /** A channel can hold another request ahead: busy with a request whose body is all
+   *  sent, below AHEAD_DEPTH, no recall outstanding, and not deadline-struck. */
   mayHold(channel: WorkerChannel): boolean {
     return (
       channel.busy &&
       !channel.isClosed &&
       !channel.stale &&
       channel.bodySent &&
-      !this.waiting.has(channel) &&
+      (this.waiting.get(channel)?.length ?? 0) < AHEAD_DEPTH &&
       !this.recalls.has(channel) &&
       this.host.mayRunAhead(channel)
     );
@@ -89,45 +115,80 @@ export class AheadDispatcher {
 
   private hold(channel: WorkerChannel, request: PendingRequest): boolean {
     // False: it could not be encoded and has been answered already (500).
-    if (request.startAhead(channel)) this.waiting.set(channel, request);
+    if (!request.startAhead(channel)) return true;
+    const list = this.waiting.get(channel);
+    if (list) list.push(request);
+    else this.waiting.set(channel, [request]);
     return true;
   }
 
-  /** The channel's current request ended: the request ahead, if any, is now current. */
+  /** The channel's current request ended: the first request ahead, if any, is now
+   *  current. */
   promote(channel: WorkerChannel): PendingRequest | null {
-    const request = this.waiting.get(channel);
-    if (request === undefined) return null;
-    this.waiting.delete(channel);
-    return request;
+    const list = this.waiting.get(channel);
+    const request = list?.shift();
+    if (list?.length === 0) this.waiting.delete(channel);
+    return request ?? null;
   }
 
-  /** Asks the daemon to cancel the request waiting on `channel`, if there is one. */
-  recall(channel: WorkerChannel, reason: RecallReason): void {
-    const request = this.waiting.get(channel);
-    if (request === undefined || this.recalls.has(channel)) return;
-    this.recalls.set(channel, { request, reason });
-    this.host.sendRecall(channel, request.id);
+  /** Recalls what must leave `channel`, from its last request ahead: one whose client
+   *  left or that is late, or to make way for such a one further in, or all of them
+   *  when the process drains or when a thread is idle and the one running has run
+   *  RECALL_AFTER_MS. */
+  settle(channel: WorkerChannel): void {
+    const list = this.waiting.get(channel);
+    const last = list?.at(-1);
+    if (!list || !last || this.recalls.has(channel) || this.taken.has(last)) return;
+    const reason = this.mustLeave(last) ?? this.reasonToMove(channel, list);
+    if (reason === null) return;
+    this.recalls.set(channel, { request: last, reason });
+    this.host.sendRecall(channel, last.id);
+  }
+
+  private mustLeave(request: PendingRequest): RecallReason | null {
+    if (!request.wanted) return "client-gone";
+    if (this.queueTimeoutMs > 0 && this.now() - request.queuedAt > this.queueTimeoutMs) {
+      return "queue-timeout";
+    }
+    return null;
+  }
+
+  private reasonToMove(channel: WorkerChannel, list: PendingRequest[]): RecallReason | null {
+    if (this.draining.has(channel)) return "drain";
+    if (list.some((request) => this.mustLeave(request) !== null)) return "rebalance";
+    return this.host.idleCount > 0 && this.stuck(channel, this.now()) ? "rebalance" : null;
   }
 
   /** The daemon's answer. No: it started (or will), and runs there. Yes: it never will,
-   *  so it leaves the channel, even if it became current meanwhile. */
+   *  so it leaves the channel, even if it became current meanwhile. Then the channel
+   *  may have more to recall. */
   answered(channel: WorkerChannel, id: string, recalled: boolean): void {
     const pending = this.recalls.get(channel);
     if (pending?.request.id !== id) return;
     this.recalls.delete(channel);
-    if (!recalled) return;
     const { request, reason } = pending;
-    if (this.waiting.get(channel) === request) this.waiting.delete(channel);
-    else if (channel.unassign(request)) this.host.freed(channel);
+    if (!recalled) {
+      this.taken.add(request);
+      return;
+    }
+    const list = this.waiting.get(channel);
+    if (list?.at(-1) === request) {
+      list.pop();
+      if (list.length === 0) this.waiting.delete(channel);
+    } else if (channel.unassign(request)) this.host.freed(channel);
     this.resend(request, reason);
+    this.settle(channel);
   }
 
-  /** The channel broke: a request waiting on it never started, so it goes elsewhere. */
+  /** The channel broke: the requests waiting on it never started, so they go
+   *  elsewhere, the first of them first. */
   lost(channel: WorkerChannel): void {
-    const request = this.waiting.get(channel);
+    const list = this.waiting.get(channel) ?? [];
     this.waiting.delete(channel);
     this.recalls.delete(channel);
-    if (request !== undefined) this.resend(request, "rebalance");
+    this.draining.delete(channel);
+    // redispatch puts a request at the head of the queue: the last one goes first.
+    for (const request of list.reverse()) this.resend(request, "rebalance");
   }
 
   private resend(request: PendingRequest, reason: RecallReason): void {
@@ -137,9 +198,12 @@ export class AheadDispatcher {
     else this.host.redispatch(request);
   }
 
-  /** Recalls every request waiting on a channel of `channels` (a draining process's). */
+  /** Calls back every request waiting on `channels` (a draining process's). */
   recallFrom(channels: Iterable<WorkerChannel>): void {
-    for (const channel of channels) this.recall(channel, "drain");
+    for (const channel of channels) {
+      this.draining.add(channel);
+      this.settle(channel);
+    }
   }
 
   /** A thread is idle: recall requests waiting behind one that has run long, now, or
@@ -149,9 +213,8 @@ export class AheadDispatcher {
     let soonest = Infinity;
     const now = this.now();
     for (const channel of this.waiting.keys()) {
-      const age = now - channel.since;
-      if (age >= RECALL_AFTER_MS) this.recall(channel, "rebalance");
-      else soonest = Math.min(soonest, RECALL_AFTER_MS - age);
+      if (this.stuck(channel, now)) this.settle(channel);
+      else soonest = Math.min(soonest, RECALL_AFTER_MS - (now - channel.progressAt));
     }
     if (soonest === Infinity || this.rebalanceTimer !== undefined) return;
     this.rebalanceTimer = setTimeout(() => {
@@ -161,14 +224,18 @@ export class AheadDispatcher {
     this.rebalanceTimer.unref();
   }
 
-  /** Recalls requests that waited ahead longer than --queue-timeout (they are answered
-   *  504 if the recall succeeds, as in the queue); from the pool's periodic sweep. */
-  expireLate(timeoutMs: number): void {
-    if (timeoutMs <= 0) return;
-    const now = this.now();
-    for (const [channel, request] of this.waiting) {
-      if (now - request.queuedAt > timeoutMs) this.recall(channel, "queue-timeout");
-    }
+  /** The thread has shown no progress for RECALL_AFTER_MS, or its request has run for
+   *  LONG_REQUEST_MS: what waits behind it would do better elsewhere. */
+  private stuck(channel: WorkerChannel, now: number): boolean {
+    return now - channel.progressAt >= RECALL_AFTER_MS || now - channel.since >= LONG_REQUEST_MS;
+  }
+
+  /** Recalls requests whose client left or that waited longer than --queue-timeout
+   *  (answered 504 then, as in the queue); from the pool's periodic sweep, and at once
+   *  for a client that leaves. */
+  sweep(channel?: WorkerChannel): void {
+    if (channel !== undefined) this.settle(channel);
+    else for (const each of this.waiting.keys()) this.settle(each);
   }
 
   stop(): void {

@@ -54,7 +54,7 @@ export class ThreadDispatcher implements AheadHost {
     private readonly now: () => number,
   ) {
     this.queue = new RequestQueue(config.daemons.queueTimeout * 1000, now);
-    this.ahead = new AheadDispatcher(this, now);
+    this.ahead = new AheadDispatcher(this, now, config.daemons.queueTimeout * 1000);
   }
 
   /** To an idle thread; else ahead on a busy one, when nothing is queued before it;
@@ -130,14 +130,14 @@ export class ThreadDispatcher implements AheadHost {
 
   /** The client of a request written ahead went away: it need not run at all. */
   withdraw(channel: WorkerChannel): void {
-    this.ahead.recall(channel, "client-gone");
+    this.ahead.sweep(channel);
   }
 
   /** The --queue-timeout / --connect-timeout sweep (supervisor.ts); requests that
    *  waited ahead too long are recalled. */
   expireWaiting(unservedMs: number): void {
     this.queue.expireLate(unservedMs);
-    this.ahead.expireLate(this.config.daemons.queueTimeout * 1000);
+    this.ahead.sweep();
   }
 
   stop(): void {
@@ -170,7 +170,7 @@ export class ThreadDispatcher implements AheadHost {
   }
 
   /** Makes `request` the channel's current one: written now, or promoted from ahead
-   *  (already written); then the next queued request may be written ahead of it. */
+   *  (already written); then queued requests may be written ahead of it. */
   private begin(request: PendingRequest, channel: WorkerChannel, promoted = false): void {
     const now = this.now();
     channel.assign(request, now);
@@ -179,8 +179,14 @@ export class ThreadDispatcher implements AheadHost {
     if (daemon && channel.countsActivity) daemon.lastActivity = now;
     if (promoted) request.promoted(channel);
     else request.start(channel);
-    const next = this.queue.length > 0 && this.ahead.mayHold(channel) ? this.queue.shift() : null;
-    if (next && !this.ahead.refill(channel, next)) this.queue.unshift(next);
+    while (this.queue.length > 0 && this.ahead.mayHold(channel)) {
+      const next = this.queue.shift();
+      if (!next) return;
+      if (!this.ahead.refill(channel, next)) {
+        this.queue.unshift(next);
+        return;
+      }
+    }
   }
 
   private takeIdle(): WorkerChannel | undefined {

@@ -32,6 +32,10 @@ export class WorkerChannel {
   private readonly bodyBatch: TurnBatch;
   /** Counts the requests given to this channel, to tell them apart in timers. */
   serial = 0;
+  /** When the thread last showed progress (ms, performance.now()): its current request
+   *  began, or it sent something. A thread that shows none for a while is stuck in a
+   *  long request, and what waits ahead of it should go elsewhere (dispatch-ahead.ts). */
+  progressAt = 0;
   /** When the current request became the thread's (ms, the pool's clock). */
   since = 0;
   /** The current request passed its deadline: a drain does not wait for it. */
@@ -73,6 +77,7 @@ export class WorkerChannel {
   assign(user: ChannelUser, now: number): void {
     this.user = user;
     this.serial += 1;
+    this.progressAt = now;
     this.since = now;
   }
 
@@ -144,6 +149,7 @@ export class WorkerChannel {
 
   /** Feeds bytes that arrived with the HELLO frame, then all later ones. */
   receive(chunk: Buffer): void {
+    this.progressAt = performance.now();
     let frames: Frame[];
     try {
       frames = this.decoder.push(chunk);

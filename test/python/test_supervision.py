@@ -73,6 +73,16 @@ class Recall(unittest.TestCase):
         registry.remove(request)
         self.assertFalse(registry.recall("9", 0))
 
+    def test_recalls_from_the_tail_add_up(self):
+        # The front end recalls the last request, then the one before it: both skipped.
+        registry = Registry()
+        self.assertTrue(registry.add(Request("w"), 0))
+        self.assertTrue(registry.recall("z", 0))
+        self.assertTrue(registry.recall("y", 0))
+        self.assertFalse(registry.add(Request("y"), 0))
+        self.assertFalse(registry.add(Request("z"), 0))
+        self.assertFalse(registry.recall("w", 0), "w was taken")
+
     def test_a_recall_holds_only_for_the_thread_it_names(self):
         # The front end re-dispatches a recalled request, maybe to another thread of
         # the same process, which may read it before the first thread skips its copy.

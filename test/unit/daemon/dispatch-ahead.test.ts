@@ -4,7 +4,9 @@ import { Duplex } from "node:stream";
 import type { Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  AHEAD_DEPTH,
   AheadDispatcher,
+  LONG_REQUEST_MS,
   RECALL_AFTER_MS,
   type AheadHost,
 } from "../../../src/daemon/dispatch-ahead.js";
@@ -65,6 +67,8 @@ class FakeRequest implements PendingRequest {
   }
 }
 
+const QUEUE_TIMEOUT_MS = 2000;
+
 function setup(threads = 2) {
   let clock = 100;
   const channels = Array.from(
@@ -90,7 +94,7 @@ function setup(threads = 2) {
     redispatch: (request) => log.push(`redispatch ${request.id}`),
     freed: (channel) => log.push(`freed ${String(channel.thread)}`),
   };
-  const ahead = new AheadDispatcher(host, () => clock);
+  const ahead = new AheadDispatcher(host, () => clock, QUEUE_TIMEOUT_MS);
   /** Makes `channel` busy with a request that started at the current clock. */
   const busy = (thread: number, current = new FakeRequest(`current${String(thread)}`)) => {
     channels[thread]?.assign(current, clock);
@@ -123,7 +127,17 @@ test("a request goes ahead only on a busy channel whose request has just begun",
   const request = new FakeRequest("r2");
   assert.equal(ahead.place(request), true);
   assert.deepEqual(request.events, ["ahead on 1"], "not behind the older request");
-  assert.equal(ahead.place(new FakeRequest("r3")), false, "one request ahead per channel");
+});
+
+test("up to AHEAD_DEPTH requests wait on a channel, and become current in order", () => {
+  const { ahead, channels, busy } = setup(1);
+  busy(0);
+  const requests = Array.from({ length: AHEAD_DEPTH }, (_, i) => new FakeRequest(`r${String(i)}`));
+  for (const request of requests) assert.equal(ahead.place(request), true);
+  assert.equal(ahead.place(new FakeRequest("one more")), false);
+  const channel = channels[0] as WorkerChannel;
+  for (const request of requests) assert.equal(ahead.promote(channel), request);
+  assert.equal(ahead.promote(channel), null);
 });
 
 test("not ahead of a request whose body is still streaming, nor when the pool says no", () => {
@@ -140,19 +154,13 @@ test("not ahead of a request whose body is still streaming, nor when the pool sa
   assert.equal(ahead.place(streamed), false, "a body to stream cannot go ahead");
 });
 
-test("the request ahead becomes current when the channel's request ends", () => {
-  const { ahead, oneAhead } = setup(1);
-  const { request, channel } = oneAhead();
-  assert.equal(ahead.promote(channel), request);
-  assert.equal(ahead.promote(channel), null);
-});
-
 test("recalled before it started: it leaves the channel and is dispatched again", () => {
   const { ahead, log, oneAhead } = setup(1);
   const { request, channel } = oneAhead();
-  ahead.recall(channel, "drain");
-  ahead.recall(channel, "drain");
+  ahead.recallFrom([channel]);
+  ahead.recallFrom([channel]);
   assert.deepEqual(log, ["recall r1 from 0"], "one recall at a time");
+  assert.equal(ahead.place(new FakeRequest("r2")), false, "nothing goes behind a recall");
   ahead.answered(channel, "other", true);
   assert.deepEqual(log, ["recall r1 from 0"], "an answer about another request is ignored");
   ahead.answered(channel, "r1", true);
@@ -164,7 +172,7 @@ test("recalled before it started: it leaves the channel and is dispatched again"
 test("recalled as it became current: the channel is freed", () => {
   const { ahead, log, oneAhead } = setup(1);
   const { request, channel } = oneAhead();
-  ahead.recall(channel, "rebalance");
+  ahead.recallFrom([channel]);
   assert.equal(ahead.promote(channel), request);
   channel.assign(request, 0);
   ahead.answered(channel, "r1", true);
@@ -172,43 +180,81 @@ test("recalled as it became current: the channel is freed", () => {
   assert.deepEqual(log, ["recall r1 from 0", "freed 0", "redispatch r1"]);
 });
 
-test("a recall the daemon refuses leaves the request where it is", () => {
+test("a recall the daemon refuses leaves the request where it is, and is not asked again", () => {
   const { ahead, log, oneAhead } = setup(1);
   const { request, channel } = oneAhead();
-  ahead.recall(channel, "rebalance");
+  ahead.recallFrom([channel]);
   ahead.answered(channel, "r1", false);
+  ahead.sweep();
   assert.deepEqual(log, ["recall r1 from 0"]);
   assert.equal(ahead.promote(channel), request);
 });
 
-test("recalled past --queue-timeout: answered 504; recalled for a client that left: dropped", () => {
-  const { ahead, channels, log, busy, advance } = setup(2);
+test("a draining process's requests ahead are recalled from the last, one answer at a time", () => {
+  const { ahead, channels, log, busy } = setup(1);
   busy(0);
-  busy(1);
+  ahead.place(new FakeRequest("r1"));
+  ahead.place(new FakeRequest("r2"));
+  const channel = channels[0] as WorkerChannel;
+  ahead.recallFrom([channel]);
+  assert.deepEqual(log, ["recall r2 from 0"]);
+  ahead.answered(channel, "r2", true);
+  ahead.answered(channel, "r1", true);
+  assert.deepEqual(log, ["recall r2 from 0", "redispatch r2", "recall r1 from 0", "redispatch r1"]);
+});
+
+test("past --queue-timeout: answered 504; a client that left: dropped; those behind move", () => {
+  const { ahead, channels, log, busy, advance } = setup(1);
+  busy(0);
   const late = new FakeRequest("late", 100);
   const gone = new FakeRequest("gone", 100);
   ahead.place(late);
   ahead.place(gone);
-  advance(1000);
-  ahead.expireLate(2000);
-  assert.deepEqual(log, [], "not late yet");
-  advance(1500);
-  ahead.recall(channels[0] as WorkerChannel, "client-gone");
-  ahead.expireLate(2000);
+  const after = new FakeRequest("after", 2000);
+  ahead.place(after);
+  const channel = channels[0] as WorkerChannel;
+  ahead.sweep();
+  assert.deepEqual(log, [], "none is late, none is gone");
+  advance(QUEUE_TIMEOUT_MS + 100);
   gone.wanted = false;
-  ahead.answered(channels[0] as WorkerChannel, "gone", true);
-  ahead.answered(channels[1] as WorkerChannel, "late", true);
+  ahead.sweep(channel);
+  ahead.answered(channel, "after", true);
+  ahead.answered(channel, "gone", true);
+  ahead.answered(channel, "late", true);
+  assert.deepEqual(log, [
+    "recall after from 0",
+    "redispatch after",
+    "recall gone from 0",
+    "recall late from 0",
+  ]);
   assert.deepEqual(gone.events, ["ahead on 0", "recalled"]);
-  assert.deepEqual(late.events, ["ahead on 1", "recalled", "expired 504"]);
-  assert.deepEqual(log, ["recall gone from 0", "recall late from 1"], "neither is resent");
+  assert.deepEqual(late.events, ["ahead on 0", "recalled", "expired 504"]);
 });
 
-test("a lost channel's request ahead, which never started, is dispatched again", () => {
+test("a lost channel's requests ahead, which never started, are dispatched again", () => {
   const { ahead, channels, log, busy } = setup(1);
   busy(0);
   ahead.place(new FakeRequest("r1"));
+  ahead.place(new FakeRequest("r2"));
   ahead.lost(channels[0] as WorkerChannel);
-  assert.deepEqual(log, ["redispatch r1"]);
+  // Each goes to the head of the queue: the last first, so r1 ends up before r2.
+  assert.deepEqual(log, ["redispatch r2", "redispatch r1"]);
+});
+
+test("a thread still sending, but on one request for LONG_REQUEST_MS, has its waiting recalled", () => {
+  const { ahead, host, channels, log, busy, advance } = setup(1);
+  busy(0);
+  ahead.place(new FakeRequest("r0"));
+  host.idleCount = 1;
+  const channel = channels[0] as WorkerChannel;
+  advance(LONG_REQUEST_MS - 1);
+  channel.progressAt = 100 + LONG_REQUEST_MS - 1;
+  ahead.rebalance();
+  assert.deepEqual(log, [], "it streams: not stuck yet");
+  advance(1);
+  ahead.rebalance();
+  assert.deepEqual(log, ["recall r0 from 0"]);
+  ahead.stop();
 });
 
 test("an idle thread recalls requests waiting behind one that has run long, at once or soon", async () => {
