@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { basename, dirname } from "node:path";
 import { pipeline } from "node:stream";
 import { createGzip } from "node:zlib";
+import etag from "etag";
 import type { SiteConfig } from "../config/server-config.js";
 import { countBody } from "../server/access-log.js";
 import { splitTarget } from "../server/environ.js";
@@ -157,7 +158,7 @@ export class StaticFiles {
       if (compressible) out.setHeader("Vary", "Accept-Encoding");
       // Set before send compares validators, so a conditional GET of the gzip variant
       // with its own ETag is fresh (304); send keeps an ETag it finds set.
-      if (gzip) out.setHeader("ETag", gzipETag(weakETag(stat)));
+      if (gzip) out.setHeader("ETag", gzipETag(etag(stat)));
     });
     stream.on("error", (error: { status?: number; headers?: Record<string, string> }) => {
       this.sendError(res, error.status ?? 500, error.headers ? { headers: error.headers } : {});
@@ -191,9 +192,4 @@ export class StaticFiles {
 /** The request as a GET, for `send`: the same headers, another method. */
 function asGet(req: IncomingMessage): IncomingMessage {
   return Object.create(req, { method: { value: "GET" } }) as IncomingMessage;
-}
-
-/** A weak validator from the file's size and modification time (as send's own). */
-function weakETag(stat: Stats): string {
-  return `W/"${stat.size.toString(16)}-${stat.mtime.getTime().toString(16)}"`;
 }
