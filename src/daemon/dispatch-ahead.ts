@@ -17,6 +17,7 @@
  * connection. A request further in is reached by recalling from the tail, one answer
  * at a time (settle()).
  */
+import type { RequestQueue } from "./request-queue.js";
 import type { PendingRequest } from "./thread-dispatcher.js";
 import type { WorkerChannel } from "./worker-channel.js";
 
@@ -93,10 +94,18 @@ export class AheadDispatcher {
     return false;
   }
 
-  /** Writes the queue's next request ahead on a channel that just took a new current
-   *  one, when it qualifies; true when the channel took `request`. */
-  refill(channel: WorkerChannel, request: PendingRequest): boolean {
-    return request.sendsWhole && this.mayHold(channel) && this.hold(channel, request);
+  /** Writes queued requests ahead on a channel that just took a new current one, in
+   *  order, while it can hold more and the next one's body is known in full. */
+  fillFrom(channel: WorkerChannel, queue: RequestQueue<PendingRequest>): void {
+    while (queue.length > 0 && this.mayHold(channel)) {
+      const next = queue.shift();
+      if (next === undefined) return;
+      if (!next.sendsWhole) {
+        queue.unshift(next);
+        return;
+      }
+      this.hold(channel, next);
+    }
   }
 
   /** A channel can hold another request ahead: busy with a request whose body is all

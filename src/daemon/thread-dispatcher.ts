@@ -179,14 +179,7 @@ export class ThreadDispatcher implements AheadHost {
     if (daemon && channel.countsActivity) daemon.lastActivity = now;
     if (promoted) request.promoted(channel);
     else request.start(channel);
-    while (this.queue.length > 0 && this.ahead.mayHold(channel)) {
-      const next = this.queue.shift();
-      if (!next) return;
-      if (!this.ahead.refill(channel, next)) {
-        this.queue.unshift(next);
-        return;
-      }
-    }
+    this.ahead.fillFrom(channel, this.queue);
   }
 
   private takeIdle(): WorkerChannel | undefined {

@@ -10,6 +10,7 @@ import {
   RECALL_AFTER_MS,
   type AheadHost,
 } from "../../../src/daemon/dispatch-ahead.js";
+import { RequestQueue } from "../../../src/daemon/request-queue.js";
 import type { PendingRequest } from "../../../src/daemon/thread-dispatcher.js";
 import { WorkerChannel } from "../../../src/daemon/worker-channel.js";
 import { FrameDecoder } from "../../../src/protocol/frames.js";
@@ -138,6 +139,21 @@ test("up to AHEAD_DEPTH requests wait on a channel, and become current in order"
   const channel = channels[0] as WorkerChannel;
   for (const request of requests) assert.equal(ahead.promote(channel), request);
   assert.equal(ahead.promote(channel), null);
+});
+
+test("a channel that just began a request takes queued ones ahead, in order, up to one to stream", () => {
+  const { ahead, channels, busy } = setup(1);
+  busy(0);
+  const queue = new RequestQueue<FakeRequest>(0, () => 0);
+  const [a, b, streamed, after] = ["a", "b", "streamed", "after"].map((id) => new FakeRequest(id));
+  (streamed as FakeRequest).sendsWhole = false;
+  for (const request of [a, b, streamed, after]) queue.push(request as FakeRequest);
+  const channel = channels[0] as WorkerChannel;
+  ahead.fillFrom(channel, queue);
+  assert.equal(ahead.promote(channel), a);
+  assert.equal(ahead.promote(channel), b);
+  assert.equal(ahead.promote(channel), null);
+  assert.equal(queue.shift(), streamed, "it waits at the head of the queue");
 });
 
 test("not ahead of a request whose body is still streaming, nor when the pool says no", () => {
