@@ -190,7 +190,8 @@ export class AheadDispatcher {
   }
 
   /** The channel broke: the requests waiting on it never started, so they go
-   *  elsewhere, the first of them first. */
+   *  elsewhere (to idle threads, else to the head of the queue, keeping their order
+   *  there). */
   lost(channel: WorkerChannel): void {
     const list = this.waiting.get(channel) ?? [];
     this.waiting.delete(channel);
