@@ -4,6 +4,7 @@
  * (docs/protocol.md).
  */
 import type { Socket } from "node:net";
+import { DAEMON_READ } from "./daemon-socket.js";
 import { FrameDecoder, FrameType, type Frame } from "../protocol/frames.js";
 import {
   decodeRecalled,
@@ -32,7 +33,7 @@ export class ControlChannel {
     private readonly events: ControlEvents,
   ) {
     socket.on("error", () => socket.destroy());
-    socket.on("data", (chunk: Buffer) => {
+    socket.on(DAEMON_READ, (chunk: Buffer) => {
       this.receive(chunk);
     });
   }

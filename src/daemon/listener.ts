@@ -7,6 +7,8 @@ import { chmodSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { timingSafeEqual } from "node:crypto";
 import { FrameDecoder, FrameType, ProtocolError } from "../protocol/frames.js";
+import { DAEMON_READ, readThroughPool } from "./daemon-socket.js";
+import { daemonReadBuffers } from "./read-buffer-pool.js";
 import { decodeHello, PROTOCOL_VERSION, type Hello } from "../protocol/messages.js";
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -25,8 +27,8 @@ export function listenForDaemons(
   onHello: HelloHandler,
   onReject: RejectHandler,
 ): Promise<Server> {
-  const server = createServer((socket) => {
-    awaitHello(socket, token, onHello, onReject);
+  const server = createServer({ pauseOnConnect: true }, (accepted) => {
+    awaitHello(readThroughPool(accepted, daemonReadBuffers), token, onHello, onReject);
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -47,7 +49,8 @@ function awaitHello(
   onReject: RejectHandler,
 ): void {
   // Response bodies are only forwarded to the client: pass them through as they arrive.
-  const decoder = new FrameDecoder({ streamed: [FrameType.RESPONSE_BODY] });
+  // The read buffer is used again: a partial frame held for the next read is copied.
+  const decoder = new FrameDecoder({ streamed: [FrameType.RESPONSE_BODY], copyHeld: true });
   const reject = (reason: string): void => {
     socket.destroy();
     onReject(reason);
@@ -78,11 +81,11 @@ function awaitHello(
       reject("daemon connection presented a wrong token");
       return;
     }
-    socket.off("data", onData);
+    socket.off(DAEMON_READ, onData);
     socket.setTimeout(0);
     onHello(hello, socket, decoder);
   };
-  socket.on("data", onData);
+  socket.on(DAEMON_READ, onData);
 }
 
 function sameToken(given: string, expected: string): boolean {

@@ -3,6 +3,7 @@
  * request at a time; the session that owns the current request receives its frames.
  */
 import type { Socket } from "node:net";
+import { DAEMON_READ } from "./daemon-socket.js";
 import { FrameDecoder, type Frame, ProtocolError } from "../protocol/frames.js";
 import { TurnBatch } from "../turn-batch.js";
 
@@ -54,7 +55,7 @@ export class WorkerChannel {
   ) {
     this.bodyBatch = new TurnBatch(socket);
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => {
+    socket.on(DAEMON_READ, (chunk: Buffer) => {
       this.receive(chunk);
     });
     socket.on("drain", () => this.user?.onDrain());

@@ -85,6 +85,9 @@ const EMPTY = Buffer.alloc(0);
  * response body is never joined into one buffer, so it is neither copied nor held whole.
  * Other frames are held until complete; their chunks are joined once, when the frame is
  * whole, so a large frame arriving in 64 KiB reads is copied once, not sixteen times.
+ * With copyHeld, the chunks are views of a buffer that is read into again after push()
+ * returns (daemon-socket.ts): what is held for the next chunk is copied first. Frames
+ * returned are views of the chunk and valid only until then.
  */
 export class FrameDecoder {
   private chunks: Buffer[] = [];
@@ -96,8 +99,13 @@ export class FrameDecoder {
   private streamingLeft = 0;
   private readonly streamed: ReadonlySet<number>;
 
-  constructor(options: { readonly streamed?: readonly FrameType[] } = {}) {
+  private readonly copyHeld: boolean;
+
+  constructor(
+    options: { readonly streamed?: readonly FrameType[]; readonly copyHeld?: boolean } = {},
+  ) {
     this.streamed = new Set(options.streamed ?? []);
+    this.copyHeld = options.copyHeld ?? false;
   }
 
   /** Feeds one chunk and returns every frame (or piece of a streamed frame) it
@@ -107,9 +115,12 @@ export class FrameDecoder {
     let data = chunk;
     if (this.streamingType !== null) data = this.passThrough(data, frames);
     if (data.length === 0) return frames;
-    this.chunks.push(data);
     this.buffered += data.length;
-    if (this.buffered < this.needed) return frames;
+    if (this.buffered < this.needed) {
+      this.chunks.push(this.held(data));
+      return frames;
+    }
+    this.chunks.push(data);
     data = this.chunks.length === 1 ? data : Buffer.concat(this.chunks, this.buffered);
     this.needed = HEADER_SIZE;
     while (data.length >= HEADER_SIZE) {
@@ -135,9 +146,13 @@ export class FrameDecoder {
       frames.push({ type: type as FrameType, payload: data.subarray(HEADER_SIZE, end) });
       data = data.subarray(end);
     }
-    this.chunks = data.length === 0 ? [] : [data];
+    this.chunks = data.length === 0 ? [] : [this.held(data)];
     this.buffered = data.length;
     return frames;
+  }
+
+  private held(data: Buffer): Buffer {
+    return this.copyHeld ? Buffer.from(data) : data;
   }
 
   /** Emits what ``data`` holds of the streamed frame; returns the bytes after it. */

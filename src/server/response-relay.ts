@@ -11,6 +11,7 @@ import { countBody, recordHeaders } from "./access-log.js";
 import { BadResponseHead, checkResponseHead } from "./response-head.js";
 import { gzipHead, gzipTo } from "../static/compress.js";
 import { TurnBatch } from "../turn-batch.js";
+import { daemonReadBuffers } from "../daemon/read-buffer-pool.js";
 
 /** What the relay needs from the server's settings (a part of ExchangeContext). */
 export interface RelayContext {
@@ -120,10 +121,7 @@ export class ResponseRelay {
     // Gzipped, the access log counts the bytes that leave (gzipTo counts them), as %b does.
     if (this.mayHaveBody && this.out === this.res) countBody(this.res, chunk.length);
     // The daemon runs on while up to --response-buffer-size bytes wait for a slow reader.
-    if (
-      !this.out.write(chunk) &&
-      this.queuedForClient() >= (this.context.responseBufferSize ?? 0)
-    ) {
+    if (!this.write(chunk) && this.queuedForClient() >= (this.context.responseBufferSize ?? 0)) {
       const resume = this.owner.pauseDaemon();
       this.clientSlow = true;
       this.out.once("drain", () => {
@@ -131,6 +129,14 @@ export class ResponseRelay {
         resume();
       });
     }
+  }
+
+  /** Writes a piece of a daemon socket's read buffer, which is read into again once this
+   *  returns (daemon-socket.ts): a small piece is copied, a large one lent until written. */
+  private write(piece: Buffer): boolean {
+    if (piece.length < BATCH_MIN) return this.out.write(Buffer.from(piece));
+    const repay = daemonReadBuffers.lend(piece);
+    return repay === null ? this.out.write(piece) : this.out.write(piece, repay);
   }
 
   /** The daemon finished the response: it ends whole, or is cut when it broke its

@@ -165,3 +165,53 @@ test("a daemon thread paused for a slow client serves the next request once rele
     assert.equal(bytes, MB);
   }
 });
+
+/** What streaming.wsgi sends for ?seed=: bytes 0-255 rotated by seed + chunk index. */
+function seededBody(seed: number, chunks: number, size: number): Buffer {
+  const row = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  const parts = [];
+  for (let index = 0; index < chunks; index++) {
+    const offset = (seed + index) % 256;
+    const rotated = Buffer.concat([row.subarray(offset), row.subarray(0, offset)]);
+    const repeated = Buffer.concat(Array<Buffer>(Math.ceil(size / 256) + 1).fill(rotated));
+    parts.push(repeated.subarray(0, size));
+  }
+  return Buffer.concat(parts);
+}
+
+test("concurrent large responses arrive byte for byte, one of them read slowly", async (t) => {
+  // The front end reads daemon sockets into buffers it uses again (read-buffer-pool.ts);
+  // a piece still waiting for a slow client must not be overwritten by a later read.
+  const server = await startServer([app("streaming.wsgi"), "--threads", "4"]);
+  t.after(() => server.stop());
+  const chunks = 12;
+  const size = 100_003; // never a multiple of a read, so pieces straddle reads
+  const fetchBody = (seed: number, slow: boolean): Promise<Buffer> =>
+    new Promise((resolve, reject) => {
+      const url = `${server.url}?chunks=${String(chunks)}&size=${String(size)}&seed=${String(seed)}`;
+      httpRequest(url, { agent: false }, (res) => {
+        const parts: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => {
+          parts.push(chunk);
+          if (slow && parts.length % 4 === 0) {
+            res.pause();
+            setTimeout(() => res.resume(), 50);
+          }
+        });
+        res.on("end", () => {
+          resolve(Buffer.concat(parts));
+        });
+        res.on("error", reject);
+      })
+        .on("error", reject)
+        .end();
+    });
+  const seeds = [1, 2, 3, 4, 5, 6];
+  const bodies = await Promise.all(seeds.map((seed) => fetchBody(seed, seed === 1)));
+  bodies.forEach((body, index) => {
+    const seed = index + 1;
+    const expected = seededBody(seed, chunks, size);
+    assert.equal(body.length, expected.length, `seed ${String(seed)}`);
+    assert.ok(body.equals(expected), `seed ${String(seed)}: the bytes differ`);
+  });
+});

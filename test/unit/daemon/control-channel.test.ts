@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import { ControlChannel } from "../../../src/daemon/control-channel.js";
+import { DAEMON_READ } from "../../../src/daemon/daemon-socket.js";
 import { FrameDecoder, FrameType, encodeFrame } from "../../../src/protocol/frames.js";
 
 /** Enough of a socket for the control channel: data in, writes recorded. */
@@ -35,7 +36,7 @@ const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 test("heartbeats and recycle requests reach the pool", () => {
   const { socket, seen } = channel();
   socket.emit(
-    "data",
+    DAEMON_READ,
     Buffer.concat([
       encodeFrame(FrameType.HEARTBEAT),
       encodeFrame(FrameType.RECYCLE, json({ reason: "cpu_time_limit" })),
@@ -47,7 +48,7 @@ test("heartbeats and recycle requests reach the pool", () => {
 test("a RECALLED answer reaches the pool", () => {
   const { socket, seen } = channel();
   const answer = { id: "r1", thread: 2, recalled: true };
-  socket.emit("data", encodeFrame(FrameType.RECALLED, json(answer)));
+  socket.emit(DAEMON_READ, encodeFrame(FrameType.RECALLED, json(answer)));
   assert.deepEqual(seen, [`recalled ${JSON.stringify(answer)}`]);
 });
 
@@ -59,7 +60,7 @@ test("a malformed recycle, recall answer or an unexpected frame closes the contr
     encodeFrame(FrameType.RESPONSE_END),
   ]) {
     const { socket, seen } = channel();
-    socket.emit("data", frame);
+    socket.emit(DAEMON_READ, frame);
     assert.equal(seen.length, 1);
     assert.match(seen[0] ?? "", /^problem control connection: /);
     assert.equal(socket.destroyed, true);

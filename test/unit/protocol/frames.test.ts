@@ -128,3 +128,40 @@ test("a streamed frame split inside its header still comes out whole in order", 
     assert.equal(frames.at(-1)?.type, 0x13);
   }
 });
+
+test("with copyHeld, frames come out right from a read buffer that is overwritten after each push", () => {
+  const body = Buffer.alloc(200_000);
+  for (let i = 0; i < body.length; i++) body[i] = i % 253;
+  const head = Buffer.alloc(3_000, "h");
+  const encoded = Buffer.concat([
+    encodeFrame(0x11, head),
+    encodeFrame(0x12, body),
+    encodeFrame(0x13),
+    encodeFrame(0x11, Buffer.from("second")),
+  ]);
+  for (const size of [3, 7, 1_000, 65_536]) {
+    const decoder = new FrameDecoder({ streamed: [0x12], copyHeld: true });
+    const readBuffer = Buffer.alloc(size);
+    const seen: [number, Buffer][] = [];
+    for (let i = 0; i < encoded.length; i += size) {
+      const bytes = encoded.copy(readBuffer, 0, i, i + size);
+      // A consumer uses each frame before it returns, as the channels do.
+      for (const frame of decoder.push(readBuffer.subarray(0, bytes))) {
+        seen.push([frame.type, Buffer.from(frame.payload)]);
+      }
+      readBuffer.fill(0xee); // the next read lands in the same memory
+    }
+    const payloadOf = (type: number): Buffer =>
+      Buffer.concat(seen.filter(([t]) => t === type).map(([, p]) => p));
+    assert.ok(payloadOf(0x12).equals(body), `body, ${String(size)}-byte reads`);
+    assert.equal(
+      payloadOf(0x11).toString(),
+      head.toString() + "second",
+      `${String(size)}-byte reads`,
+    );
+    assert.deepEqual(
+      seen.filter(([t]) => t !== 0x12).map(([t]) => t),
+      [0x11, 0x13, 0x11],
+    );
+  }
+});
