@@ -29,8 +29,9 @@ export interface ChannelUser {
 export class WorkerChannel {
   private user: ChannelUser | null = null;
   private closed = false;
-  /** Body frames of one event-loop turn leave together (writeBody). */
-  private readonly bodyBatch: TurnBatch;
+  /** What is written to the daemon in one event-loop turn leaves in one writev: the
+   *  heads of requests sent ahead to a busy thread, and a client's body frames. */
+  private readonly batch: TurnBatch;
   /** Counts the requests given to this channel, to tell them apart in timers. */
   serial = 0;
   /** When the thread last showed progress (ms, performance.now()): its current request
@@ -53,7 +54,7 @@ export class WorkerChannel {
     readonly thread: number,
     private readonly onClose: (channel: WorkerChannel, reason: string) => void,
   ) {
-    this.bodyBatch = new TurnBatch(socket);
+    this.batch = new TurnBatch(socket);
     socket.setNoDelay(true);
     socket.on(DAEMON_READ, (chunk: Buffer) => {
       this.receive(chunk);
@@ -111,9 +112,12 @@ export class WorkerChannel {
     this.socket.resume();
   }
 
-  /** Writes frames; false when the socket buffer is full (wait for onDrain). */
+  /** Writes frames, at the end of this event-loop turn; false when the socket buffer is
+   *  full (wait for onDrain). Under load one turn brings several requests for the same
+   *  thread (dispatch-ahead.ts): they reach it in one write and one wake-up, not one each. */
   write(...buffers: Buffer[]): boolean {
     if (this.closed) return false;
+    this.batch.hold();
     if (buffers.length === 1) return this.socket.write(buffers[0] as Buffer);
     let total = 0;
     for (const buffer of buffers) total += buffer.length;
@@ -133,7 +137,7 @@ export class WorkerChannel {
    *  for onDrain). */
   writeBody(header: Buffer, payload: Buffer): boolean {
     if (this.closed) return false;
-    this.bodyBatch.hold();
+    this.batch.hold();
     this.socket.write(header);
     this.socket.write(payload);
     return this.socket.writableLength < BODY_WINDOW;
