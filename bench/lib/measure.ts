@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { apacheConf } from "./apache-conf.js";
 import type { AppSpec } from "./apps.js";
 import type { PeerSpec } from "./peers.js";
+import { connectionsPerProcess } from "./connections.js";
 import { RssSampler, treeCpuSeconds, treeRss } from "./proc-tree.js";
 import { freePort, type Scratch } from "./scratch.js";
 import { fetchOnce, ServerProcess } from "./server-process.js";
@@ -54,7 +55,8 @@ export async function startPeer(
   }
 }
 
-/** One wrk run with the tree's CPU sampled before and after and its RSS sampled throughout. */
+/** One wrk run with the tree's CPU sampled before and after, its RSS sampled throughout,
+ *  and how its processes share the connections looked at mid-run. */
 export async function measure(
   server: ServerProcess,
   app: AppSpec,
@@ -63,12 +65,20 @@ export async function measure(
   const url = `http://127.0.0.1:${server.port}/`;
   const cpuBefore = treeCpuSeconds(server.pid);
   const sampler = new RssSampler(server.pid);
+  let connectionSpread: number[] = [];
+  const midRun = setTimeout(
+    () => {
+      connectionSpread = connectionsPerProcess(server.pid, server.port);
+    },
+    (seconds * 1000) / 2,
+  );
   try {
     const wrk = await runWrk({ url, connections: app.connections, seconds, script: app.wrkScript });
     const cpuSeconds = treeCpuSeconds(server.pid) - cpuBefore;
     const { peak, rootPeak } = sampler.stop();
-    return { wrk, cpuSeconds, peakRss: peak, rootPeakRss: rootPeak };
+    return { wrk, cpuSeconds, peakRss: peak, rootPeakRss: rootPeak, connectionSpread };
   } finally {
+    clearTimeout(midRun);
     sampler.stop();
   }
 }

@@ -62,6 +62,10 @@ export function renderApp(app: AppSpec, cells: readonly Cell[]): string {
       );
     }
   }
+  for (const cell of cells) {
+    const spread = spreadNote(cell);
+    if (spread !== null) lines.push("", spread);
+  }
   if (referenceSummary) {
     lines.push(
       "",
@@ -70,6 +74,17 @@ export function renderApp(app: AppSpec, cells: readonly Cell[]): string {
     );
   }
   return lines.join("\n");
+}
+
+/** For a peer whose processes split wrk's connections in some run: how, in each run. */
+function spreadNote(cell: Cell): string | null {
+  const spreads = cell.samples.map((sample) => sample.connectionSpread);
+  if (!spreads.some((spread) => spread.length > 1)) return null;
+  const runs = spreads.map((spread) => (spread.length > 0 ? spread.join(" + ") : "none seen"));
+  return (
+    `${cell.peer.label}: connections held by each process, mid-run, in each repeat: ` +
+    `${runs.join("; ")}. A connection stays with the worker that accepted it.`
+  );
 }
 
 export const LEGEND = [

@@ -11,6 +11,8 @@ export interface Sample {
   readonly cpuSeconds: number;
   readonly peakRss: number;
   readonly rootPeakRss: number;
+  /** wrk's connections held by each process of the tree mid-run, most first. */
+  readonly connectionSpread: readonly number[];
 }
 
 export type CellStatus = "ok" | "missing" | "failed";

@@ -1,0 +1,67 @@
+/**
+ * How a server's processes share wrk's connections, read from /proc (Linux). A peer whose
+ * workers each accept for themselves (gunicorn, uWSGI, Apache's children) may hand one
+ * worker nearly all of them for the whole run, since wrk keeps its connections: gunicorn
+ * gthread then serves at a fraction of its usual rate (bench/PROFILE.md, "Fourth pass").
+ * The report shows the spread so such a run can be told from a slow server.
+ */
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { treePids } from "./proc-tree.js";
+
+const ESTABLISHED = "01";
+
+/** The socket inodes of /proc/net/tcp or tcp6 lines that are established connections
+ *  on local port `port`. */
+export function establishedInodes(table: string, port: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const line of table.split("\n").slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const local = fields[1];
+    if (local === undefined || fields[3] !== ESTABLISHED) continue;
+    const localPort = Number.parseInt(local.slice(local.lastIndexOf(":") + 1), 16);
+    const inode = fields[9];
+    if (localPort === port && inode !== undefined) inodes.add(inode);
+  }
+  return inodes;
+}
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, "latin1");
+  } catch {
+    return "";
+  }
+}
+
+/** How many of those sockets process `pid` holds open. */
+function heldBy(pid: number, inodes: ReadonlySet<string>): number {
+  let held = 0;
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return 0; // exited, or not ours to look into
+  }
+  for (const fd of fds) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode !== undefined && inodes.has(inode)) held += 1;
+  }
+  return held;
+}
+
+/** Connections to `port` held by each process of the tree under `root` that holds any,
+ *  most first. */
+export function connectionsPerProcess(root: number, port: number): number[] {
+  const inodes = establishedInodes(readOr("/proc/net/tcp") + readOr("/proc/net/tcp6"), port);
+  // Concatenated, the second table's header line is skipped as a malformed row.
+  return treePids(root)
+    .map((pid) => heldBy(pid, inodes))
+    .filter((held) => held > 0)
+    .sort((a, b) => b - a);
+}
