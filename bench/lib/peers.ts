@@ -28,6 +28,9 @@ export interface PeerSpec {
   /** Files that must exist for the peer to run; the first missing one is the reason. */
   readonly requires: readonly string[];
   readonly supports: (app: AppSpec) => boolean;
+  /** Its worker processes each accept connections for themselves, and a connection
+   *  stays with the one that took it (the report shows a lopsided split). */
+  readonly workersAccept?: boolean;
   /** Apache writes its configuration first; the rest only build a command line. */
   readonly launch: (ctx: PeerContext) => Launch;
 }
@@ -81,6 +84,7 @@ function gunicorn(worker: "sync" | "gthread"): PeerSpec {
         : "-w 2 -k gthread --threads 4",
     requires: [join(VENV_BIN, "gunicorn")],
     supports: all,
+    workersAccept: true,
     launch: (ctx) => ({
       command: join(VENV_BIN, "gunicorn"),
       args: [
@@ -100,6 +104,7 @@ function uwsgi(socket: "http-socket" | "http11-socket"): PeerSpec {
     note: `--${socket} --master --processes 2 --threads 4 --listen 1024 (default 100)`,
     requires: [join(VENV_BIN, "uwsgi")],
     supports: all,
+    workersAccept: true,
     launch: (ctx) => ({
       command: join(VENV_BIN, "uwsgi"),
       args: [
@@ -119,6 +124,7 @@ const apache: PeerSpec = {
   note: "Debian apache2 + mod_wsgi 4.9, mpm_event, WSGIDaemonProcess processes=2 threads=4, Debian python3",
   requires: ["/usr/sbin/apache2", "/usr/lib/apache2/modules/mod_wsgi.so"],
   supports: all,
+  workersAccept: true,
   launch: (ctx) => ({
     command: "/usr/sbin/apache2",
     args: ["-f", join(ctx.workDir, "httpd.conf"), "-DFOREGROUND"],
@@ -150,6 +156,7 @@ const granian: PeerSpec = {
   note: "--interface wsgi --workers 2 --blocking-threads 4",
   requires: [join(VENV_BIN, "granian")],
   supports: all,
+  workersAccept: true,
   launch: (ctx) => ({
     command: join(VENV_BIN, "granian"),
     args: [

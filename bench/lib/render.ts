@@ -63,7 +63,7 @@ export function renderApp(app: AppSpec, cells: readonly Cell[]): string {
     }
   }
   for (const cell of cells) {
-    const spread = spreadNote(cell);
+    const spread = spreadNote(cell, app.connections);
     if (spread !== null) lines.push("", spread);
   }
   if (referenceSummary) {
@@ -76,14 +76,23 @@ export function renderApp(app: AppSpec, cells: readonly Cell[]): string {
   return lines.join("\n");
 }
 
-/** For a peer whose processes split wrk's connections in some run: how, in each run. */
-function spreadNote(cell: Cell): string | null {
+/** A connection held by one worker this much of the time or more is a lopsided split. */
+const LOPSIDED = 0.75;
+
+/** For a peer whose workers accept for themselves, when one of them held most of wrk's
+ *  connections in some run: the split in each run (bench/lib/connections.ts). */
+function spreadNote(cell: Cell, connections: number): string | null {
+  if (cell.peer.workersAccept !== true) return null;
   const spreads = cell.samples.map((sample) => sample.connectionSpread);
-  if (!spreads.some((spread) => spread.length > 1)) return null;
+  const lopsided = spreads.some((spread) => {
+    const held = spread.reduce((sum, count) => sum + count, 0);
+    return held >= connections / 2 && (spread[0] ?? 0) >= LOPSIDED * held;
+  });
+  if (!lopsided) return null;
   const runs = spreads.map((spread) => (spread.length > 0 ? spread.join(" + ") : "none seen"));
   return (
-    `${cell.peer.label}: connections held by each process, mid-run, in each repeat: ` +
-    `${runs.join("; ")}. A connection stays with the worker that accepted it.`
+    `${cell.peer.label}: one worker held most of wrk's connections in some run, and a ` +
+    `connection stays with its worker; held per process, mid-run: ${runs.join("; ")}.`
   );
 }
 
