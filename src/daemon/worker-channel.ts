@@ -7,9 +7,6 @@ import { DAEMON_READ } from "./daemon-socket.js";
 import { FrameDecoder, type Frame, ProtocolError } from "../protocol/frames.js";
 import { TurnBatch } from "../turn-batch.js";
 
-/** Up to this many bytes, the buffers of one write are joined rather than corked. */
-const COALESCE_LIMIT = 16 * 1024;
-
 /** Request body bytes queued for the daemon before the client's upload is paused. A
  *  turn of the event loop can bring several 64 KiB reads; they leave together. */
 export const BODY_WINDOW = 512 * 1024;
@@ -118,16 +115,8 @@ export class WorkerChannel {
   write(...buffers: Buffer[]): boolean {
     if (this.closed) return false;
     this.batch.hold();
-    if (buffers.length === 1) return this.socket.write(buffers[0] as Buffer);
-    let total = 0;
-    for (const buffer of buffers) total += buffer.length;
-    // Small pieces (a request head and its body's end) are copied into one buffer: one
-    // plain write costs less than node's cork and writev machinery.
-    if (total <= COALESCE_LIMIT) return this.socket.write(Buffer.concat(buffers, total));
-    this.socket.cork();
     let ok = true;
     for (const buffer of buffers) ok = this.socket.write(buffer);
-    this.socket.uncork();
     return ok;
   }
 
