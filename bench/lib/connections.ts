@@ -6,7 +6,7 @@
  * The report shows the spread so such a run can be told from a slow server.
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { treePids } from "./proc-tree.js";
+import { readOr, treePids } from "./proc-tree.js";
 
 const ESTABLISHED = "01";
 
@@ -25,30 +25,11 @@ export function establishedInodes(table: string, port: number): Set<string> {
   return inodes;
 }
 
-function readOr(path: string): string {
-  try {
-    return readFileSync(path, "latin1");
-  } catch {
-    return "";
-  }
-}
-
 /** How many of those sockets process `pid` holds open. */
 function heldBy(pid: number, inodes: ReadonlySet<string>): number {
   let held = 0;
-  let fds: string[];
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return 0; // exited, or not ours to look into
-  }
-  for (const fd of fds) {
-    let target: string;
-    try {
-      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-    } catch {
-      continue;
-    }
+  for (const fd of readOr(() => readdirSync(`/proc/${pid}/fd`), [] as string[])) {
+    const target = readOr(() => readlinkSync(`/proc/${pid}/fd/${fd}`), "");
     const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
     if (inode !== undefined && inodes.has(inode)) held += 1;
   }
@@ -58,7 +39,9 @@ function heldBy(pid: number, inodes: ReadonlySet<string>): number {
 /** Connections to `port` held by each process of the tree under `root` that holds any,
  *  most first. */
 export function connectionsPerProcess(root: number, port: number): number[] {
-  const inodes = establishedInodes(readOr("/proc/net/tcp") + readOr("/proc/net/tcp6"), port);
+  const table = (name: string): string =>
+    readOr(() => readFileSync(`/proc/net/${name}`, "latin1"), "");
+  const inodes = establishedInodes(table("tcp") + table("tcp6"), port);
   // Concatenated, the second table's header line is skipped as a malformed row.
   return treePids(root)
     .map((pid) => heldBy(pid, inodes))

@@ -38,11 +38,13 @@ export function parseStat(text: string): ProcStat {
   return { pid, ppid: field(4), ticks: field(14) + field(16) + sysTicks, sysTicks };
 }
 
-function readOr<T>(read: () => T, fallback: T): T {
+/** `read()`, or `fallback` when it throws: the process exited between listing and
+ *  reading, or is not ours to look into. */
+export function readOr<T>(read: () => T, fallback: T): T {
   try {
     return read();
   } catch {
-    return fallback; // the process exited between listing and reading
+    return fallback;
   }
 }
 
