@@ -1,6 +1,7 @@
 """A worker's persistent connection to the front end: buffered frame reads and
 whole-buffer writes."""
 
+import errno
 import json
 import os
 import socket
@@ -15,9 +16,22 @@ PROTOCOL_VERSION = 2
 JOIN_LIMIT = 256 * 1024
 # Pieces per sendmsg(), well under every system's IOV_MAX (1024 on Linux).
 IOV_BATCH = 512
+# sendfile() cannot read this file or write to this socket here (a file system without
+# it, a platform where it needs a TCP socket): the bytes are read and sent instead.
+NO_SENDFILE = frozenset(code for code in (
+    getattr(errno, name, None) for name in
+    ("EINVAL", "ENOSYS", "ENOTSOCK", "EOPNOTSUPP", "ENOTSUP")) if code is not None)
+# The socket broke, not the file.
+SOCKET_GONE = frozenset((errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN, errno.ESHUTDOWN))
 
 # The pid the front end spawned: our own, or gdb's under --enable-gdb (main.py).
 front_end_pid = os.getpid
+
+
+class IncompleteFile(Exception):
+    """A file sent with send_file() could not be read in full (it shrank, or a read
+    failed) after its frame announced the bytes: the frame cannot be completed, so the
+    connection must close, and the client sees an incomplete response."""
 
 
 class ConnectionClosed(OSError):
@@ -86,6 +100,37 @@ class Connection:
                     views[0] = views[0][sent:]
         except OSError as error:
             raise ConnectionClosed(str(error))
+
+    def send_file(self, fd, offset, count, use_sendfile=True):
+        """Sends ``count`` bytes of the file ``fd`` from ``offset``, leaving the file's
+        own offset alone. os.sendfile() moves them from the page cache into the socket
+        without a copy through Python; where it cannot, pread() and send() do. Returns
+        whether sendfile() is still worth trying for this file."""
+        use_sendfile = use_sendfile and hasattr(os, "sendfile")
+        while count > 0:
+            sent = None
+            if use_sendfile:
+                try:
+                    sent = os.sendfile(self.sock.fileno(), fd, offset, count)
+                except OSError as error:
+                    if error.errno in SOCKET_GONE:
+                        raise ConnectionClosed(str(error))
+                    if error.errno not in NO_SENDFILE:
+                        raise IncompleteFile("sendfile() failed: %s" % error)
+                    use_sendfile = False
+            if sent is None:
+                try:
+                    data = os.pread(fd, min(count, framing.MAX_BODY_FRAME), offset)
+                except OSError as error:
+                    raise IncompleteFile("reading the file failed: %s" % error)
+                self.send(data)
+                sent = len(data)
+            if sent == 0:
+                raise IncompleteFile("the file ended %d bytes short of the %s sent ahead"
+                                     % (count, "frame header"))
+            offset += sent
+            count -= sent
+        return use_sendfile
 
     def shutdown_read(self):
         """Wakes a thread blocked in recv() on this connection (used at shutdown)."""

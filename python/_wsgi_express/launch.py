@@ -55,6 +55,7 @@ FIELDS = (
     ("virtualMemoryLimit", _integer, "a number of bytes", 0),
     ("shutdownTimeout", _number, "a number of seconds", 5),
     ("reloadOnChanges", _boolean, "true or false", False),
+    ("enableSendfile", _boolean, "true or false", False),
     ("displayName", _string, "a process title", ""),
     ("applicationType", _application_type, '"script" or "module"', "script"),
     ("entryPoint", _optional_string, "a path, a module name or null", None),

@@ -7,7 +7,7 @@ import threading
 import time
 
 from . import framing
-from .connection import ConnectionClosed
+from .connection import ConnectionClosed, IncompleteFile
 from .environ import EnvironTemplate
 from .errorlog import ErrorStream
 from .framing import ProtocolError
@@ -44,6 +44,11 @@ class Worker:
                 self.serve(payload)
         except ConnectionClosed:
             pass
+        except IncompleteFile as error:
+            # A frame header promised bytes the file no longer had: the front end cuts
+            # the response when this connection closes, so the client can tell.
+            _log("worker %d: wsgi.file_wrapper response cut short, closing its "
+                 "connection: %s" % (self.index, error))
         except RequestTimeout:
             # Injected just as the request ended, outside the application: the response
             # may be incomplete, so this connection cannot be trusted for another one.
@@ -87,7 +92,8 @@ class Worker:
             exchange.environ = self._template.build(head, exchange.input, exchange.errors,
                                                     daemon_start)
             exchange.response = Response(self.connection, exchange.request,
-                                         _started_hook(self._runtime, exchange))
+                                         _started_hook(self._runtime, exchange),
+                                         sendfile=self._runtime.config.enableSendfile)
             self._call(exchange)
         finally:
             registry.remove(exchange.request)
@@ -109,7 +115,7 @@ class Worker:
             _run(application, exchange.environ, exchange.response)
         except ClientGone:
             exchange.response.fail("the client went away")
-        except (ConnectionClosed, ProtocolError, ProtocolViolation):
+        except (ConnectionClosed, ProtocolError, ProtocolViolation, IncompleteFile):
             raise  # the connection is unusable: no response can follow
         except BaseException:
             self._failed(exchange)

@@ -32,6 +32,7 @@ export function resolveDaemons(
     virtualMemoryLimit: options.number("virtual-memory-limit"),
     scriptReloading: !options.flag("disable-reloading"),
     reloadOnChanges: options.flag("reload-on-changes"),
+    enableSendfile: options.flag("enable-sendfile"),
     environment,
   };
 }

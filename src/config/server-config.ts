@@ -149,6 +149,9 @@ export interface DaemonConfig {
   /** Restart gracefully when the WSGI script file changes (not --disable-reloading). */
   readonly scriptReloading: boolean;
   readonly reloadOnChanges: boolean;
+  /** `--enable-sendfile`: wsgi.file_wrapper files go to the front end with sendfile(2)
+   *  rather than being read into Python and written back out. */
+  readonly enableSendfile: boolean;
   /** Extra variables for the daemons' process environment (MOD_WSGI_* markers). */
   readonly environment: Readonly<Record<string, string>>;
   /** `--user` / `--group`, only when started as root (mod_wsgi ignores them otherwise). */

@@ -143,6 +143,7 @@ function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
     virtualMemoryLimit: daemons.virtualMemoryLimit,
     shutdownTimeout: daemons.shutdownTimeout,
     reloadOnChanges: daemons.reloadOnChanges,
+    enableSendfile: daemons.enableSendfile,
     displayName: displayName(config),
     // Applied by the daemon before the app loads; a failure stops the server.
     user: daemons.identity.user,

@@ -8,8 +8,8 @@ import { LOG_LEVELS } from "../config/server-config.js";
 
 // prettier-ignore
 export const TABLE_SERVER: readonly OptionSpec[] = [
-  row("enable-sendfile", "flag", "", "planned", {},
-    "Allow sendfile() for wsgi.file_wrapper responses."),
+  row("enable-sendfile", "flag", "", "yes", {},
+    "Send wsgi.file_wrapper files from the daemon to the front end with sendfile(), not through Python's memory (faster for large files; off by default, as in mod_wsgi, for file systems where sendfile() misbehaves)."),
   row("disable-reloading", "flag", "", "yes", {},
     "Never restart the daemons when the WSGI script file changes (otherwise they restart gracefully when its modification time changes)."),
   row("reload-on-changes", "flag", "", "yes", {},

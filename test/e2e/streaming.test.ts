@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { readFileSync, existsSync, writeFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
@@ -95,6 +96,37 @@ test("wsgi.file_wrapper sends the file, and never more than a declared Content-L
   const partial = await request(`${server.url}?length=10`);
   assert.equal(partial.headers["content-length"], "10");
   assert.ok(partial.body.equals(whole.subarray(0, 10)));
+});
+
+test("--enable-sendfile sends wsgi.file_wrapper files with sendfile(), byte for byte", async (t) => {
+  const file = join(tempDir(), "blob.bin");
+  // Over three 1 MiB frames, so frames after the first go through sendfile too.
+  const data = randomBytes(3 * MB + 4321);
+  writeFileSync(file, data);
+  const url = (server: { url: string }, query: string): string =>
+    `${server.url}?path=${encodeURIComponent(file)}${query}`;
+  const calls = async (server: { url: string }): Promise<number> =>
+    Number((await request(`${server.url}sendfile-calls`)).body.toString());
+
+  const plain = await startServer([app("file_sendfile.wsgi")]);
+  t.after(() => plain.stop());
+  assert.ok((await request(url(plain, ""))).body.equals(data));
+  assert.equal(await calls(plain), 0, "without the option, Python reads the file");
+
+  const server = await startServer([app("file_sendfile.wsgi"), "--enable-sendfile"]);
+  t.after(() => server.stop());
+  const whole = await request(url(server, ""));
+  assert.equal(whole.headers["content-length"], String(data.length));
+  assert.ok(whole.body.equals(data));
+  const part = await request(url(server, `&start=1000&length=${MB + 5}`));
+  assert.equal(part.headers["content-length"], String(MB + 5));
+  assert.ok(part.body.equals(data.subarray(1000, 1000 + MB + 5)));
+  const head = await request(url(server, ""), { method: "HEAD" });
+  assert.equal(head.headers["content-length"], String(data.length));
+  assert.equal(head.body.length, 0);
+  assert.ok((await calls(server)) >= 5, "the file went out through os.sendfile()");
+  // The connection stays usable after each of them.
+  assert.ok((await request(url(server, "&start=7"))).body.equals(data.subarray(7)));
 });
 
 test("hundreds of response headers reach the client", async (t) => {

@@ -2,12 +2,15 @@
 exc_info, errors before and after the head, return types, close(), ABORT, file_wrapper
 and Content-Length."""
 
+import errno
+import io
 import os
 import sys
 import tempfile
 import threading
 import time
 import unittest
+from unittest import mock
 from wsgiref.validate import validator
 
 from .support import (FIXTURES, FakeFrontEnd, base_environ, captured_stderr, fixture_app,
@@ -263,6 +266,98 @@ class Files(ResponseCase):
         reply = self.front_end(app_with(
             headers=[("Content-Length", "5")], body=[b"abc", b"de"])).request()
         self.assertEqual(reply.types[-1], framing.RESPONSE_END)
+
+
+class Sendfile(ResponseCase):
+    """--enable-sendfile: a file_wrapper file leaves the daemon through os.sendfile(),
+    with the bytes, Content-Length and file offset of the pread path."""
+
+    def setUp(self):
+        # Three frames' worth, so frames after the first are sent too.
+        self.data = os.urandom(2 * framing.MAX_BODY_FRAME + 12345)
+        handle, self.path = tempfile.mkstemp()
+        self.addCleanup(os.unlink, self.path)
+        with os.fdopen(handle, "wb") as out:
+            out.write(self.data)
+        self.offsets_at_close = []
+
+    def app(self, start=0, length=None):
+        offsets = self.offsets_at_close
+
+        class Recorded(io.FileIO):
+            def close(self):
+                if not self.closed:
+                    offsets.append(self.tell())
+                super().close()
+
+        def application(environ, start_response):
+            headers = [("Content-Type", "application/octet-stream")]
+            if length is not None:
+                headers.append(("Content-Length", str(length)))
+            start_response("200 OK", headers)
+            handle = Recorded(self.path)
+            handle.seek(start)
+            return environ["wsgi.file_wrapper"](handle)
+        return application
+
+    def request(self, application):
+        return self.front_end(application, enableSendfile=True).request()
+
+    def test_the_file_goes_out_through_sendfile(self):
+        with mock.patch.object(os, "sendfile", wraps=os.sendfile) as sendfile:
+            reply = self.request(self.app())
+        self.assertEqual(reply.body, self.data)
+        self.assertEqual(reply.header("Content-Length"), str(len(self.data)))
+        self.assertEqual(reply.types.count(framing.RESPONSE_BODY), 3)
+        self.assertEqual(reply.types[-1], framing.RESPONSE_END)
+        self.assertGreaterEqual(sendfile.call_count, 3)
+
+    def test_without_the_option_python_reads_the_file(self):
+        with mock.patch.object(os, "sendfile", wraps=os.sendfile) as sendfile:
+            reply = self.front_end(self.app()).request()
+        self.assertEqual(reply.body, self.data)
+        self.assertEqual(sendfile.call_count, 0)
+
+    def test_from_the_file_position_up_to_the_declared_length(self):
+        reply = self.request(self.app(start=1000, length=framing.MAX_BODY_FRAME + 7))
+        self.assertEqual(reply.body, self.data[1000:1000 + framing.MAX_BODY_FRAME + 7])
+        # The file's own offset is where the application left it, as mod_wsgi restores it.
+        self.assertEqual(self.offsets_at_close, [1000])
+
+    def test_a_declared_length_past_the_end_of_the_file_ends_short(self):
+        # Never a frame announcing bytes the file does not hold; the front end cuts the
+        # response it finds short of its Content-Length.
+        reply = self.request(self.app(length=len(self.data) + 10))
+        self.assertEqual(reply.body, self.data)
+        self.assertEqual(reply.types[-1], framing.RESPONSE_END)
+
+    def test_where_sendfile_cannot_be_used_the_bytes_are_read_and_sent(self):
+        unsupported = OSError(errno.EINVAL, "Invalid argument")
+        with mock.patch.object(os, "sendfile", side_effect=unsupported) as sendfile:
+            reply = self.request(self.app())
+        self.assertEqual(reply.body, self.data)
+        # Given up at the first refusal, not retried for every frame.
+        self.assertEqual(sendfile.call_count, 1)
+
+    def test_a_file_that_ends_under_an_announced_frame_closes_the_connection(self):
+        front = self.front_end(self.app(), enableSendfile=True)
+        with captured_stderr() as log, mock.patch.object(os, "sendfile", return_value=0):
+            front.send_head()
+            front.send_body(b"")
+            received = b""
+            while True:
+                chunk = front.sock.recv(65536)
+                if not chunk:
+                    break
+                received += chunk
+            front.worker.thread.join(5)
+        self.assertIn("wsgi.file_wrapper response cut short", log.getvalue())
+        self.assertIn("the file ended", log.getvalue())
+        # The head and a body frame's header went out, then the connection closed.
+        header = framing.encode_header(framing.RESPONSE_BODY, framing.MAX_BODY_FRAME)
+        self.assertTrue(received.endswith(header))
+        frames = read_frames([received[:-len(header)]])
+        self.assertEqual([t for t, _ in frames], [framing.RESPONSE_HEAD])
 
 
 class RecordingConnection:

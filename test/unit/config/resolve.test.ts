@@ -60,6 +60,7 @@ test("defaults are mod_wsgi-express's", async () => {
       virtualMemoryLimit: 0,
       scriptReloading: true,
       reloadOnChanges: false,
+      enableSendfile: false,
     },
   );
   assert.deepEqual(config.http, {
@@ -264,7 +265,7 @@ test("Apache-only and planned options are listed in command-line order", async (
   const config = await resolveWith([
     "--server-mpm",
     "event",
-    "--enable-sendfile",
+    "--http2",
     "--include-file",
     "x.conf",
     "--ssl-port",
@@ -273,7 +274,14 @@ test("Apache-only and planned options are listed in command-line order", async (
     "9000",
   ]);
   assert.deepEqual(config.ignoredOptions, ["--server-mpm", "--include-file"]);
-  assert.deepEqual(config.plannedOptions, ["--enable-sendfile", "--ssl-port"]);
+  assert.deepEqual(config.plannedOptions, ["--http2", "--ssl-port"]);
+});
+
+test("--enable-sendfile reaches the daemons' settings", async () => {
+  assert.equal((await resolveWith([])).daemons.enableSendfile, false);
+  const config = await resolveWith(["--enable-sendfile"]);
+  assert.equal(config.daemons.enableSendfile, true);
+  assert.deepEqual(config.plannedOptions, []);
 });
 
 test("the interpreter comes from PATH by default", async () => {

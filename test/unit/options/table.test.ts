@@ -98,6 +98,7 @@ const IMPLEMENTED = [
   "interrupt-timeout",
   "disable-reloading",
   "reload-on-changes",
+  "enable-sendfile",
   "memory-limit",
   "virtual-memory-limit",
   "debug-mode",
