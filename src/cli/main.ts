@@ -76,6 +76,8 @@ export async function execute(
 ): Promise<number> {
   const use = { ...defaultDeps(), ...deps };
   if (argv[0] === "replay") return replayCommand(argv.slice(1), io);
+  // Commander's `help COMMAND` knows only its own commands; replay is ours.
+  if (argv[0] === "help" && argv[1] === "replay") return replayCommand(["--help"], io);
   const parsed = parseCommandLine(argv, io);
   if (parsed.kind === "exit") return parsed.exitCode;
   const config = await resolveConfig(parsed.args, { ...use, env: io.env, cwd: io.cwd });

@@ -83,6 +83,16 @@ test("ignored and planned options each get one warning line", async () => {
   assert.match(lines[1] ?? "", /^wsgi-express: warning: .*--http2$/);
 });
 
+test("`help replay` is `replay --help`", async () => {
+  const asked = harness();
+  assert.equal(await main(["help", "replay"], asked.io, asked.deps), 0);
+  const flag = harness();
+  assert.equal(await main(["replay", "--help"], flag.io, flag.deps), 0);
+  assert.match(asked.io.stdout.text, /^Usage: wsgi-express replay DIRECTORY URL/);
+  assert.equal(asked.io.stdout.text, flag.io.stdout.text);
+  assert.equal(asked.io.stderr.text, "");
+});
+
 test("--help writes to stdout and returns 0 without serving", async () => {
   for (const argv of [["start-server", "--help"], ["help", "setup-server"], ["--help"]]) {
     const h = harness();
