@@ -131,6 +131,9 @@ class Response:
         """--enable-sendfile: the head and each frame header pass through Python; the
         bytes go from the file to the socket with sendfile(), like mod_wsgi's
         WSGIEnableSendfile. The file's own offset is left alone, as on the pread path."""
+        # A file that cannot be read at all (opened write-only, say) fails here, before
+        # anything is announced, as on the pread path: a 500, not a cut connection.
+        os.pread(fd, 1, position)
         if not self.head_sent:
             self._queue_head()
         use_sendfile = True

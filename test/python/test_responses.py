@@ -339,6 +339,19 @@ class Sendfile(ResponseCase):
         # Given up at the first refusal, not retried for every frame.
         self.assertEqual(sendfile.call_count, 1)
 
+    def test_an_unreadable_file_is_an_application_error_not_a_cut_connection(self):
+        def application(environ, start_response):
+            start_response("200 OK", [("Content-Type", "application/octet-stream")])
+            return environ["wsgi.file_wrapper"](open(self.path, "ab"))
+        front = self.front_end(application, enableSendfile=True)
+        with captured_stderr() as log:
+            reply = front.request()
+        self.assertEqual(reply.types, [framing.RESPONSE_ERROR])
+        self.assertIn("Bad file descriptor", log.getvalue())
+        # The connection is still good for the next request.
+        front.runtime.application = self.app()
+        self.assertEqual(front.request().body, self.data)
+
     def test_a_file_that_ends_under_an_announced_frame_closes_the_connection(self):
         front = self.front_end(self.app(), enableSendfile=True)
         with captured_stderr() as log, mock.patch.object(os, "sendfile", return_value=0):
