@@ -126,8 +126,7 @@ class Connection:
                 self.send(data)
                 sent = len(data)
             if sent == 0:
-                raise IncompleteFile("the file ended %d bytes short of the %s sent ahead"
-                                     % (count, "frame header"))
+                raise IncompleteFile("the file ended %d bytes short of its frame" % count)
             offset += sent
             count -= sent
         return use_sendfile
