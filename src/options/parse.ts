@@ -89,7 +89,10 @@ const COMMANDER_CODES: Readonly<Record<string, ErrorCode>> = {
 function fromCommander(error: unknown): number {
   if (!(error instanceof CommanderError)) throw error;
   if (error.code === "commander.helpDisplayed" || error.code === "commander.help") {
-    return error.exitCode;
+    // Help asked for is a success. (Commander's `help COMMAND` takes its status from
+    // process.exitCode, which an in-process caller such as a test runner may have set;
+    // a missing command never gets this far: checkCommand refuses it first.)
+    return 0;
   }
   const code = COMMANDER_CODES[error.code] ?? "WSGIX_ERR_OPTION_VALUE";
   const message = error.message.replace(/^error: /, "").replaceAll("\n", " ");

@@ -207,6 +207,16 @@ test("`help start-server` and `setup-server --help` show the same options", () =
   assert.equal(setup.slice(setup.indexOf("Options:")), help.slice(help.indexOf("Options:")));
 });
 
+test("help exits 0 whatever process.exitCode already holds", (t) => {
+  const saved = process.exitCode;
+  t.after(() => {
+    process.exitCode = saved;
+  });
+  process.exitCode = 1;
+  helpText(["help", "start-server"]);
+  helpText(["start-server", "--help"]);
+});
+
 test("the program's --help lists both commands", () => {
   const help = helpText(["--help"]);
   assert.match(help, /start-server/);
