@@ -18,6 +18,7 @@ import { openLogs } from "./log-files.js";
 import { prepareProcess, StartupError } from "./process-setup.js";
 import { handleRestartSignals } from "./restart-signals.js";
 import { waitForStopSignal } from "./stop-signal.js";
+import { tuneHeap } from "./heap-tuning.js";
 
 /** Where the CLI's output goes; tests drive the CLI in-process with their own streams. */
 export interface CliIo {
@@ -27,6 +28,7 @@ export interface CliIo {
 
 /** Serves until a stop signal; resolves with the process exit status. */
 export async function runServer(config: ServerConfig, io: CliIo): Promise<number> {
+  tuneHeap();
   await mkdir(config.socketDirectory, { recursive: true, mode: 0o700 });
   // mkdir's mode is filtered by the umask and ignored for an existing directory.
   await chmod(config.socketDirectory, 0o700);
