@@ -120,15 +120,11 @@ export class WorkerChannel {
     return ok;
   }
 
-  /** Writes a body frame. The frames of one event-loop turn go out in one writev: each
-   *  of the client's 64 KiB reads is one call here, and a write (and a daemon wake-up)
-   *  per read cost more than the copy. False once BODY_WINDOW bytes wait (then wait
-   *  for onDrain). */
+  /** Writes a body frame, as write() does; false once BODY_WINDOW bytes wait (then wait
+   *  for onDrain), so the client's upload pauses while the daemon catches up. */
   writeBody(header: Buffer, payload: Buffer): boolean {
     if (this.closed) return false;
-    this.batch.hold();
-    this.socket.write(header);
-    this.socket.write(payload);
+    this.write(header, payload);
     return this.socket.writableLength < BODY_WINDOW;
   }
 
