@@ -43,6 +43,11 @@ class Connection:
     def __init__(self, sock):
         self.sock = sock
         self._reader = FrameReader(sock)
+        # True while a frame goes out in more than one system call. Still true at the
+        # next write means an exception (a RequestTimeout raised in the thread lands
+        # between any two bytecodes) left that frame short: whatever followed would be
+        # read by the front end as the rest of it.
+        self._mid_frame = False
 
     @classmethod
     def open(cls, path):
@@ -71,20 +76,50 @@ class Connection:
         return frame
 
     def send(self, data):
-        try:
-            self.sock.sendall(data)
-        except OSError as error:
-            raise ConnectionClosed(str(error))
+        # One sendall() is whole or fails: CPython raises a thread's pending exception
+        # only between bytecodes, never inside it.
+        self._check_frame_boundary()
+        self._sendall(data)
 
     def send_parts(self, parts):
         """Sends a list of bytes-like pieces: joined into one write when they are small,
         else in one sendmsg (a writev), so a response head and a large body frame leave
         in one system call and wake the front end once, not once per piece."""
+        self._check_frame_boundary()
+        self._mid_frame = True
+        self._write_parts(parts)
+        self._mid_frame = False
+
+    def send_file(self, parts, fd, offset, count, use_sendfile=True):
+        """Sends ``parts``, which end with the header of a frame announcing ``count``
+        bytes, then those bytes of the file ``fd`` from ``offset``, leaving the file's
+        own offset alone. os.sendfile() moves them from the page cache into the socket
+        without a copy through Python; where it cannot, pread() and send() do. Returns
+        whether sendfile() is still worth trying for this file."""
+        self._check_frame_boundary()
+        self._mid_frame = True
+        self._write_parts(parts)
+        use_sendfile = self._send_file_bytes(fd, offset, count, use_sendfile)
+        self._mid_frame = False
+        return use_sendfile
+
+    def _check_frame_boundary(self):
+        if self._mid_frame:
+            raise ConnectionClosed("an exception interrupted a frame on its way out, so "
+                                   "nothing more can follow it on this connection")
+
+    def _sendall(self, data):
+        try:
+            self.sock.sendall(data)
+        except OSError as error:
+            raise ConnectionClosed(str(error))
+
+    def _write_parts(self, parts):
         total = 0
         for part in parts:
             total += len(part)
         if total <= JOIN_LIMIT or len(parts) == 1:
-            self.send(b"".join(parts) if len(parts) > 1 else parts[0])
+            self._sendall(b"".join(parts) if len(parts) > 1 else parts[0])
             return
         views = [memoryview(part) for part in parts]
         try:
@@ -101,11 +136,7 @@ class Connection:
         except OSError as error:
             raise ConnectionClosed(str(error))
 
-    def send_file(self, fd, offset, count, use_sendfile=True):
-        """Sends ``count`` bytes of the file ``fd`` from ``offset``, leaving the file's
-        own offset alone. os.sendfile() moves them from the page cache into the socket
-        without a copy through Python; where it cannot, pread() and send() do. Returns
-        whether sendfile() is still worth trying for this file."""
+    def _send_file_bytes(self, fd, offset, count, use_sendfile):
         use_sendfile = use_sendfile and hasattr(os, "sendfile")
         while count > 0:
             sent = None
@@ -123,7 +154,7 @@ class Connection:
                     data = os.pread(fd, min(count, framing.MAX_BODY_FRAME), offset)
                 except OSError as error:
                     raise IncompleteFile("reading the file failed: %s" % error)
-                self.send(data)
+                self._sendall(data)
                 sent = len(data)
             if sent == 0:
                 raise IncompleteFile("the file ended %d bytes short of its frame" % count)

@@ -54,7 +54,8 @@ class ProtocolError(Exception):
 
     def __init__(self, reason, message):
         super().__init__(message)
-        # 'unknown-type', 'oversized', 'bad-message' or 'truncated' (as the TS side)
+        # 'unknown-type', 'oversized', 'bad-message' or 'truncated' (as the TS side),
+        # or 'interrupted' (FrameReader.read_frame)
         self.reason = reason
 
 
@@ -107,21 +108,34 @@ class FrameReader:
         # The bytes received and not yet read: scratch[start:end].
         self._start = 0
         self._end = 0
+        # True from the start of a read until it returns its frame. Still true at the
+        # next read means an exception left the last one part-way through a frame (a
+        # RequestTimeout raised in the thread lands between any two bytecodes), and
+        # what follows in the stream would be read from inside that frame.
+        self._reading = False
 
     def read_frame(self):
         """The next frame as ``(type, payload)``, or None when the peer closed the
         connection cleanly. The payload is bytes, or a bytearray for a large frame."""
+        if self._reading:
+            raise ProtocolError("interrupted", "an exception interrupted the reading of "
+                                "a frame, so the stream's frame boundary is lost")
+        self._reading = True
         if not self._fill(HEADER_SIZE):
+            self._reading = False
             return None
         frame_type, length = parse_header(self._scratch, self._start)
         self._start += HEADER_SIZE
         if length > len(self._scratch) // 4 and self._end - self._start < length:
-            return frame_type, self._receive_large(length)
-        if not self._fill(length):
-            raise ProtocolError("truncated", "connection closed inside a frame")
-        start = self._start
-        self._start = start + length
-        return frame_type, bytes(self._view[start:start + length])
+            payload = self._receive_large(length)
+        else:
+            if not self._fill(length):
+                raise ProtocolError("truncated", "connection closed inside a frame")
+            start = self._start
+            self._start = start + length
+            payload = bytes(self._view[start:start + length])
+        self._reading = False
+        return frame_type, payload
 
     def _fill(self, size):
         """Makes ``size`` bytes available in the buffer; False if the peer closes first

@@ -144,9 +144,10 @@ class Response:
                         max(os.fstat(fd).st_size - position, 0))
             if count == 0:
                 return
-            self._out.append(framing.encode_header(framing.RESPONSE_BODY, count))
-            self.flush()
-            use_sendfile = self._connection.send_file(fd, position, count, use_sendfile)
+            self._frame_body()
+            out, self._out = self._out, []
+            out.append(framing.encode_header(framing.RESPONSE_BODY, count))
+            use_sendfile = self._connection.send_file(out, fd, position, count, use_sendfile)
             self.body_bytes += count
             position += count
             remaining -= count

@@ -68,10 +68,13 @@ def head_frames(request_id, environ, expect_continue=False, start=1700000000.5,
 class ChunkSocket:
     """A socket stand-in: ``recv_into`` hands out ``chunks`` as they were split (a chunk
     larger than the reader's buffer comes in parts), then reports the peer's close, or
-    raises ``then`` (BlockingIOError: the reader asked for more than there is)."""
+    raises ``then`` (BlockingIOError: the reader asked for more than there is). An
+    exception among the chunks is raised where it stands, once, as one raised in the
+    reading thread between two reads would be."""
 
     def __init__(self, chunks, then=None):
-        self._chunks = [memoryview(chunk) for chunk in chunks if chunk]
+        self._chunks = [chunk if isinstance(chunk, BaseException) else memoryview(chunk)
+                        for chunk in chunks if isinstance(chunk, BaseException) or chunk]
         self._then = then
 
     def recv_into(self, view):
@@ -80,6 +83,9 @@ class ChunkSocket:
                 raise self._then
             return 0
         chunk = self._chunks[0]
+        if isinstance(chunk, BaseException):
+            self._chunks.pop(0)
+            raise chunk
         size = min(len(view), len(chunk))
         view[:size] = chunk[:size]
         if size == len(chunk):
@@ -131,13 +137,16 @@ class Reply:
 class FakeFrontEnd:
     """The front end's side of one worker connection, with the Worker on a thread."""
 
-    def __init__(self, application, runtime=None, index=0, **config):
+    def __init__(self, application, runtime=None, index=0, worker_socket=None, **config):
         self.runtime = runtime or Runtime(make_config(**config))
         self.runtime.application = application
         ours, theirs = socket.socketpair()
         ours.settimeout(TIMEOUT)
         self.sock = ours
         self.connection = Connection(ours)
+        # worker_socket: wraps the worker's end, to interfere with what it reads.
+        if worker_socket is not None:
+            theirs = worker_socket(theirs)
         self.worker = Worker(index, Connection(theirs), self.runtime)
         self.runtime.workers.append(self.worker)
         self.worker.thread.start()

@@ -144,5 +144,25 @@ class SocketReader(unittest.TestCase):
         self.assertEqual(caught.exception.reason, "truncated")
 
 
+class Interrupted(Exception):
+    """Stands for mod_wsgi.RequestTimeout, which the monitor raises in a request's
+    thread: it lands between any two bytecodes, so also between two reads of a frame."""
+
+
+class InterruptedReads(unittest.TestCase):
+    def test_no_frame_is_read_after_a_read_left_inside_one(self):
+        # A request body whose bytes are frames: read from where the interrupted read
+        # stopped, they would become control frames (uWSGI issue 2336).
+        smuggled = (framing.encode_frame(framing.REQUEST_BODY_END)
+                    + framing.encode_frame(framing.REQUEST_HEAD, b"smuggled"))
+        body = framing.encode_frame(framing.REQUEST_BODY, smuggled + b"x" * 100)
+        reader = FrameReader(ChunkSocket([body[:20], Interrupted(), body[20:]]))
+        with self.assertRaises(Interrupted):
+            reader.read_frame()
+        with self.assertRaises(ProtocolError) as caught:
+            reader.read_frame()
+        self.assertEqual(caught.exception.reason, "interrupted")
+
+
 if __name__ == "__main__":
     unittest.main()

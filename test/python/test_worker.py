@@ -7,13 +7,16 @@ import time
 import unittest
 from wsgiref.validate import validator
 
-from .support import FIXTURES, FakeFrontEnd, base_environ, captured_stderr, fixture_app
+from .support import (FIXTURES, FakeFrontEnd, base_environ, captured_stderr, fixture_app,
+                      head_frames)
 from _wsgi_express import framing
+from _wsgi_express.connection import ConnectionClosed
+from _wsgi_express.modwsgi import RequestTimeout
 
 
 class WorkerCase(unittest.TestCase):
-    def front_end(self, application, **config):
-        front = FakeFrontEnd(application, **config)
+    def front_end(self, application, worker_socket=None, **config):
+        front = FakeFrontEnd(application, worker_socket=worker_socket, **config)
         self.addCleanup(front.close)
         return front
 
@@ -183,6 +186,58 @@ class ProtocolViolations(WorkerCase):
             front.send_head()
             front.worker.thread.join(5)
             self.assertFalse(front.worker.thread.is_alive())
+        self.assertIn("protocol error", log.getvalue())
+
+
+class TimeoutWhileReading:
+    """The worker's end of the connection, on which a RequestTimeout lands once the
+    worker has read ``limit`` bytes, between two of its reads, as the monitor's
+    injection can: reads hand out at most 64 bytes so the reader reaches that point."""
+
+    def __init__(self, sock, limit):
+        self._sock = sock
+        self._limit = limit
+        self._delivered = 0
+
+    def recv_into(self, view):
+        if self._delivered == self._limit:
+            self._limit = None
+            raise RequestTimeout("injected")
+        size = 64 if self._limit is None else min(64, self._limit - self._delivered)
+        received = self._sock.recv_into(view[:size])
+        self._delivered += received
+        return received
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+class InterruptedRequests(WorkerCase):
+    def test_a_timeout_inside_a_body_frame_closes_the_connection(self):
+        # The body's bytes are a whole request: read from where the interrupted read
+        # stopped, the worker would run it (uWSGI issue 2336, by another road).
+        smuggled = framing.encode_frame(framing.REQUEST_BODY_END) + head_frames(
+            "smuggled", base_environ(PATH_INFO="/smuggled"))
+        body = smuggled + b"x" * 100
+        head = head_frames("1", base_environ(REQUEST_METHOD="POST",
+                                             CONTENT_LENGTH=str(len(body))))
+        # Interrupted after the body frame's header and 10 bytes of its payload.
+        limit = len(head) + framing.HEADER_SIZE + 10
+
+        def reader(environ, start_response):
+            if environ["REQUEST_METHOD"] == "POST":
+                environ["wsgi.input"].read()
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [environ["PATH_INFO"].encode()]
+        front = self.front_end(reader, worker_socket=lambda sock: TimeoutWhileReading(
+            sock, limit))
+        with captured_stderr() as log:
+            front.sock.sendall(head)
+            front.send_body(body)
+            reply = front.read_reply()
+            self.assertTrue(reply.error.endswith("RequestTimeout: injected"), reply.error)
+            with self.assertRaises(ConnectionClosed):
+                front.read_frame()
         self.assertIn("protocol error", log.getvalue())
 
 
