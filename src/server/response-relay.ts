@@ -4,13 +4,14 @@
  * relayed with back-pressure and never past its Content-Length, then the end.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
 import { STATUS_CODES } from "node:http";
 import { decodeResponseHead } from "../protocol/messages.js";
 import { countBody, recordHeaders } from "./access-log.js";
 import { BadResponseHead, checkResponseHead } from "./response-head.js";
 import { gzipHead, gzipTo } from "../static/compress.js";
-import { TurnBatch } from "../turn-batch.js";
+import { TurnBatch, type Corkable } from "../turn-batch.js";
 import { daemonReadBuffers } from "../daemon/read-buffer-pool.js";
 
 /** What the relay needs from the server's settings (a part of ExchangeContext). */
@@ -63,7 +64,7 @@ export class ResponseRelay {
     private readonly owner: RelayOwner,
   ) {
     this.out = res;
-    this.batch = new TurnBatch(res);
+    this.batch = new TurnBatch(socketOf(res));
   }
 
   /** RESPONSE_HEAD: checked, then written, or answered by the front end instead. */
@@ -159,6 +160,28 @@ export class ResponseRelay {
   private shortOfDeclared(): boolean {
     return this.mayHaveBody && this.declaredLength !== null && this.sentBytes < this.declaredLength;
   }
+}
+
+/**
+ * The response's socket, to cork, rather than the response. Corking a ServerResponse
+ * in node 22 holds a chunked body in a buffer of the response's own, and a write that
+ * returns false there is never followed by 'drain' (the socket did not fill, so it has
+ * none to pass on): the relay, waiting for it with the daemon paused, hung the response
+ * for good. Node 20 corks the socket itself, so this is what it always did. A response
+ * waiting behind a pipelined one has no socket yet; it goes out uncorked.
+ */
+function socketOf(res: ServerResponse): Corkable {
+  let corked: Socket | null = null;
+  return {
+    cork: () => {
+      corked = res.socket;
+      corked?.cork();
+    },
+    uncork: () => {
+      corked?.uncork();
+      corked = null;
+    },
+  };
 }
 
 /**
