@@ -6,7 +6,8 @@
  *
  * Waiting there must never cost a request more than waiting in the queue would, so a
  * request ahead that has not started is recalled (RECALL, answered at once by RECALLED)
- * when another thread goes idle while the request before it runs long, when its process
+ * when another thread goes idle while the request before it runs long, or another
+ * thread takes a queued request while that one has run long, when its process
  * starts draining, when it passes --queue-timeout, and when its client leaves; and it
  * is dispatched again, not lost, if its connection breaks before it started. Its
  * request timers start only when it becomes its thread's current request.
@@ -45,6 +46,8 @@ export interface AheadHost {
   /** Every open worker channel, of every process. */
   readonly channels: readonly WorkerChannel[];
   readonly idleCount: number;
+  /** Requests in the queue, waiting for a thread. */
+  readonly queuedCount: number;
   /** False for a process that is draining, retiring or at --maximum-requests. */
   mayRunAhead(channel: WorkerChannel): boolean;
   sendRecall(channel: WorkerChannel, id: string): void;
@@ -165,7 +168,18 @@ export class AheadDispatcher {
   private reasonToMove(channel: WorkerChannel, list: PendingRequest[]): RecallReason | null {
     if (this.draining.has(channel)) return "drain";
     if (list.some((request) => this.mustLeave(request) !== null)) return "rebalance";
-    return this.host.idleCount > 0 && this.stuck(channel, this.now()) ? "rebalance" : null;
+    const now = this.now();
+    if (this.host.idleCount > 0) return this.stuck(channel, now) ? "rebalance" : null;
+    return this.saturated() && this.runsLong(channel, now) ? "rebalance" : null;
+  }
+
+  /** Every thread is busy and requests queue: each thread that frees up takes one from
+   *  the queue at once, so none goes idle. What waits behind a long request would be
+   *  served sooner from the head of the queue (it came before everything queued). A
+   *  thread merely silent for RECALL_AFTER_MS (waiting for the GIL) is not worth a
+   *  recall here: the queue gives no idle thread in exchange. */
+  private saturated(): boolean {
+    return this.host.idleCount === 0 && this.host.queuedCount > 0;
   }
 
   /** The daemon's answer. No: it started (or will), and runs there. Yes: it never will,
@@ -217,11 +231,20 @@ export class AheadDispatcher {
   }
 
   /** A thread is idle: recall requests waiting behind one that has run long, now, or
-   *  once it has (one timer). */
+   *  once it has (one timer). Or a thread took a request from the queue (saturated()):
+   *  recall those behind a request that has run LONG_REQUEST_MS; the next thread the
+   *  queue feeds looks again. */
   rebalance(): void {
-    if (this.host.idleCount === 0 || this.waiting.size === 0) return;
-    let soonest = Infinity;
+    if (this.waiting.size === 0) return;
     const now = this.now();
+    if (this.saturated()) {
+      for (const channel of this.waiting.keys()) {
+        if (this.runsLong(channel, now)) this.settle(channel);
+      }
+      return;
+    }
+    if (this.host.idleCount === 0) return;
+    let soonest = Infinity;
     for (const channel of this.waiting.keys()) {
       if (this.stuck(channel, now)) this.settle(channel);
       else soonest = Math.min(soonest, RECALL_AFTER_MS - (now - channel.progressAt));
@@ -237,7 +260,11 @@ export class AheadDispatcher {
   /** The thread has shown no progress for RECALL_AFTER_MS, or its request has run for
    *  LONG_REQUEST_MS: what waits behind it would do better elsewhere. */
   private stuck(channel: WorkerChannel, now: number): boolean {
-    return now - channel.progressAt >= RECALL_AFTER_MS || now - channel.since >= LONG_REQUEST_MS;
+    return now - channel.progressAt >= RECALL_AFTER_MS || this.runsLong(channel, now);
+  }
+
+  private runsLong(channel: WorkerChannel, now: number): boolean {
+    return now - channel.since >= LONG_REQUEST_MS;
   }
 
   /** Recalls requests whose client left or that waited longer than --queue-timeout

@@ -98,6 +98,9 @@ export class ThreadDispatcher implements AheadHost {
     const next = this.queue.shift();
     if (next) {
       this.begin(next, channel);
+      // Every thread is busy and requests queue: one stuck behind a long request elsewhere
+      // came before all of them, and goes to the head of the queue (saturated fairness).
+      this.ahead.rebalance();
       return;
     }
     this.idle.push(channel);
@@ -146,6 +149,10 @@ export class ThreadDispatcher implements AheadHost {
 
   get idleCount(): number {
     return this.idle.length;
+  }
+
+  get queuedCount(): number {
+    return this.queue.length;
   }
 
   /** Not to a process on its way out, nor past --maximum-requests (counting the requests

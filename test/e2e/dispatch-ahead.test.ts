@@ -176,6 +176,34 @@ test("head-of-line: a request waiting while every thread is busy runs on the fir
   }
 });
 
+test("saturated: a request waiting behind a slow one while requests queue runs before it", async (t) => {
+  const { server, started } = await startAhead(t, ["--threads", "2"]);
+  const gates = [send(server, "G1", "&seconds=0.5"), send(server, "G2", "&seconds=0.5")];
+  await Promise.all([started("G1"), started("G2")]);
+  // X (3 s) and then Y queue behind the gates; the first gate to end takes X, and the
+  // queue's next requests (Y first) are written ahead of it.
+  const x = send(server, "X", "&seconds=3");
+  await pause(100);
+  const y = send(server, "Y");
+  await pause(100);
+  // Load keeps requests queued for the other thread until X ends, so it never goes idle.
+  let xDone = false;
+  const load = async (lane: number): Promise<void> => {
+    for (let n = 0; !xDone; n++)
+      assertStatus(await send(server, `L${lane}-${n}`, "&seconds=0.05"), 200);
+  };
+  const lanes = Array.from({ length: 12 }, (_, lane) => load(lane));
+  const slow = await x;
+  xDone = true;
+  await Promise.all(lanes);
+  const waiting = await y;
+  for (const answer of [slow, waiting, ...(await Promise.all(gates))]) assertStatus(answer, 200);
+  assert.ok(
+    waiting.endedAt < slow.endedAt,
+    "Y waited for X although the other thread kept freeing up",
+  );
+});
+
 test("--request-timeout counts from when a request starts, not from when it was sent on", async (t) => {
   // Each request naps 1.6 s of a 2.5 s deadline; X waits for G, Y for X.
   const ahead = await startAhead(t, ["--threads", "1", "--request-timeout", "2.5"]);

@@ -86,9 +86,10 @@ function setup(threads = 2) {
       ),
   );
   const log: string[] = [];
-  const host: AheadHost & { idleCount: number; allowed: boolean } = {
+  const host: AheadHost & { idleCount: number; queuedCount: number; allowed: boolean } = {
     channels,
     idleCount: 0,
+    queuedCount: 0,
     allowed: true,
     mayRunAhead: () => host.allowed,
     sendRecall: (channel, id) => log.push(`recall ${id} from ${String(channel.thread)}`),
@@ -270,6 +271,30 @@ test("a thread still sending, but on one request for LONG_REQUEST_MS, has its wa
   advance(1);
   ahead.rebalance();
   assert.deepEqual(log, ["recall r0 from 0"]);
+  ahead.stop();
+});
+
+test("with every thread busy and requests queued, what waits behind a long request is recalled", async () => {
+  const { ahead, host, log, busy, advance } = setup(2);
+  busy(0);
+  ahead.place(new FakeRequest("r0"));
+  advance(LONG_REQUEST_MS);
+  busy(1);
+  ahead.place(new FakeRequest("r1"));
+  ahead.rebalance();
+  assert.deepEqual(log, [], "no thread is idle and nothing is queued: nowhere better to go");
+  host.queuedCount = 3;
+  ahead.rebalance();
+  // To the head of the queue, ahead of everything queued after it; r1's thread is young.
+  assert.deepEqual(log, ["recall r0 from 0"]);
+  advance(RECALL_AFTER_MS);
+  await sleep(RECALL_AFTER_MS * 5);
+  assert.deepEqual(log, ["recall r0 from 0"], "no timer: the next thread the queue feeds looks");
+  ahead.rebalance();
+  assert.deepEqual(log, ["recall r0 from 0"], "r1's thread is only silent, not long at it");
+  advance(LONG_REQUEST_MS - RECALL_AFTER_MS);
+  ahead.rebalance();
+  assert.deepEqual(log, ["recall r0 from 0", "recall r1 from 1"]);
   ahead.stop();
 });
 
