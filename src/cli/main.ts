@@ -36,7 +36,23 @@ export interface MainDeps {
 }
 
 export function defaultIo(): MainIo {
+  for (const stream of [process.stdout, process.stderr]) endQuietlyOnClosedPipe(stream);
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}
+
+const quietStreams = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * A reader that goes away (`wsgi-express --help | head -3`) ends our output on that
+ * stream, not the program: node reports the closed pipe as an 'error' event, which would
+ * otherwise be thrown with a stack trace. A server goes on serving.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (quietStreams.has(stream)) return;
+  quietStreams.add(stream);
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
 }
 
 export function defaultDeps(): MainDeps {

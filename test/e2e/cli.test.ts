@@ -1,8 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, app, runCli } from "./harness.js";
+import { BIN, ROOT, app, runCli } from "./harness.js";
 
 const cases: [string, string[], RegExp][] = [
   ["a non-numeric port", ["--port", "abc"], /--port/],
@@ -39,6 +40,19 @@ test("--help is generated from the option table", async () => {
   assert.equal(result.status, 0);
   assert.match(result.stdout, /--processes/);
   assert.match(result.stdout, /--python-executable/);
+});
+
+test("help into a pipe whose reader has gone (as `| head` leaves it) ends quietly, status 0", async () => {
+  const child = spawn(process.execPath, [BIN, "start-server", "--help"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // Our end of its stdout closes before it writes: every write it makes meets EPIPE.
+  child.stdout.destroy();
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const status = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  assert.equal(stderr, "");
+  assert.equal(status, 0);
 });
 
 test("the top-level --help lists the commands, replay included", async () => {
