@@ -2,15 +2,15 @@
  * Creates the server root and the log directory if they are missing: the one piece of
  * start-up I/O the CLI does itself, so that the error names the option responsible.
  */
-import { mkdirSync } from "node:fs";
 import { optionError } from "../errors.js";
+import { makeDirectories } from "../make-directories.js";
 import type { ServerConfig } from "../config/server-config.js";
 
 /** Creates a directory and its parents; throws if that is impossible. */
 export type MakeDirectory = (path: string) => void;
 
 export const makeDirectory: MakeDirectory = (path) => {
-  mkdirSync(path, { recursive: true });
+  makeDirectories(path);
 };
 
 export function prepareDirectories(config: ServerConfig, make: MakeDirectory): void {

@@ -3,7 +3,8 @@
  * then serves until SIGTERM/SIGINT and shuts down in order (stop accepting, let
  * in-flight requests finish within --shutdown-timeout, stop the daemons).
  */
-import { chmod, mkdir } from "node:fs/promises";
+import { chmod } from "node:fs/promises";
+import { makeDirectories } from "../make-directories.js";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ServerConfig } from "../config/server-config.js";
@@ -29,7 +30,7 @@ export interface CliIo {
 /** Serves until a stop signal; resolves with the process exit status. */
 export async function runServer(config: ServerConfig, io: CliIo): Promise<number> {
   tuneHeap();
-  await mkdir(config.socketDirectory, { recursive: true, mode: 0o700 });
+  makeDirectories(config.socketDirectory, 0o700);
   // mkdir's mode is filtered by the umask and ignored for an existing directory.
   await chmod(config.socketDirectory, 0o700);
   try {

@@ -3,7 +3,8 @@
  * setup_server() then apachectl): the saved configuration, the control script, the
  * envvars file and the egg cache, written into the server root.
  */
-import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, renameSync, writeFileSync } from "node:fs";
+import { makeDirectories } from "../make-directories.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../config/server-config.js";
@@ -38,7 +39,7 @@ export function writeServerRoot(config: ServerConfig, inputs: SetupInputs): void
   // Replaced by rename, never rewritten in place: a shell may be reading the old one.
   writeAtomically(config.control.controlScript, controlScript(script), 0o755);
   writeEnvvars(config);
-  mkdirSync(config.daemons.pythonEggs, { recursive: true });
+  makeDirectories(config.daemons.pythonEggs);
 }
 
 /** Empty if absent, so users can edit it and keep their edits (mod_wsgi-express). */

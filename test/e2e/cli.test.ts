@@ -15,6 +15,12 @@ const cases: [string, string[], RegExp][] = [
     /--working-directory/,
   ],
   ["zero threads", ["--threads", "0"], /--threads/],
+  // node's recursive mkdir never returns there (src/make-directories.ts): it hung.
+  [
+    "a server root that cannot be made (under /proc)",
+    ["--server-root", "/proc/wsgi-express-test/root"],
+    /--server-root/,
+  ],
 ];
 
 for (const [name, args, names] of cases) {
