@@ -16,6 +16,7 @@ export const ERRORS = {
   WSGIX_ERR_NOT_A_DIRECTORY: { exitCode: 2, summary: "a directory named by an option is absent" },
   WSGIX_ERR_CREATE_DIRECTORY: { exitCode: 2, summary: "a directory could not be created" },
   WSGIX_ERR_PYTHON: { exitCode: 2, summary: "no usable Python 3.9+ interpreter" },
+  WSGIX_ERR_CAPACITY: { exitCode: 2, summary: "the machine cannot hold that many daemons" },
   WSGIX_ERR_LOG_FILE: { exitCode: 1, summary: "a log file could not be opened for writing" },
   WSGIX_ERR_COVERAGE: { exitCode: 2, summary: "--enable-coverage without coverage.py" },
   WSGIX_ERR_REPLAY: { exitCode: 1, summary: "replay could not reach the server" },

@@ -5,6 +5,7 @@
  */
 import type { Environment, FileChecks, PythonProbe } from "../config/context.js";
 import { nodeFileChecks } from "../config/file-checks.js";
+import { machineLimits, type MachineLimits } from "../config/capacity.js";
 import { probePython } from "../config/python-probe.js";
 import { resolveConfig } from "../config/resolve.js";
 import type { ServerConfig } from "../config/server-config.js";
@@ -27,6 +28,7 @@ export interface MainIo extends CliIo {
 export interface MainDeps {
   readonly files: FileChecks;
   readonly probePython: PythonProbe;
+  readonly machineLimits: MachineLimits;
   readonly makeDirectory: MakeDirectory;
   /** Writes the control script, saved configuration and envvars into the server root. */
   readonly writeServerRoot: (config: ServerConfig, inputs: SetupInputs) => void;
@@ -59,6 +61,7 @@ export function defaultDeps(): MainDeps {
   return {
     files: nodeFileChecks,
     probePython,
+    machineLimits: machineLimits(),
     makeDirectory,
     writeServerRoot,
     // process.getuid does not exist on Windows.

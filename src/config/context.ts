@@ -2,6 +2,7 @@
  * Everything resolution needs from the outside world, passed in so that resolving a
  * configuration does no I/O of its own and unit tests need no files or processes.
  */
+import type { MachineLimits } from "./capacity.js";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -38,4 +39,6 @@ export interface ResolveContext {
   readonly pid: number;
   readonly files: FileChecks;
   readonly probePython: PythonProbe;
+  /** The machine's open-file limit and available memory (capacity.ts). */
+  readonly machineLimits: MachineLimits;
 }

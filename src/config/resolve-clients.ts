@@ -1,6 +1,5 @@
 /** Slow and greedy clients: read timeouts (mod_reqtimeout), the cap on requests in
  *  progress (--max-clients), the cap on open connections, response buffering. */
-import { readFileSync } from "node:fs";
 import type { OptionReader } from "./option-reader.js";
 import type { ClientConfig } from "./server-config.js";
 
@@ -10,10 +9,7 @@ const RESPONSE_BUFFER_DEFAULT = 8 * 1024 * 1024;
 const DESCRIPTOR_RESERVE = 256;
 const CONNECTIONS_WITHOUT_LIMIT = 10_000;
 
-export function resolveClients(
-  options: OptionReader,
-  openFileLimit = readOpenFileLimit(),
-): ClientConfig {
+export function resolveClients(options: OptionReader, openFileLimit: number | null): ClientConfig {
   const processes = options.optionalNumber("processes") ?? 1;
   const threads = options.number("threads");
   return {
@@ -50,16 +46,4 @@ export function connectionCap(openFileLimit: number | null): number {
   if (openFileLimit === null) return CONNECTIONS_WITHOUT_LIMIT;
   const reserve = Math.min(DESCRIPTOR_RESERVE, Math.floor(openFileLimit / 2));
   return Math.max(1, Math.floor(openFileLimit * 0.9) - reserve);
-}
-
-/** The soft RLIMIT_NOFILE from /proc (Linux); null where it cannot be read. */
-function readOpenFileLimit(): number | null {
-  try {
-    const limits = readFileSync("/proc/self/limits", "utf8");
-    const match = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
-    if (!match?.[1] || match[1] === "unlimited") return null;
-    return Number(match[1]);
-  } catch {
-    return null;
-  }
 }

@@ -4,6 +4,7 @@
  * probe) come last, so that a plain option mistake is reported without running one.
  */
 import type { ParsedArgs } from "../options/parse.js";
+import { checkCapacity } from "./capacity.js";
 import type { ResolveContext } from "./context.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { OptionReader } from "./option-reader.js";
@@ -34,7 +35,7 @@ export async function resolveConfig(
   const application = resolveApplication(options, listen, context);
   const logging = resolveLogging(options, serverRoot, context);
   const http = resolveHttp(options);
-  const clients = resolveClients(options);
+  const clients = resolveClients(options, context.machineLimits.openFiles);
   const proxy = resolveProxy(options);
   const site = resolveSite(options, serverRoot, context);
   const requestEnviron = resolveRequestEnviron(options, context.env);
@@ -51,18 +52,20 @@ export async function resolveConfig(
   const services = resolveServices(options, logging.logDirectory, identity, context);
   const python = await resolvePython(options, context);
   const debug = resolveDebug(options, serverRoot, context);
+  const daemons = {
+    ...resolveDaemons(options, python, environment),
+    ...debugDaemonOverrides(debug),
+    identity,
+    pythonWarnings,
+    pythonEggs,
+  };
+  checkCapacity(daemons.processes, daemons.threads, context.machineLimits);
   return deepFreeze({
     command: args.command,
     setupOnly: options.flag("setup-only") || args.command === "setup-server",
     application,
     listen,
-    daemons: {
-      ...resolveDaemons(options, python, environment),
-      ...debugDaemonOverrides(debug),
-      identity,
-      pythonWarnings,
-      pythonEggs,
-    },
+    daemons,
     http,
     clients,
     proxy,

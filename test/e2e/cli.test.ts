@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN, ROOT, app, runCli } from "./harness.js";
+import { BIN, ROOT, app, runCli, tempDir } from "./harness.js";
 
 const cases: [string, string[], RegExp][] = [
   ["a non-numeric port", ["--port", "abc"], /--port/],
@@ -33,6 +33,25 @@ for (const [name, args, names] of cases) {
     assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 }
+
+test("a pool the machine cannot hold is refused before any process starts", async () => {
+  // setup-server, not start-server: were the check ever lost, this starts no daemons.
+  const serverRoot = tempDir();
+  const result = await runCli([
+    "setup-server",
+    app("hello.wsgi"),
+    "--processes",
+    "100000000",
+    "--server-root",
+    serverRoot,
+  ]);
+  assert.equal(result.status, 2);
+  assert.match(
+    result.stderr,
+    /^wsgi-express: error: --processes: expected at most \d+ daemon processes on this machine \(each /,
+  );
+  assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+});
 
 test("mod_wsgi-express is a second name for the same program", () => {
   const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {

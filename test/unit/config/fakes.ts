@@ -79,6 +79,7 @@ export function fakeContext(overrides: Partial<ResolveContext> = {}): ResolveCon
     pid: 4242,
     files: fakeFiles(),
     probePython: fakeProbe(),
+    machineLimits: { openFiles: null, memory: null },
     ...overrides,
   };
 }
