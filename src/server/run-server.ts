@@ -4,9 +4,10 @@
  * in-flight requests finish within --shutdown-timeout, stop the daemons).
  */
 import { chmod } from "node:fs/promises";
-import { makeDirectories } from "../make-directories.js";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { dirname } from "node:path";
+import { makeDirectories } from "../make-directories.js";
 import type { ServerConfig } from "../config/server-config.js";
 import { DaemonPool } from "../daemon/pool.js";
 import { ErrorLog } from "../log/error-log.js";
@@ -30,9 +31,16 @@ export interface CliIo {
 /** Serves until a stop signal; resolves with the process exit status. */
 export async function runServer(config: ServerConfig, io: CliIo): Promise<number> {
   tuneHeap();
-  makeDirectories(config.socketDirectory, 0o700);
-  // mkdir's mode is filtered by the umask and ignored for an existing directory.
-  await chmod(config.socketDirectory, 0o700);
+  try {
+    await makeSocketDirectory(config.socketDirectory);
+  } catch (error) {
+    // Under the server root (made already) unless --socket-prefix moved it.
+    const option =
+      dirname(config.socketDirectory) === config.serverRoot ? "--server-root" : "--socket-prefix";
+    const why = `cannot make the socket directory '${config.socketDirectory}' (${(error as Error).message})`;
+    await startupOutput(config, io.stderr, `wsgi-express: error: ${option}: ${why}\n`);
+    return 1;
+  }
   try {
     await prepareProcess(config);
   } catch (error) {
@@ -57,7 +65,16 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     await logs.close();
     return 1;
   }
-  const pidFile = await writePidFile(config.pidFile);
+  let pidFile;
+  try {
+    pidFile = await writePidFile(config.pidFile);
+  } catch (error) {
+    const why = `cannot write '${config.pidFile}' (${(error as Error).message})`;
+    await startupOutput(config, io.stderr, `wsgi-express: error: --pid-file: ${why}\n`);
+    server.close();
+    await logs.close();
+    return 1;
+  }
   const stop = waitForStopSignal();
   const fatal = fatalFailure();
   pool.onFatal = fatal.fail;
@@ -104,6 +121,12 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
   stopRestarts();
   await logs.close();
   return fatal.message === null ? 0 : 1;
+}
+
+async function makeSocketDirectory(path: string): Promise<void> {
+  makeDirectories(path, 0o700);
+  // mkdir's mode is filtered by the umask and ignored for an existing directory.
+  await chmod(path, 0o700);
 }
 
 /** Beyond twice --shutdown-timeout (connections, then daemons), the last resort. */

@@ -34,6 +34,30 @@ for (const [name, args, names] of cases) {
   });
 }
 
+// Found at start-up, after the options resolved: status 1, as for a port in use. Both
+// printed "internal error"; the pid file's also left the server listening, for good.
+const startupFailures: [string, string[], RegExp][] = [
+  [
+    "a pid file that cannot be written",
+    ["--pid-file", "/proc/wsgi-express-test/pid"],
+    /^wsgi-express: error: --pid-file: cannot write/,
+  ],
+  [
+    "a socket prefix that cannot be made",
+    ["--socket-prefix", "/proc/wsgi-express-test/s"],
+    /^wsgi-express: error: --socket-prefix: cannot make the socket directory/,
+  ],
+];
+
+for (const [name, args, message] of startupFailures) {
+  test(`the real binary stops on ${name} with one line and status 1`, async () => {
+    const result = await runCli(["start-server", app("hello.wsgi"), "--port", "0", ...args]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, message);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  });
+}
+
 test("a pool the machine cannot hold is refused before any process starts", async () => {
   // setup-server, not start-server: were the check ever lost, this starts no daemons.
   const serverRoot = tempDir();
