@@ -1,6 +1,7 @@
 /**
- * Creates the server root and the log directory if they are missing: the one piece of
- * start-up I/O the CLI does itself, so that the error names the option responsible.
+ * Creates the server root, the log directory and the debug features' directories if
+ * they are missing: the one piece of start-up I/O the CLI does itself, so that the
+ * error names the option responsible.
  */
 import { optionError } from "../errors.js";
 import { makeDirectories } from "../make-directories.js";
@@ -19,6 +20,19 @@ export function prepareDirectories(config: ServerConfig, make: MakeDirectory): v
   if (config.site.defaultDocumentRoot) create("--document-root", config.site.documentRoot, make);
   if (config.logging.logDirectory !== config.serverRoot) {
     create("--log-directory", config.logging.logDirectory, make);
+  }
+  // The daemons write the debug features' output there. Made here, a directory that
+  // cannot be is refused at once; a daemon failing to make it was restarted again and
+  // again. Daemons that drop to --user/--group make their own, owned by that user.
+  const { identity } = config.daemons;
+  if (identity.user !== null || identity.group !== null) return;
+  const debug = config.debug;
+  for (const [option, path] of [
+    ["--coverage-directory", debug.coverageDirectory],
+    ["--profiler-directory", debug.profilerDirectory],
+    ["--recorder-directory", debug.recorderDirectory],
+  ] as const) {
+    if (path !== null) create(option, path, make);
   }
 }
 

@@ -15,6 +15,12 @@ const cases: [string, string[], RegExp][] = [
     /--working-directory/,
   ],
   ["zero threads", ["--threads", "0"], /--threads/],
+  // The daemon failed to make it, and was restarted again and again.
+  [
+    "a recorder directory that cannot be made",
+    ["--enable-recorder", "--recorder-directory", "/proc/wsgi-express-test/archive"],
+    /--recorder-directory/,
+  ],
   // node's recursive mkdir never returns there (src/make-directories.ts): it hung.
   [
     "a server root that cannot be made (under /proc)",

@@ -57,6 +57,17 @@ test("the server root and a separate log directory are created", async () => {
   assert.deepEqual(same.made, ["/srv/r", "/srv/r/htdocs"]);
 });
 
+test("the debug features' directories are created, unless the daemons drop to --user", async () => {
+  const argv = ["start-server", "--server-root", "/srv/r", "--enable-recorder"];
+  const h = harness();
+  await main([...argv, "--enable-profiler", "--profiler-directory", "/p"], h.io, h.deps);
+  assert.deepEqual(h.made, ["/srv/r", "/srv/r/htdocs", "/p", "/srv/r/archive"]);
+  // Made by the daemons then, so that the user they run as owns them.
+  const dropped = harness({ uid: 0 }); // --user counts only when started as root
+  await main([...argv, "--user", "www-data"], dropped.io, dropped.deps);
+  assert.deepEqual(dropped.made, ["/srv/r", "/srv/r/htdocs"]);
+});
+
 test("a directory that cannot be created is a usage error naming its option", async () => {
   const failing = (): Partial<MainDeps> => ({
     makeDirectory: () => {
