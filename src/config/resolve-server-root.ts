@@ -4,6 +4,7 @@
  * the pid is appended so that parallel servers on port 0 never share a root.
  */
 import { join, resolve } from "node:path";
+import { optionError } from "../errors.js";
 import type { ResolveContext } from "./context.js";
 import type { OptionReader } from "./option-reader.js";
 import type { ListenConfig } from "./server-config.js";
@@ -29,7 +30,30 @@ export function resolveServerRoot(
     prefix === null
       ? join(serverRoot, "sockets")
       : join(resolve(context.cwd, prefix), `wsgi-express.${context.uid}.${context.pid}`);
+  checkSocketPath(
+    join(socketDirectory, DAEMON_SOCKET),
+    prefix === null ? ["server-root", given] : ["socket-prefix", prefix],
+  );
   return { serverRoot, socketDirectory };
+}
+
+/** The Unix socket the daemons connect to, in the socket directory. */
+export const DAEMON_SOCKET = "daemon.sock";
+
+/** The longest path a Unix socket can be bound to: sun_path holds 108 bytes on Linux
+ *  (104 elsewhere) with the closing NUL. node cuts a longer one short and binds that. */
+const SOCKET_PATH_MAX = process.platform === "linux" ? 107 : 103;
+
+function checkSocketPath(path: string, [option, given]: [string, string | null]): void {
+  const length = Buffer.byteLength(path);
+  if (length <= SOCKET_PATH_MAX) return;
+  const hint = option === "server-root" ? "; --socket-prefix DIR puts the sockets in DIR" : "";
+  throw optionError(
+    "WSGIX_ERR_OPTION_VALUE",
+    `--${option}`,
+    `a path short enough for a Unix socket (${path} is ${String(length)} bytes, over ${String(SOCKET_PATH_MAX)}${hint})`,
+    given ?? path,
+  );
 }
 
 function defaultServerRoot(listen: ListenConfig, context: ResolveContext): string {

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import type { Server, Socket } from "node:net";
 import { join } from "node:path";
+import { DAEMON_SOCKET } from "../config/resolve-server-root.js";
 import type { ServerConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
 import type { FrameDecoder } from "../protocol/frames.js";
@@ -51,7 +52,7 @@ export class DaemonPool {
     private readonly log: ErrorLog,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.socketPath = join(config.socketDirectory, "daemon.sock");
+    this.socketPath = join(config.socketDirectory, DAEMON_SOCKET);
     this.slots = new Slots(config.daemons.processes);
     this.supervisor = new Supervisor(config, log, this, now);
     this.threads = new ThreadDispatcher(

@@ -15,8 +15,8 @@ import { AccessLog } from "./access-log.js";
 import { formatBanner } from "./banner.js";
 import { createFrontEnd } from "./front-end.js";
 import { ServiceSupervisor } from "../service/services.js";
-import { fatalFailure, startupOutput, writePidFile } from "./lifecycle-files.js";
-import { openLogs } from "./log-files.js";
+import { fatalFailure, startupOutput, writePidFile, type PidFile } from "./lifecycle-files.js";
+import { openLogs, type OpenLogs } from "./log-files.js";
 import { prepareProcess, StartupError } from "./process-setup.js";
 import { handleRestartSignals } from "./restart-signals.js";
 import { waitForStopSignal } from "./stop-signal.js";
@@ -65,7 +65,7 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     await logs.close();
     return 1;
   }
-  let pidFile;
+  let pidFile: PidFile;
   try {
     pidFile = await writePidFile(config.pidFile);
   } catch (error) {
@@ -75,6 +75,31 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     await logs.close();
     return 1;
   }
+  try {
+    return await serve(config, io, { server, pool, logs, errorLog, pidFile });
+  } catch (error) {
+    // A failure no step expected must not leave the process listening for ever: what
+    // keeps it alive is closed, then main reports it as an internal error.
+    server.closeAllConnections();
+    server.close();
+    pool.kill();
+    await pidFile.remove();
+    await logs.close();
+    throw error;
+  }
+}
+
+interface Running {
+  readonly server: Server;
+  readonly pool: DaemonPool;
+  readonly logs: OpenLogs;
+  readonly errorLog: ErrorLog;
+  readonly pidFile: PidFile;
+}
+
+/** Starts the daemons and services, then serves until a stop signal or a fatal failure. */
+async function serve(config: ServerConfig, io: CliIo, running: Running): Promise<number> {
+  const { server, pool, logs, errorLog, pidFile } = running;
   const stop = waitForStopSignal();
   const fatal = fatalFailure();
   pool.onFatal = fatal.fail;

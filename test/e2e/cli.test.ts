@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, ROOT, app, runCli, tempDir } from "./harness.js";
 
@@ -63,6 +63,33 @@ for (const [name, args, message] of startupFailures) {
     assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
   });
 }
+
+test("a server root too long for the daemons' Unix socket is refused, pointing at --socket-prefix", async () => {
+  const root = join(tempDir(), "r".repeat(100));
+  const result = await runCli(["start-server", app("hello.wsgi"), "--server-root", root]);
+  assert.equal(result.status, 2);
+  assert.match(
+    result.stderr,
+    /^wsgi-express: error: --server-root: expected a path short enough for a Unix socket .*--socket-prefix/,
+  );
+});
+
+test("a failure nothing expected, once the server listens, ends the process: one line, status 1", async () => {
+  // The daemons' socket cannot be cleared away: the server was left listening for good.
+  const root = tempDir();
+  mkdirSync(join(root, "sockets", "daemon.sock"), { recursive: true });
+  const result = await runCli([
+    "start-server",
+    app("hello.wsgi"),
+    "--port",
+    "0",
+    "--server-root",
+    root,
+  ]);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /^wsgi-express: internal error: /);
+  assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+});
 
 test("a pool the machine cannot hold is refused before any process starts", async () => {
   // setup-server, not start-server: were the check ever lost, this starts no daemons.
