@@ -20,11 +20,15 @@ class ClientGone(Exception):
 
 
 class Response:
-    def __init__(self, connection, request, on_start=None, sendfile=False):
+    def __init__(self, connection, request, on_start=None, sendfile=False, head_only=False):
         self._connection = connection
         self._request = request  # .aborted is set by the control thread on ABORT
         self._on_start = on_start
         self._sendfile = sendfile  # --enable-sendfile
+        # A HEAD request: the client gets no body, so none is sent to the front end,
+        # which would only drop it. The application still produces it (and its
+        # iterable is still iterated and closed), as under mod_wsgi.
+        self._head_only = head_only
         self.status = None
         self.headers = None
         self.content_length = None  # declared by the app, never exceeded
@@ -112,6 +116,11 @@ class Response:
             self.headers = self.headers + [("Content-Length", str(remaining))]
             self.content_length = remaining
         remaining = min(remaining, self.content_length)
+        if self._head_only:
+            # Not a byte of the file is read: the head says how many there are.
+            self._queue_head()
+            self.body_bytes += remaining
+            return
         if self._sendfile:
             self._send_file_frames(fd, position, remaining)
             return
@@ -167,11 +176,13 @@ class Response:
                 data = data[:room]
         if not self.head_sent:
             self._queue_head()
+        self.body_bytes += len(data)
+        if self._head_only:
+            return
         # Held unframed until the next flush, so a list of small strings becomes one
         # RESPONSE_BODY frame rather than one per item.
         self._body.append(data)
         self._body_size += len(data)
-        self.body_bytes += len(data)
 
     def _queue_head(self):
         payload = encode_response_head(self.status, self.headers)

@@ -91,9 +91,11 @@ class Worker:
         try:
             exchange.environ = self._template.build(head, exchange.input, exchange.errors,
                                                     daemon_start)
-            exchange.response = Response(self.connection, exchange.request,
-                                         _started_hook(self._runtime, exchange),
-                                         sendfile=self._runtime.config.enableSendfile)
+            exchange.response = Response(
+                self.connection, exchange.request, _started_hook(self._runtime, exchange),
+                sendfile=self._runtime.config.enableSendfile,
+                # Read before the application can change it.
+                head_only=exchange.environ["REQUEST_METHOD"] == "HEAD")
             self._call(exchange)
         finally:
             registry.remove(exchange.request)

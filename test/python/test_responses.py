@@ -14,7 +14,7 @@ from unittest import mock
 from wsgiref.validate import validator
 
 from .support import (FIXTURES, FakeFrontEnd, base_environ, captured_stderr, fixture_app,
-                      read_frames)
+                      head_frames, read_frames)
 from _wsgi_express import framing
 from _wsgi_express.response import Response
 from _wsgi_express.registry import Request
@@ -268,6 +268,58 @@ class Files(ResponseCase):
         self.assertEqual(reply.types[-1], framing.RESPONSE_END)
 
 
+class HeadRequests(ResponseCase):
+    """HEAD: the application runs as for GET and its head goes out whole, but not its
+    body, which the front end would only drop (the client gets none)."""
+
+    HEAD = base_environ(REQUEST_METHOD="HEAD")
+
+    def setUp(self):
+        handle, self.log_path = tempfile.mkstemp()
+        os.close(handle)
+        self.addCleanup(os.unlink, self.log_path)
+
+    def test_an_iterable_is_still_iterated_and_closed_but_not_sent(self):
+        environ = base_environ(REQUEST_METHOD="HEAD",
+                               QUERY_STRING="chunks=3&id=h&file=" + self.log_path)
+        reply = self.front_end(fixture_app("generator_close.wsgi")).request(environ)
+        self.assertEqual(reply.types, [framing.RESPONSE_HEAD, framing.RESPONSE_END])
+        self.assertEqual(reply.status, "200 OK")
+        with open(self.log_path) as log:
+            self.assertEqual(log.read().splitlines(), ["CLOSED h"])
+
+    def test_a_file_wrapper_file_is_not_read_and_its_length_is_declared(self):
+        size = os.path.getsize(os.path.join(FIXTURES, "file_wrapper.wsgi"))
+        for sendfile in (False, True):
+            with self.subTest(sendfile=sendfile):
+                with mock.patch.object(os, "pread", wraps=os.pread) as pread, \
+                        mock.patch.object(os, "sendfile", wraps=os.sendfile) as send:
+                    reply = self.front_end(fixture_app("file_wrapper.wsgi"),
+                                           enableSendfile=sendfile).request(self.HEAD)
+                self.assertEqual(reply.types, [framing.RESPONSE_HEAD, framing.RESPONSE_END])
+                self.assertEqual(reply.header("Content-Length"), str(size))
+                self.assertEqual((pread.call_count, send.call_count), (0, 0))
+
+    def test_the_write_callable_and_more_than_content_length(self):
+        def application(environ, start_response):
+            write = start_response("200 OK", [("Content-Length", "4")])
+            write(b"ab")
+            return [b"cdef"]
+        reply, _ = self.failing_head(application)
+        # Past Content-Length is still the application's error, body or not.
+        self.assertEqual(reply.types, [framing.RESPONSE_HEAD, framing.RESPONSE_ERROR])
+        self.assertIn("more than its Content-Length", reply.error)
+
+    def failing_head(self, application):
+        with captured_stderr() as log:
+            reply = self.front_end(application).request(self.HEAD)
+        return reply, log.getvalue()
+
+    def test_get_still_sends_the_body(self):
+        reply = self.front_end(fixture_app("hello.wsgi")).request()
+        self.assertEqual(reply.body, b"Hello World!")
+
+
 class Sendfile(ResponseCase):
     """--enable-sendfile: a file_wrapper file leaves the daemon through os.sendfile(),
     with the bytes, Content-Length and file offset of the pread path."""
@@ -355,8 +407,10 @@ class Sendfile(ResponseCase):
     def test_a_file_that_ends_under_an_announced_frame_closes_the_connection(self):
         front = self.front_end(self.app(), enableSendfile=True)
         with captured_stderr() as log, mock.patch.object(os, "sendfile", return_value=0):
-            front.send_head()
-            front.send_body(b"")
+            # Head and body end in one write: the worker, which closes the connection as
+            # soon as the file falls short, must not meet the second with EPIPE.
+            front.sock.sendall(head_frames("1", base_environ())
+                               + framing.encode_frame(framing.REQUEST_BODY_END))
             received = b""
             while True:
                 chunk = front.sock.recv(65536)
