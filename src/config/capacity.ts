@@ -27,10 +27,16 @@ export function machineLimits(): MachineLimits {
   return { openFiles: readOpenFileLimit(), memory: readAvailableMemory() };
 }
 
+/** The front end's descriptors for its daemons: one per thread, plus the control
+ *  connection and the stdout and stderr pipes of each. */
+export function daemonDescriptors(processes: number, threads: number): number {
+  return processes * (threads + DESCRIPTORS_PER_DAEMON);
+}
+
 /** Throws, naming --processes, when `processes` daemons of `threads` threads cannot run. */
 export function checkCapacity(processes: number, threads: number, limits: MachineLimits): void {
   if (limits.openFiles !== null) {
-    const perDaemon = threads + DESCRIPTORS_PER_DAEMON;
+    const perDaemon = daemonDescriptors(1, threads);
     const reserve = Math.min(DESCRIPTOR_RESERVE, Math.floor(limits.openFiles / 2));
     const most = Math.floor((limits.openFiles - reserve) / perDaemon);
     if (processes > most) {

@@ -1,5 +1,6 @@
 /** Slow and greedy clients: read timeouts (mod_reqtimeout), the cap on requests in
  *  progress (--max-clients), the cap on open connections, response buffering. */
+import { daemonDescriptors } from "./capacity.js";
 import type { OptionReader } from "./option-reader.js";
 import type { ClientConfig } from "./server-config.js";
 
@@ -24,7 +25,10 @@ export function resolveClients(options: OptionReader, openFileLimit: number | nu
       minRate: options.number("body-min-rate"),
     },
     maxClients: maxClients(options.optionalNumber("max-clients"), processes * threads),
-    maxConnections: connectionCap(openFileLimit),
+    // The daemons' descriptors come out of the same limit (capacity.ts).
+    maxConnections: connectionCap(
+      openFileLimit === null ? null : openFileLimit - daemonDescriptors(processes, threads),
+    ),
     responseSocketTimeout:
       options.number("response-socket-timeout") || options.number("socket-timeout"),
     responseBufferSize: options.number("response-buffer-size") || RESPONSE_BUFFER_DEFAULT,

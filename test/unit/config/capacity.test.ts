@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkCapacity } from "../../../src/config/capacity.js";
+import { connectionCap } from "../../../src/config/resolve-clients.js";
 import { resolveConfig } from "../../../src/config/resolve.js";
 import { fakeContext, parseArgs } from "./fakes.js";
 
@@ -37,4 +38,13 @@ test("the check sees the pool as it will run (debug mode: one process, one threa
   await assert.rejects(resolveConfig(parseArgs(argv), context), { code: "WSGIX_ERR_CAPACITY" });
   const debug = await resolveConfig(parseArgs([...argv, "--debug-mode"]), context);
   assert.equal(debug.daemons.processes, 1);
+});
+
+test("the client connection cap leaves the daemons' descriptors out", async () => {
+  const context = fakeContext({ machineLimits: { openFiles: 20_000, memory: null } });
+  const argv = ["start-server", "--processes", "2", "--threads", "5"];
+  const config = await resolveConfig(parseArgs(argv), context);
+  // 20000 - 2 x (5 + 3) = 19984 descriptors; 90 % of them, less the 256 reserve.
+  assert.equal(config.clients.maxConnections, 17_729);
+  assert.equal(connectionCap(20_000), 17_744);
 });
