@@ -13,7 +13,8 @@ const DAEMON_MEMORY_FLOOR = 8 * 1024 * 1024;
 /** The front end's descriptors per daemon besides one per thread: its control
  *  connection and its stdout and stderr pipes. */
 const DESCRIPTORS_PER_DAEMON = 3;
-/** Descriptors left for clients, logs and files: at most this, at most half the limit. */
+/** Descriptors kept back for the front end's other files (logs, static files), from the
+ *  daemons and the client connections alike: at most this many. */
 const DESCRIPTOR_RESERVE = 256;
 
 export interface MachineLimits {
@@ -33,12 +34,17 @@ export function daemonDescriptors(processes: number, threads: number): number {
   return processes * (threads + DESCRIPTORS_PER_DAEMON);
 }
 
+/** Descriptors of `openFileLimit` kept back from the daemons and from the client
+ *  connections alike: DESCRIPTOR_RESERVE, or half of a smaller limit. */
+export function descriptorReserve(openFileLimit: number): number {
+  return Math.min(DESCRIPTOR_RESERVE, Math.floor(openFileLimit / 2));
+}
+
 /** Throws, naming --processes, when `processes` daemons of `threads` threads cannot run. */
 export function checkCapacity(processes: number, threads: number, limits: MachineLimits): void {
   if (limits.openFiles !== null) {
     const perDaemon = daemonDescriptors(1, threads);
-    const reserve = Math.min(DESCRIPTOR_RESERVE, Math.floor(limits.openFiles / 2));
-    const most = Math.floor((limits.openFiles - reserve) / perDaemon);
+    const most = Math.floor((limits.openFiles - descriptorReserve(limits.openFiles)) / perDaemon);
     if (processes > most) {
       const why = `each holds ${String(perDaemon)} of the front end's ${String(limits.openFiles)} open files with --threads ${String(threads)}`;
       throw capacityError(processes, most, why);

@@ -1,13 +1,11 @@
 /** Slow and greedy clients: read timeouts (mod_reqtimeout), the cap on requests in
  *  progress (--max-clients), the cap on open connections, response buffering. */
-import { daemonDescriptors } from "./capacity.js";
+import { daemonDescriptors, descriptorReserve } from "./capacity.js";
 import type { OptionReader } from "./option-reader.js";
 import type { ClientConfig } from "./server-config.js";
 
 /** What `--response-buffer-size 0` means (mod_wsgi 6.0.2+). */
 const RESPONSE_BUFFER_DEFAULT = 8 * 1024 * 1024;
-/** Descriptors kept back from the connection cap for daemons, logs and files. */
-const DESCRIPTOR_RESERVE = 256;
 const CONNECTIONS_WITHOUT_LIMIT = 10_000;
 
 export function resolveClients(options: OptionReader, openFileLimit: number | null): ClientConfig {
@@ -48,6 +46,5 @@ export function maxClients(given: number | null, capacity: number): number {
  *  the reserve shrinks to half of a small limit rather than the cap growing past it. */
 export function connectionCap(openFileLimit: number | null): number {
   if (openFileLimit === null) return CONNECTIONS_WITHOUT_LIMIT;
-  const reserve = Math.min(DESCRIPTOR_RESERVE, Math.floor(openFileLimit / 2));
-  return Math.max(1, Math.floor(openFileLimit * 0.9) - reserve);
+  return Math.max(1, Math.floor(openFileLimit * 0.9) - descriptorReserve(openFileLimit));
 }
