@@ -32,24 +32,33 @@ function hostAvailable(meminfo: string): number | null {
 
 const CGROUP_ROOT = "/sys/fs/cgroup";
 
+/** Where each cgroup version keeps a memory limit, in the order they are looked for:
+ *  the line of /proc/self/cgroup with the process's path, the hierarchy's mount, and
+ *  the limit and usage files. */
+const HIERARCHIES = [
+  {
+    line: /^0::(\/.*)$/m,
+    mount: CGROUP_ROOT,
+    files: ["memory.max", "memory.current"],
+  },
+  {
+    line: /^\d+:(?:[^:]*,)?memory(?:,[^:]*)?:(\/.*)$/m,
+    mount: posix.join(CGROUP_ROOT, "memory"),
+    files: ["memory.limit_in_bytes", "memory.usage_in_bytes"],
+  },
+] as const;
+
 /** Room left under the memory limit of this process's cgroup: cgroup v2's memory.max
  *  and memory.current, else v1's limit_in_bytes and usage_in_bytes. A cgroup namespace
  *  shows the process at "/" of its own hierarchy; without one, the listed path may not
  *  exist in the mount, and the mount's root is the cgroup. Null without a limit. */
 function cgroupRoom(cgroups: string, read: ReadText): number | null {
-  const unified = /^0::(\/.*)$/m.exec(cgroups)?.[1];
-  if (unified !== undefined) {
-    for (const directory of [posix.join(CGROUP_ROOT, unified), CGROUP_ROOT]) {
-      const limit = read(posix.join(directory, "memory.max"));
-      if (limit !== "") return room(limit, read(posix.join(directory, "memory.current")));
-    }
-  }
-  const legacy = /^\d+:(?:[^:]*,)?memory(?:,[^:]*)?:(\/.*)$/m.exec(cgroups)?.[1];
-  if (legacy !== undefined) {
-    const mount = posix.join(CGROUP_ROOT, "memory");
-    for (const directory of [posix.join(mount, legacy), mount]) {
-      const limit = read(posix.join(directory, "memory.limit_in_bytes"));
-      if (limit !== "") return room(limit, read(posix.join(directory, "memory.usage_in_bytes")));
+  for (const { line, mount, files } of HIERARCHIES) {
+    const path = line.exec(cgroups)?.[1];
+    if (path === undefined) continue;
+    for (const directory of [posix.join(mount, path), mount]) {
+      const limit = read(posix.join(directory, files[0]));
+      if (limit !== "") return room(limit, read(posix.join(directory, files[1])));
     }
   }
   return null;
