@@ -10,9 +10,7 @@ import type { ServerConfig } from "../config/server-config.js";
 /** Creates a directory and its parents; throws if that is impossible. */
 export type MakeDirectory = (path: string) => void;
 
-export const makeDirectory: MakeDirectory = (path) => {
-  makeDirectories(path);
-};
+export const makeDirectory: MakeDirectory = makeDirectories;
 
 export function prepareDirectories(config: ServerConfig, make: MakeDirectory): void {
   create("--server-root", config.serverRoot, make);

@@ -38,14 +38,14 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     const option =
       dirname(config.socketDirectory) === config.serverRoot ? "--server-root" : "--socket-prefix";
     const why = `cannot make the socket directory '${config.socketDirectory}' (${(error as Error).message})`;
-    await startupOutput(config, io.stderr, `wsgi-express: error: ${option}: ${why}\n`);
+    await startupError(config, io, `${option}: ${why}`);
     return 1;
   }
   try {
     await prepareProcess(config);
   } catch (error) {
     if (!(error instanceof StartupError)) throw error;
-    await startupOutput(config, io.stderr, `wsgi-express: error: ${error.message}\n`);
+    await startupError(config, io, error.message);
     return 1;
   }
   const logs = await openLogs(config, io);
@@ -57,11 +57,7 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     await listen(server, config);
   } catch (error) {
     const where = `${config.listen.host ?? "*"}:${config.listen.port}`;
-    await startupOutput(
-      config,
-      io.stderr,
-      `wsgi-express: error: cannot listen on ${where}: ${(error as Error).message}\n`,
-    );
+    await startupError(config, io, `cannot listen on ${where}: ${(error as Error).message}`);
     await logs.close();
     return 1;
   }
@@ -70,7 +66,7 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     pidFile = await writePidFile(config.pidFile);
   } catch (error) {
     const why = `cannot write '${config.pidFile}' (${(error as Error).message})`;
-    await startupOutput(config, io.stderr, `wsgi-express: error: --pid-file: ${why}\n`);
+    await startupError(config, io, `--pid-file: ${why}`);
     server.close();
     await logs.close();
     return 1;
@@ -146,6 +142,11 @@ async function serve(config: ServerConfig, io: CliIo, running: Running): Promise
   stopRestarts();
   await logs.close();
   return fatal.message === null ? 0 : 1;
+}
+
+/** A start-up failure's one error line, on stderr and in the startup log. */
+async function startupError(config: ServerConfig, io: CliIo, message: string): Promise<void> {
+  await startupOutput(config, io.stderr, `wsgi-express: error: ${message}\n`);
 }
 
 async function makeSocketDirectory(path: string): Promise<void> {
