@@ -153,7 +153,8 @@ class Response:
                         max(os.fstat(fd).st_size - position, 0))
             if count == 0:
                 return
-            self._frame_body()
+            # The head, the first time (no body is queued: this path is taken only
+            # before any), then this frame's header, in one write with its bytes.
             out, self._out = self._out, []
             out.append(framing.encode_header(framing.RESPONSE_BODY, count))
             use_sendfile = self._connection.send_file(out, fd, position, count, use_sendfile)
