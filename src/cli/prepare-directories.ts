@@ -1,7 +1,7 @@
 /**
- * Creates the server root, the log directory and the debug features' directories if
- * they are missing: the one piece of start-up I/O the CLI does itself, so that the
- * error names the option responsible.
+ * Creates the server root, the log directory, the request body spool and the debug
+ * features' directories if they are missing: the one piece of start-up I/O the CLI does
+ * itself, so that the error names the option responsible.
  */
 import { optionError } from "../errors.js";
 import { makeDirectories } from "../make-directories.js";
@@ -16,6 +16,8 @@ export function prepareDirectories(config: ServerConfig, make: MakeDirectory): v
   create("--server-root", config.serverRoot, make);
   // mod_wsgi-express creates the default document root (<server-root>/htdocs) empty.
   if (config.site.defaultDocumentRoot) create("--document-root", config.site.documentRoot, make);
+  // Request bodies are spooled there (request-spool.ts), by the front end alone.
+  if (config.http.bodySpoolSize > 0) create("--server-root", config.http.bodySpoolDirectory, make);
   if (config.logging.logDirectory !== config.serverRoot) {
     create("--log-directory", config.logging.logDirectory, make);
   }

@@ -1,4 +1,6 @@
-/** Front-end HTTP limits: keep-alive, request body, chunked bodies, header lines. */
+/** Front-end HTTP limits: keep-alive, request body, chunked bodies, header lines, and
+ *  the request body spool. */
+import { join } from "node:path";
 import { optionError } from "../errors.js";
 import type { OptionReader } from "./option-reader.js";
 import type { HttpConfig } from "./server-config.js";
@@ -7,12 +9,14 @@ import type { HttpConfig } from "./server-config.js";
 const HEADER_BUFFER_DEFAULT = 32768;
 const HEADER_BUFFER_MINIMUM = 8192;
 
-export function resolveHttp(options: OptionReader): HttpConfig {
+export function resolveHttp(options: OptionReader, serverRoot: string): HttpConfig {
   return {
     keepAliveTimeout: options.number("keep-alive-timeout"),
     limitRequestBody: options.number("limit-request-body"),
     chunkedRequest: options.flag("chunked-request"),
     headerBufferSize: headerBufferSize(options.number("header-buffer-size")),
+    bodySpoolSize: options.number("body-spool-size"),
+    bodySpoolDirectory: join(serverRoot, "request-bodies"),
   };
 }
 

@@ -34,7 +34,7 @@ export async function resolveConfig(
   const { serverRoot, socketDirectory } = resolveServerRoot(options, listen, context);
   const application = resolveApplication(options, listen, context);
   const logging = resolveLogging(options, serverRoot, context);
-  const http = resolveHttp(options);
+  const http = resolveHttp(options, serverRoot);
   const clients = resolveClients(options, context.machineLimits.openFiles);
   const proxy = resolveProxy(options);
   const site = resolveSite(options, serverRoot, context);

@@ -208,6 +208,10 @@ export interface HttpConfig {
   readonly chunkedRequest: boolean;
   /** Largest response header line accepted from the daemon (0 in the option = 32768). */
   readonly headerBufferSize: number;
+  /** Bytes of request bodies spooled to files at once (--body-spool-size); 0: none. */
+  readonly bodySpoolSize: number;
+  /** Where they are spooled: <server-root>/request-bodies. */
+  readonly bodySpoolDirectory: string;
 }
 
 export interface LoggingConfig {

@@ -10,7 +10,8 @@ import type { OptionSpec } from "./spec.js";
 import { TABLE_NETWORK } from "./table-network.js";
 import { TABLE_SERVER } from "./table-server.js";
 
-/** Ours, not mod_wsgi-express's: the interpreter the daemons run, memory limits. */
+/** Ours, not mod_wsgi-express's: the interpreter the daemons run, memory limits, the
+ *  request body spool. */
 // prettier-ignore
 const TABLE_OURS: readonly OptionSpec[] = [
   row("python-executable", "path", "PATH", "yes", { defaultText: "$VIRTUAL_ENV/bin/python, else python3 on PATH" },
@@ -19,6 +20,8 @@ const TABLE_OURS: readonly OptionSpec[] = [
     "Restart a daemon process gracefully once its resident memory (RSS) passes this many bytes; checked every second; 0 means no limit. (mod_wsgi's memory-limit= is RLIMIT_DATA, which only makes allocations fail.)"),
   row("virtual-memory-limit", "integer", "BYTES", "yes", { default: 0 },
     "RLIMIT_AS of each daemon process, as mod_wsgi's virtual-memory-limit=: allocations past it fail (MemoryError, a 500); 0 means no limit."),
+  row("body-spool-size", "integer", "BYTES", "yes", { default: 268435456 },
+    "Request bodies over 64 KiB, and chunked ones, are read into unlinked files in the server root before the application is called, so a slow upload never holds a daemon thread; this caps the bytes spooled at once, past which bodies stream to the application as they arrive. 0 streams every body, for applications that handle uploads as they come in. A body sent with Expect: 100-continue always streams, so the application still decides whether it is sent."),
 ];
 
 /** Every option, in mod_wsgi-express's order, then ours. */

@@ -1,9 +1,12 @@
 /**
  * A request's body on its way to the daemon thread: sent with the head when it is known
- * at dispatch (none, or read ahead), else streamed as it arrives with back-pressure, and
- * always ended exactly once, with REQUEST_BODY_END or, when it broke, REQUEST_BODY_ABORT.
+ * at dispatch (none, or read ahead), else streamed with back-pressure, from its spool file
+ * (request-spool.ts) and then, for what was not spooled, from the client as it arrives.
+ * Always ended exactly once, with REQUEST_BODY_END or, when it broke, REQUEST_BODY_ABORT.
  */
 import type { IncomingMessage } from "node:http";
+import type { Readable } from "node:stream";
+import type { SpooledBody } from "./request-spool.js";
 import type { WorkerChannel } from "../daemon/worker-channel.js";
 import { MAX_BODY_FRAME, FrameType, encodeFrame, encodeHeader } from "../protocol/frames.js";
 
@@ -25,13 +28,18 @@ export class BodyForwarder {
   /** Bytes streamed so far, against --limit-request-body. */
   private bytes = 0;
   private preloaded: Buffer | null = null;
+  private spooled: SpooledBody | null = null;
+  /** What the body is read from now: the spool file, then the request. */
+  private source: Readable;
 
   constructor(
     private readonly req: IncomingMessage,
     /** --limit-request-body; 0: unlimited. */
     private readonly limit: number,
     private readonly owner: BodyOwner,
-  ) {}
+  ) {
+    this.source = req;
+  }
 
   get waiting(): boolean {
     return this.state === "waiting";
@@ -47,10 +55,11 @@ export class BodyForwarder {
     return skip || this.known() !== null;
   }
 
-  /** A body the front end read in full before dispatch (a slow uploader never holds a
-   *  Python thread); it is sent at once instead of streamed from the request. */
-  preload(body: Buffer): void {
-    this.preloaded = body;
+  /** A body the front end read before dispatch (a slow uploader never holds a Python
+   *  thread): in memory, sent at once, or in a spool file, streamed from there. */
+  preload(body: Buffer | SpooledBody): void {
+    if (Buffer.isBuffer(body)) this.preloaded = body;
+    else this.spooled = body;
   }
 
   /** The frames that carry the whole body after its head, when it is known at dispatch:
@@ -73,12 +82,58 @@ export class BodyForwarder {
     return bodiless ? EMPTY : null;
   }
 
-  /** Streams the body to the daemon as it arrives. */
+  /** Streams the body to the daemon: from the spool file, then as it arrives. */
   start(): void {
     this.state = "streaming";
     if (this.preloaded) {
       this.forward(this.preloaded);
       this.end(BODY_END);
+      return;
+    }
+    if (this.spooled) this.streamSpool(this.spooled);
+    else this.streamRequest();
+  }
+
+  /** Sending paused for the daemon's socket buffer: it has drained. */
+  resume(): void {
+    this.source.resume();
+  }
+
+  private streamSpool(spooled: SpooledBody): void {
+    if (spooled.length === 0) {
+      this.afterSpool(spooled);
+      return;
+    }
+    const fromFile = spooled.file.createReadStream({
+      start: 0,
+      end: spooled.length - 1,
+      highWaterMark: MAX_BODY_FRAME,
+      autoClose: false,
+    });
+    this.source = fromFile;
+    fromFile.on("data", (chunk) => {
+      this.forward(chunk as Buffer);
+    });
+    fromFile.once("end", () => {
+      this.afterSpool(spooled);
+    });
+    fromFile.once("error", () => {
+      this.end(BODY_ABORT);
+    });
+  }
+
+  /** The file is sent: then what the disk did not take, then what is still to come. */
+  private afterSpool(spooled: SpooledBody): void {
+    for (const chunk of spooled.tail) this.forward(chunk);
+    if (spooled.complete) this.end(BODY_END);
+    else if (this.state === "streaming") this.streamRequest();
+  }
+
+  private streamRequest(): void {
+    this.source = this.req;
+    // The client vanished mid-body: the app's next read raises instead of waiting forever.
+    if (this.req.destroyed && !this.req.complete) {
+      this.end(BODY_ABORT);
       return;
     }
     this.req.on("data", (chunk: Buffer) => {
@@ -87,25 +142,30 @@ export class BodyForwarder {
     this.req.on("end", () => {
       this.end(BODY_END);
     });
-    // The client vanished mid-body: the app's next read raises instead of waiting forever.
     this.req.on("aborted", () => {
       this.end(BODY_ABORT);
     });
+    // Paused by the spool when it stopped reading; a no-op for a fresh request.
+    this.req.resume();
   }
 
   /** Ends the body (BODY_END or BODY_ABORT) unless it has ended already. */
   end(frame: Buffer): void {
     if (this.state === "done") return;
-    const wasStreaming = this.state === "streaming";
-    this.state = "done";
-    if (wasStreaming) this.req.removeAllListeners("data");
+    this.stopReading();
     this.owner.currentChannel?.write(frame);
   }
 
   /** The channel is gone: nothing more can be sent. */
   abandon(): void {
+    this.stopReading();
+  }
+
+  private stopReading(): void {
     this.state = "done";
     this.req.removeAllListeners("data");
+    if (this.source !== this.req) this.source.destroy();
+    this.spooled?.dispose();
   }
 
   private forward(chunk: Buffer): void {
@@ -124,6 +184,6 @@ export class BodyForwarder {
       const piece = chunk.subarray(offset, offset + MAX_BODY_FRAME);
       ok = channel.writeBody(encodeHeader(FrameType.REQUEST_BODY, piece.length), piece);
     }
-    if (!ok) this.req.pause();
+    if (!ok) this.source.pause();
   }
 }

@@ -12,6 +12,7 @@ import { decodeErrorMessage, encodeRequestHead } from "../protocol/messages.js";
 import { sendError } from "./error-pages.js";
 import { BODY_ABORT, BODY_END, BodyForwarder, type BodyOwner } from "./body-forwarder.js";
 import { baseOf, type Environ } from "./environ.js";
+import type { SpooledBody } from "./request-spool.js";
 import {
   cutResponse,
   ResponseRelay,
@@ -169,8 +170,8 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOw
     return channel.needsBase(base.id) ? [base.frame, head] : [head];
   }
 
-  /** A body the front end read in full before dispatch (request-body.ts). */
-  preload(body: Buffer): void {
+  /** A body the front end read before dispatch (request-body.ts, request-spool.ts). */
+  preload(body: Buffer | SpooledBody): void {
     this.body.preload(body);
   }
 
@@ -240,7 +241,7 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOw
 
   /** The channel's socket buffer drained: body forwarding resumes. */
   onDrain(): void {
-    this.req.resume();
+    this.body.resume();
   }
 
   onFrame(frame: Frame): void {

@@ -30,6 +30,13 @@ import {
 import { applyProxyTrust, proxyTrust } from "./proxy-trust.js";
 import { SlowClientWatch } from "./read-timeouts.js";
 import { readBody, shouldPrebuffer } from "./request-body.js";
+import {
+  RequestSpooler,
+  SpoolBudget,
+  SpoolRefusal,
+  spoolFileIn,
+  type SpooledBody,
+} from "./request-spool.js";
 import { absoluteAuthority, checkRequest, withHost } from "./request-guards.js";
 import { Site } from "../static/site.js";
 import { sendError } from "./error-pages.js";
@@ -100,6 +107,14 @@ export function createFrontEnd(
   let connections = 0;
   const trust = proxyTrust(config.proxy.headers, config.proxy.proxies);
   const admission = new Admission(config.clients.maxClients);
+  const spooler = new RequestSpooler({
+    createFile: spoolFileIn(config.http.bodySpoolDirectory),
+    budget: new SpoolBudget(config.http.bodySpoolSize),
+    limitRequestBody: config.http.limitRequestBody,
+    warn: (message) => {
+      errorLog.warn(message);
+    },
+  });
   const handle = (req: FrontEndRequest, res: ServerResponse, expectContinue: boolean): void => {
     requests += 1;
     const requestStart = Date.now() / 1000;
@@ -189,7 +204,7 @@ export function createFrontEnd(
     }
     const ctx = internal === null ? context : { ...context, errorPageFor: internal.status };
     applyProxyTrust(environ, trust, environ.REMOTE_ADDR ?? "");
-    const start = (body: Buffer | null): void => {
+    const start = (body: Buffer | SpooledBody | null): void => {
       admission.admit(res, () => {
         if (res.writableEnded || req.socket.destroyed) return;
         const exchange = new Exchange(req, res, id, environ, requestStart, expectContinue, ctx);
@@ -200,8 +215,24 @@ export function createFrontEnd(
         pool.dispatch(exchange);
       });
     };
-    if (internal === null && shouldPrebuffer(req, expectContinue)) {
+    if (internal !== null) {
+      start(null);
+    } else if (shouldPrebuffer(req, expectContinue)) {
       readBody(req).then(start, () => undefined);
+    } else if (spooler.wants(req, expectContinue)) {
+      spooler.spool(req).then(
+        (spooled) => {
+          // Whether it ran or not, the file is closed once the response is over.
+          if (res.closed) spooled?.dispose();
+          else res.once("close", () => spooled?.dispose());
+          start(spooled);
+        },
+        (error: unknown) => {
+          if (!(error instanceof SpoolRefusal)) return;
+          markClosing(req.socket);
+          site.sendError(res, error.status, { close: true });
+        },
+      );
     } else {
       start(null);
     }

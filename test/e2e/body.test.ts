@@ -102,7 +102,13 @@ test("a header value near the request head limit passes; past it the client gets
 });
 
 test("both directions flow at once: a 64 MB body echoed while it is still arriving", async (t) => {
-  const server = await startServer([app("stream_echo.wsgi"), "--limit-request-body", "0"]);
+  const server = await startServer([
+    app("stream_echo.wsgi"),
+    "--limit-request-body",
+    "0",
+    "--body-spool-size",
+    "0",
+  ]);
   t.after(() => server.stop());
   const size = 64 * 1024 * 1024;
   const received = (await postInBlocks(server.url, size)).bytes;

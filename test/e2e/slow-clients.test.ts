@@ -34,6 +34,9 @@ describe("slow clients", () => {
       "1",
       "--response-buffer-size",
       "65536",
+      // Spooled up to 100 KB: past it a body streams, so each way can be stalled below.
+      "--body-spool-size",
+      "100000",
       "--keep-alive-timeout",
       "30",
       "--log-level",
@@ -63,16 +66,17 @@ describe("slow clients", () => {
     assert.match(result.text, /^HTTP\/1\.1 408 /);
   });
 
-  test("a body that stops arriving gets 408 and a close, small (buffered) or streamed", async () => {
-    const [small, large] = await Promise.all([
-      rawTalk(server.port, `POST /echo HTTP/1.1\r\n${H}Content-Length: 100\r\n\r\n0123456789`, {
-        quietMs: 8000,
-      }),
-      rawTalk(server.port, `POST /echo HTTP/1.1\r\n${H}Content-Length: 1000000\r\n\r\n0123456789`, {
-        quietMs: 8000,
-      }),
-    ]);
-    for (const result of [small, large]) {
+  test("a body that stops arriving gets 408 and a close: read ahead, spooled or streamed", async () => {
+    const stall = (length: number) =>
+      rawTalk(
+        server.port,
+        `POST /echo HTTP/1.1\r\n${H}Content-Length: ${length}\r\n\r\n0123456789`,
+        {
+          quietMs: 8000,
+        },
+      );
+    const results = await Promise.all([stall(100), stall(90_000), stall(1_000_000)]);
+    for (const result of results) {
       assert.equal(result.closed, true);
       assert.match(result.text, /^HTTP\/1\.1 408 /);
     }

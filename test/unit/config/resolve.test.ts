@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import type { ResolveContext } from "../../../src/config/context.js";
 import { resolveConfig } from "../../../src/config/resolve.js";
 import type { ServerConfig } from "../../../src/config/server-config.js";
@@ -68,6 +69,8 @@ test("defaults are mod_wsgi-express's", async () => {
     limitRequestBody: 10485760,
     chunkedRequest: false,
     headerBufferSize: 32768,
+    bodySpoolSize: 268435456,
+    bodySpoolDirectory: "/tmp/mod_wsgi-localhost:8000:1000/request-bodies",
   });
   assert.deepEqual(config.logging, {
     logDirectory: "/tmp/mod_wsgi-localhost:8000:1000",
@@ -225,6 +228,7 @@ test("HTTP and daemon numbers are carried through", async () => {
     "--limit-request-body=0",
     "--chunked-request",
     "--header-buffer-size=65536",
+    "--body-spool-size=0",
     "--queue-timeout=0.5",
     "--socket-timeout=1",
     "--connect-timeout=2",
@@ -240,6 +244,8 @@ test("HTTP and daemon numbers are carried through", async () => {
     limitRequestBody: 0,
     chunkedRequest: true,
     headerBufferSize: 65536,
+    bodySpoolSize: 0,
+    bodySpoolDirectory: join(config.serverRoot, "request-bodies"),
   });
   const { daemons } = config;
   assert.deepEqual(

@@ -7,7 +7,13 @@ import { OPTIONS, findOption } from "../../../src/options/table.js";
 import { Capture, parseArgs } from "../config/fakes.js";
 
 /** Options that are ours, not mod_wsgi-express's. */
-const OURS = ["python-executable", "service-log", "memory-limit", "virtual-memory-limit"];
+const OURS = [
+  "python-executable",
+  "service-log",
+  "memory-limit",
+  "virtual-memory-limit",
+  "body-spool-size",
+];
 
 /** Exactly the options the brief marks as implemented. */
 const IMPLEMENTED = [
@@ -101,6 +107,7 @@ const IMPLEMENTED = [
   "enable-sendfile",
   "memory-limit",
   "virtual-memory-limit",
+  "body-spool-size",
   "debug-mode",
   "enable-debugger",
   "debugger-startup",

@@ -1,0 +1,268 @@
+/**
+ * Request bodies too large to read into memory before dispatch (request-body.ts) are read
+ * into a file first: the app is called once the whole body is in, and reads it at disk
+ * speed. A slow upload then holds a file and a few buffers, never a Python thread; this is
+ * what nginx's proxy_request_buffering and waitress do.
+ *
+ * Each file is unlinked as soon as it is opened, so nothing is left behind, even by a
+ * crash. A budget caps the bytes spooled at once (--body-spool-size). A body that does not
+ * fit it, or a disk that fails, is not refused: what was spooled goes first and the rest
+ * streams as it arrives, as every body did without a spool.
+ */
+import type { IncomingMessage } from "node:http";
+import { open, unlink, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import { PREBUFFER_LIMIT } from "./request-body.js";
+
+/** Chunks waiting for the disk before the client is paused. */
+const WRITE_WINDOW = 1024 * 1024;
+
+/** A body read into a file before dispatch. */
+export interface SpooledBody {
+  readonly file: FileHandle;
+  /** Bytes in the file, from offset 0. */
+  readonly length: number;
+  /** Chunks that came in but were not written (the disk failed); they follow the file. */
+  readonly tail: readonly Buffer[];
+  /** False: the rest is still in the request, paused, and streams from there. */
+  readonly complete: boolean;
+  /** Closes the file and gives its bytes back to the budget; only the first call counts. */
+  dispose(): void;
+}
+
+/** The spool refused the body: the front end answers `status` (413: past the limit). */
+export class SpoolRefusal extends Error {
+  constructor(readonly status: number) {
+    super(`request body refused (${String(status)})`);
+  }
+}
+
+/** Bytes spooled at once, across all requests. */
+export class SpoolBudget {
+  private used = 0;
+
+  constructor(readonly limit: number) {}
+
+  take(bytes: number): boolean {
+    if (this.used + bytes > this.limit) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.used -= bytes;
+  }
+
+  get inUse(): number {
+    return this.used;
+  }
+}
+
+export interface SpoolSettings {
+  /** A new file for one body, already unlinked (spoolFileIn). */
+  readonly createFile: () => Promise<FileHandle>;
+  readonly budget: SpoolBudget;
+  /** --limit-request-body; 0: unlimited. */
+  readonly limitRequestBody: number;
+  /** A disk failure: logged, and the body streams instead. */
+  readonly warn: (message: string) => void;
+}
+
+/** Creates spool files in `directory`, each unlinked as soon as it is open. */
+export function spoolFileIn(directory: string): () => Promise<FileHandle> {
+  let files = 0;
+  return async () => {
+    files += 1;
+    const path = join(directory, `${String(process.pid)}.${String(files)}`);
+    const file = await open(path, "wx+", 0o600);
+    await unlink(path).catch(async (error: unknown) => {
+      await file.close();
+      throw error;
+    });
+    return file;
+  };
+}
+
+export class RequestSpooler {
+  constructor(private readonly settings: SpoolSettings) {}
+
+  /** A body goes to a file first when it is too large to read ahead into memory, or of
+   *  unknown length (chunked), unless the app must first ask for it (100-continue). */
+  wants(req: IncomingMessage, expectContinue: boolean): boolean {
+    if (this.settings.budget.limit === 0 || expectContinue) return false;
+    if (req.headers["transfer-encoding"] !== undefined) return true;
+    return Number(req.headers["content-length"] ?? 0) > PREBUFFER_LIMIT;
+  }
+
+  /** The body, read into a file; null when it must stream (no room in the budget, or no
+   *  file). Rejects when the client goes away or the body is refused (SpoolRefusal). */
+  async spool(req: IncomingMessage): Promise<SpooledBody | null> {
+    const { budget } = this.settings;
+    const declared = req.headers["transfer-encoding"] === undefined;
+    const reserved = declared ? Number(req.headers["content-length"]) : 0;
+    if (!budget.take(reserved)) return null;
+    let file: FileHandle;
+    try {
+      file = await this.settings.createFile();
+    } catch (error) {
+      budget.give(reserved);
+      this.settings.warn(`cannot spool a request body: ${String(error)}; streaming it instead`);
+      return null;
+    }
+    return new SpoolWriter(req, file, reserved, this.settings).done;
+  }
+}
+
+/** Copies one request's body into its file, with back-pressure on the client. */
+class SpoolWriter {
+  readonly done: Promise<SpooledBody>;
+  private settle!: (body: SpooledBody) => void;
+  private fail!: (error: Error) => void;
+  private waiting: Buffer[] = [];
+  private waitingBytes = 0;
+  private written = 0;
+  private received = 0;
+  private writing = false;
+  /** The whole body came in. */
+  private ended = false;
+  /** No more is read from the client here (refused, gone, or left to stream). */
+  private stopped = false;
+  private settled = false;
+  private disposed = false;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly file: FileHandle,
+    /** Bytes taken from the budget: a declared length up front, a chunked body as it comes. */
+    private reserved: number,
+    private readonly settings: SpoolSettings,
+  ) {
+    this.done = new Promise((resolve, reject) => {
+      this.settle = resolve;
+      this.fail = reject;
+    });
+    req.on("data", this.onData);
+    req.once("end", this.onEnd);
+    req.once("close", this.onClose);
+    // Closed while its file was being made: that 'close' has been and gone.
+    if (req.destroyed) this.onClose();
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.received += chunk.length;
+    const { limitRequestBody, budget } = this.settings;
+    if (limitRequestBody > 0 && this.received > limitRequestBody) {
+      // A chunked body past --limit-request-body: refused before the app ever runs.
+      this.abandon(new SpoolRefusal(413));
+      return;
+    }
+    this.waiting.push(chunk);
+    this.waitingBytes += chunk.length;
+    const chunked = this.req.headers["transfer-encoding"] !== undefined;
+    if (chunked && !budget.take(chunk.length)) {
+      this.stopReading();
+      this.finishWhenWritten();
+      return;
+    }
+    if (chunked) this.reserved += chunk.length;
+    if (this.waitingBytes >= WRITE_WINDOW) this.req.pause();
+    this.write();
+  };
+
+  private readonly onEnd = (): void => {
+    this.ended = true;
+    this.finishWhenWritten();
+  };
+
+  private readonly onClose = (): void => {
+    if (!this.req.complete) this.abandon(new Error("client went away during the body"));
+  };
+
+  private write(): void {
+    if (this.writing || this.stopped || this.waiting.length === 0) return;
+    const batch = this.waiting;
+    const batchBytes = this.waitingBytes;
+    this.waiting = [];
+    this.waitingBytes = 0;
+    this.writing = true;
+    // Positional: after a failed write the file is read only up to `written`.
+    this.file.writev(batch, this.written).then(
+      ({ bytesWritten }) => {
+        this.writing = false;
+        if (this.settled) return;
+        this.written += bytesWritten;
+        if (bytesWritten < batchBytes) {
+          const rest = Buffer.concat(batch).subarray(bytesWritten);
+          this.diskFailed(`short write (${String(bytesWritten)} of ${String(batchBytes)})`, rest);
+          return;
+        }
+        if (!this.stopped && this.waitingBytes < WRITE_WINDOW) this.req.resume();
+        this.write();
+        this.finishWhenWritten();
+      },
+      (error: unknown) => {
+        this.writing = false;
+        if (this.settled) return;
+        this.diskFailed(String(error), ...batch);
+      },
+    );
+  }
+
+  /** What the disk did not take goes after the file; the rest of the body streams. */
+  private diskFailed(reason: string, ...unwritten: Buffer[]): void {
+    this.settings.warn(`cannot spool a request body: ${reason}; streaming the rest`);
+    this.waiting = [...unwritten, ...this.waiting];
+    this.stopReading();
+    this.resolve();
+  }
+
+  /** Settles once nothing is being written: with the whole body, or with what came. */
+  private finishWhenWritten(): void {
+    if (this.writing) return;
+    if (this.ended || this.stopped) this.resolve();
+  }
+
+  private resolve(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.detach();
+    this.settle({
+      file: this.file,
+      length: this.written,
+      tail: this.waiting,
+      complete: this.ended,
+      dispose: () => {
+        this.dispose();
+      },
+    });
+  }
+
+  private stopReading(): void {
+    this.stopped = true;
+    this.req.pause();
+    this.req.removeListener("data", this.onData);
+  }
+
+  private abandon(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.stopReading();
+    this.detach();
+    this.dispose();
+    this.fail(error);
+  }
+
+  private detach(): void {
+    this.req.removeListener("data", this.onData);
+    this.req.removeListener("end", this.onEnd);
+    this.req.removeListener("close", this.onClose);
+  }
+
+  private dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.settings.budget.give(this.reserved);
+    // close() waits for a write or read still under way on the handle.
+    this.file.close().catch(() => undefined);
+  }
+}

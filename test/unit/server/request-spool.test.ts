@@ -1,0 +1,190 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { open } from "node:fs/promises";
+import type { IncomingMessage } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import {
+  RequestSpooler,
+  SpoolBudget,
+  SpoolRefusal,
+  spoolFileIn,
+  type SpoolSettings,
+  type SpooledBody,
+} from "../../../src/server/request-spool.js";
+
+/** Enough of a request for the spool: a body stream, its headers and `complete`. */
+function request(headers: Record<string, string>): IncomingMessage & PassThrough {
+  const body = new PassThrough();
+  const req = Object.assign(body, { headers, complete: false });
+  body.once("end", () => (req.complete = true));
+  return req as unknown as IncomingMessage & PassThrough;
+}
+
+function spoolDirectory(t: { after: (fn: () => void) => void }): string {
+  const directory = mkdtempSync(join(tmpdir(), "wsgi-express-spool-"));
+  t.after(() => {
+    rmSync(directory, { recursive: true, force: true });
+  });
+  return directory;
+}
+
+function spooler(settings: Partial<SpoolSettings> & Pick<SpoolSettings, "createFile">) {
+  const warnings: string[] = [];
+  const budget = settings.budget ?? new SpoolBudget(1 << 20);
+  const spool = new RequestSpooler({
+    budget,
+    limitRequestBody: 0,
+    warn: (message) => warnings.push(message),
+    ...settings,
+  });
+  return { spool, budget, warnings };
+}
+
+async function contents(body: SpooledBody): Promise<Buffer> {
+  const file = Buffer.alloc(body.length);
+  await body.file.read(file, 0, body.length, 0);
+  return Buffer.concat([file, ...body.tail]);
+}
+
+test("a declared body is read into an unlinked file, its length held from the budget", async (t) => {
+  const directory = spoolDirectory(t);
+  const { spool, budget } = spooler({ createFile: spoolFileIn(directory) });
+  const req = request({ "content-length": "300000" });
+  const spooling = spool.spool(req);
+  for (let i = 0; i < 3; i += 1) req.write(Buffer.alloc(100_000, i + 1));
+  req.end();
+  const body = await spooling;
+  assert.ok(body);
+  assert.equal(body.length, 300_000);
+  assert.equal(body.complete, true);
+  assert.deepEqual(readdirSync(directory), [], "no name left in the directory");
+  const bytes = await contents(body);
+  assert.equal(bytes[0], 1);
+  assert.equal(bytes[299_999], 3);
+  assert.equal(budget.inUse, 300_000);
+  body.dispose();
+  body.dispose();
+  assert.equal(budget.inUse, 0, "given back once");
+});
+
+test("a body the budget cannot hold is not spooled: it streams", async (t) => {
+  const { spool, budget } = spooler({
+    createFile: spoolFileIn(spoolDirectory(t)),
+    budget: new SpoolBudget(100_000),
+  });
+  assert.equal(await spool.spool(request({ "content-length": "100001" })), null);
+  assert.equal(budget.inUse, 0);
+});
+
+test("a chunked body that outgrows the budget leaves the rest in the request", async (t) => {
+  const { spool, budget } = spooler({
+    createFile: spoolFileIn(spoolDirectory(t)),
+    budget: new SpoolBudget(150_000),
+  });
+  const req = request({ "transfer-encoding": "chunked" });
+  const spooling = spool.spool(req);
+  req.write(Buffer.alloc(100_000, 1));
+  req.write(Buffer.alloc(100_000, 2));
+  req.write(Buffer.alloc(100_000, 3));
+  const body = await spooling;
+  assert.ok(body);
+  assert.equal(body.complete, false);
+  assert.equal(req.isPaused(), true, "the client waits until the app reads on");
+  const spooled = await contents(body);
+  assert.equal(spooled.length, 200_000, "what came: the file, then the chunk past the budget");
+  assert.equal(spooled[199_999], 2);
+  assert.equal(budget.inUse, 100_000, "the chunk past it was not counted");
+  const rest: Buffer[] = [];
+  req.on("data", (chunk: Buffer) => rest.push(chunk));
+  req.resume();
+  req.end();
+  await new Promise((resolve) => req.once("end", resolve));
+  assert.equal(Buffer.concat(rest)[0], 3);
+  body.dispose();
+  assert.equal(budget.inUse, 0);
+});
+
+test("a chunked body past --limit-request-body is refused with 413", async (t) => {
+  const { spool, budget } = spooler({
+    createFile: spoolFileIn(spoolDirectory(t)),
+    limitRequestBody: 150_000,
+  });
+  const req = request({ "transfer-encoding": "chunked" });
+  const spooling = spool.spool(req);
+  req.write(Buffer.alloc(100_000));
+  req.write(Buffer.alloc(100_000));
+  await assert.rejects(spooling, (error) => error instanceof SpoolRefusal && error.status === 413);
+  assert.equal(budget.inUse, 0);
+});
+
+test("a client gone before the end: rejected, file closed, budget given back", async (t) => {
+  let file: Awaited<ReturnType<typeof open>> | undefined;
+  const createFile = spoolFileIn(spoolDirectory(t));
+  const { spool, budget } = spooler({
+    createFile: async () => (file = await createFile()),
+  });
+  const req = request({ "content-length": "200000" });
+  const spooling = spool.spool(req);
+  req.write(Buffer.alloc(100_000));
+  req.destroy();
+  await assert.rejects(spooling, /went away/);
+  assert.equal(budget.inUse, 0);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(file?.fd, -1, "closed");
+});
+
+test("a client gone while its file was being made is noticed too", async () => {
+  let made: () => void = () => undefined;
+  const { spool, budget } = spooler({
+    createFile: () =>
+      new Promise((resolve) => {
+        made = () => {
+          resolve(open("/dev/null", "r+"));
+        };
+      }),
+  });
+  const req = request({ "content-length": "200000" });
+  const spooling = spool.spool(req);
+  req.destroy();
+  await new Promise((resolve) => req.once("close", resolve));
+  made();
+  await assert.rejects(spooling, /went away/);
+  assert.equal(budget.inUse, 0);
+});
+
+test("no file to be had: a warning, and the body streams", async () => {
+  const { spool, budget, warnings } = spooler({
+    createFile: spoolFileIn("/nonexistent/request-bodies"),
+  });
+  assert.equal(await spool.spool(request({ "content-length": "200000" })), null);
+  assert.equal(budget.inUse, 0);
+  assert.match(warnings.join("\n"), /cannot spool a request body: .*ENOENT.*streaming it instead/);
+});
+
+test("a full disk: what was not written follows the file, the rest streams", async () => {
+  const { spool, warnings } = spooler({ createFile: () => open("/dev/full", "r+") });
+  const req = request({ "content-length": "300000" });
+  const spooling = spool.spool(req);
+  req.write(Buffer.alloc(100_000, 7));
+  const body = await spooling;
+  assert.ok(body);
+  assert.equal(body.complete, false);
+  assert.equal(body.length, 0);
+  assert.equal(Buffer.concat(body.tail).length, 100_000);
+  assert.match(warnings.join("\n"), /ENOSPC.*streaming the rest/);
+  body.dispose();
+});
+
+test("what is spooled: large or chunked bodies, not 100-continue, not with a 0 budget", () => {
+  const { spool } = spooler({ createFile: () => open("/dev/null") });
+  const len = (n: number) => request({ "content-length": String(n) });
+  assert.equal(spool.wants(len(64 * 1024), false), false, "read into memory instead");
+  assert.equal(spool.wants(len(64 * 1024 + 1), false), true);
+  assert.equal(spool.wants(request({ "transfer-encoding": "chunked" }), false), true);
+  assert.equal(spool.wants(len(1 << 20), true), false, "the app decides first");
+  const off = spooler({ createFile: () => open("/dev/null"), budget: new SpoolBudget(0) });
+  assert.equal(off.spool.wants(len(1 << 20), false), false);
+});
