@@ -51,14 +51,26 @@ test("the server's exit status is the CLI's", async () => {
 test("the server root and a separate log directory are created", async () => {
   const h = harness();
   await main(["start-server", "--server-root", "root", "--log-directory", "logs"], h.io, h.deps);
-  assert.deepEqual(h.made, ["/work/app/root", "/work/app/root/htdocs", "/work/app/logs"]);
+  const root = "/work/app/root";
+  assert.deepEqual(h.made, [root, `${root}/htdocs`, `${root}/request-bodies`, "/work/app/logs"]);
   const same = harness();
-  await main(["start-server", "--server-root", "/srv/r"], same.io, same.deps);
-  assert.deepEqual(same.made, ["/srv/r", "/srv/r/htdocs"]);
+  await main(
+    ["start-server", "--server-root", "/srv/r", "--body-spool-size", "0"],
+    same.io,
+    same.deps,
+  );
+  assert.deepEqual(same.made, ["/srv/r", "/srv/r/htdocs"], "no spool directory without a spool");
 });
 
 test("the debug features' directories are created, unless the daemons drop to --user", async () => {
-  const argv = ["start-server", "--server-root", "/srv/r", "--enable-recorder"];
+  const argv = [
+    "start-server",
+    "--server-root",
+    "/srv/r",
+    "--body-spool-size",
+    "0",
+    "--enable-recorder",
+  ];
   const h = harness();
   await main([...argv, "--enable-profiler", "--profiler-directory", "/p"], h.io, h.deps);
   assert.deepEqual(h.made, ["/srv/r", "/srv/r/htdocs", "/p", "/srv/r/archive"]);
