@@ -5,7 +5,6 @@
  * Always ended exactly once, with REQUEST_BODY_END or, when it broke, REQUEST_BODY_ABORT.
  */
 import type { IncomingMessage } from "node:http";
-import type { Readable } from "node:stream";
 import type { SpooledBody } from "./request-spool.js";
 import type { WorkerChannel } from "../daemon/worker-channel.js";
 import { MAX_BODY_FRAME, FrameType, encodeFrame, encodeHeader } from "../protocol/frames.js";
@@ -29,17 +28,18 @@ export class BodyForwarder {
   private bytes = 0;
   private preloaded: Buffer | null = null;
   private spooled: SpooledBody | null = null;
-  /** What the body is read from now: the spool file, then the request. */
-  private source: Readable;
+  /** Reading the spool file waits for the daemon's socket buffer to drain; null while
+   *  the body comes from the request itself. */
+  private readNext: (() => void) | null = null;
+  /** The body comes from the request now (the spool, if any, is sent). */
+  private fromRequest = false;
 
   constructor(
     private readonly req: IncomingMessage,
     /** --limit-request-body; 0: unlimited. */
     private readonly limit: number,
     private readonly owner: BodyOwner,
-  ) {
-    this.source = req;
-  }
+  ) {}
 
   get waiting(): boolean {
     return this.state === "waiting";
@@ -96,30 +96,35 @@ export class BodyForwarder {
 
   /** Sending paused for the daemon's socket buffer: it has drained. */
   resume(): void {
-    this.source.resume();
+    if (this.readNext) this.readNext();
+    // Never before: a request the spool paused must not flow with nobody listening.
+    else if (this.fromRequest) this.req.resume();
   }
 
+  /** Reads the spool file into frames, one read at a time, each once the last is sent. */
   private streamSpool(spooled: SpooledBody): void {
-    if (spooled.length === 0) {
-      this.afterSpool(spooled);
-      return;
-    }
-    const fromFile = spooled.file.createReadStream({
-      start: 0,
-      end: spooled.length - 1,
-      highWaterMark: MAX_BODY_FRAME,
-      autoClose: false,
-    });
-    this.source = fromFile;
-    fromFile.on("data", (chunk) => {
-      this.forward(chunk as Buffer);
-    });
-    fromFile.once("end", () => {
-      this.afterSpool(spooled);
-    });
-    fromFile.once("error", () => {
-      this.end(BODY_ABORT);
-    });
+    let offset = 0;
+    const read = (): void => {
+      this.readNext = null;
+      const size = Math.min(MAX_BODY_FRAME, spooled.length - offset);
+      if (this.state !== "streaming") return;
+      if (size === 0) {
+        this.afterSpool(spooled);
+        return;
+      }
+      spooled.file.read(Buffer.allocUnsafe(size), 0, size, offset).then(
+        ({ bytesRead, buffer }) => {
+          offset += bytesRead;
+          if (bytesRead === 0) this.end(BODY_ABORT);
+          else if (this.forward(buffer.subarray(0, bytesRead))) read();
+          else this.readNext = read;
+        },
+        () => {
+          this.end(BODY_ABORT);
+        },
+      );
+    };
+    read();
   }
 
   /** The file is sent: then what the disk did not take, then what is still to come. */
@@ -130,14 +135,14 @@ export class BodyForwarder {
   }
 
   private streamRequest(): void {
-    this.source = this.req;
+    this.fromRequest = true;
     // The client vanished mid-body: the app's next read raises instead of waiting forever.
     if (this.req.destroyed && !this.req.complete) {
       this.end(BODY_ABORT);
       return;
     }
     this.req.on("data", (chunk: Buffer) => {
-      this.forward(chunk);
+      if (!this.forward(chunk)) this.req.pause();
     });
     this.req.on("end", () => {
       this.end(BODY_END);
@@ -164,26 +169,27 @@ export class BodyForwarder {
   private stopReading(): void {
     this.state = "done";
     this.req.removeAllListeners("data");
-    if (this.source !== this.req) this.source.destroy();
+    this.readNext = null;
     this.spooled?.dispose();
   }
 
-  private forward(chunk: Buffer): void {
+  /** False when the daemon's socket buffer is full: wait for resume(). */
+  private forward(chunk: Buffer): boolean {
     const channel = this.owner.currentChannel;
-    if (this.state !== "streaming" || !channel) return;
+    if (this.state !== "streaming" || !channel) return true;
     this.bytes += chunk.length;
     if (this.limit > 0 && this.bytes > this.limit) {
       // A chunked body that outgrew --limit-request-body (a declared one was refused
       // before dispatch): the app sees a read error, the client 413 if nothing was sent.
       this.end(BODY_ABORT);
       this.owner.answer(413);
-      return;
+      return true;
     }
     let ok = true;
     for (let offset = 0; offset < chunk.length; offset += MAX_BODY_FRAME) {
       const piece = chunk.subarray(offset, offset + MAX_BODY_FRAME);
       ok = channel.writeBody(encodeHeader(FrameType.REQUEST_BODY, piece.length), piece);
     }
-    if (!ok) this.source.pause();
+    return ok;
   }
 }

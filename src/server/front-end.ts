@@ -30,13 +30,8 @@ import {
 import { applyProxyTrust, proxyTrust } from "./proxy-trust.js";
 import { SlowClientWatch } from "./read-timeouts.js";
 import { readBody, shouldPrebuffer } from "./request-body.js";
-import {
-  RequestSpooler,
-  SpoolBudget,
-  SpoolRefusal,
-  spoolFileIn,
-  type SpooledBody,
-} from "./request-spool.js";
+import { RequestSpooler, SpoolBudget, SpoolRefusal, type SpooledBody } from "./request-spool.js";
+import { SpoolFiles } from "./spool-files.js";
 import { absoluteAuthority, checkRequest, withHost } from "./request-guards.js";
 import { Site } from "../static/site.js";
 import { sendError } from "./error-pages.js";
@@ -108,7 +103,7 @@ export function createFrontEnd(
   const trust = proxyTrust(config.proxy.headers, config.proxy.proxies);
   const admission = new Admission(config.clients.maxClients);
   const spooler = new RequestSpooler({
-    createFile: spoolFileIn(config.http.bodySpoolDirectory),
+    files: new SpoolFiles(config.http.bodySpoolDirectory),
     budget: new SpoolBudget(config.http.bodySpoolSize),
     limitRequestBody: config.http.limitRequestBody,
     warn: (message) => {

@@ -4,15 +4,15 @@
  * speed. A slow upload then holds a file and a few buffers, never a Python thread; this is
  * what nginx's proxy_request_buffering and waitress do.
  *
- * Each file is unlinked as soon as it is opened, so nothing is left behind, even by a
- * crash. A budget caps the bytes spooled at once (--body-spool-size). A body that does not
- * fit it, or a disk that fails, is not refused: what was spooled goes first and the rest
- * streams as it arrives, as every body did without a spool.
+ * The files are unlinked and reused (spool-files.ts). A budget caps the bytes spooled at
+ * once (--body-spool-size). A body that does not fit it, or a disk that fails, is not
+ * refused: what was spooled goes first and the rest streams as it arrives, as every body
+ * did without a spool.
  */
 import type { IncomingMessage } from "node:http";
-import { open, unlink, type FileHandle } from "node:fs/promises";
-import { join } from "node:path";
+import type { FileHandle } from "node:fs/promises";
 import { PREBUFFER_LIMIT } from "./request-body.js";
+import type { SpoolFile, SpoolFileSource } from "./spool-files.js";
 
 /** Chunks waiting for the disk before the client is paused. */
 const WRITE_WINDOW = 1024 * 1024;
@@ -26,7 +26,8 @@ export interface SpooledBody {
   readonly tail: readonly Buffer[];
   /** False: the rest is still in the request, paused, and streams from there. */
   readonly complete: boolean;
-  /** Closes the file and gives its bytes back to the budget; only the first call counts. */
+  /** Gives the file back, and its bytes to the budget; only the first call counts. Called
+   *  once nothing reads the file any more. */
   dispose(): void;
 }
 
@@ -59,28 +60,12 @@ export class SpoolBudget {
 }
 
 export interface SpoolSettings {
-  /** A new file for one body, already unlinked (spoolFileIn). */
-  readonly createFile: () => Promise<FileHandle>;
+  readonly files: SpoolFileSource;
   readonly budget: SpoolBudget;
   /** --limit-request-body; 0: unlimited. */
   readonly limitRequestBody: number;
   /** A disk failure: logged, and the body streams instead. */
   readonly warn: (message: string) => void;
-}
-
-/** Creates spool files in `directory`, each unlinked as soon as it is open. */
-export function spoolFileIn(directory: string): () => Promise<FileHandle> {
-  let files = 0;
-  return async () => {
-    files += 1;
-    const path = join(directory, `${String(process.pid)}.${String(files)}`);
-    const file = await open(path, "wx+", 0o600);
-    await unlink(path).catch(async (error: unknown) => {
-      await file.close();
-      throw error;
-    });
-    return file;
-  };
 }
 
 export class RequestSpooler {
@@ -101,9 +86,9 @@ export class RequestSpooler {
     const declared = req.headers["transfer-encoding"] === undefined;
     const reserved = declared ? Number(req.headers["content-length"]) : 0;
     if (!budget.take(reserved)) return null;
-    let file: FileHandle;
+    let file: SpoolFile;
     try {
-      file = await this.settings.createFile();
+      file = await this.settings.files.take();
     } catch (error) {
       budget.give(reserved);
       this.settings.warn(`cannot spool a request body: ${String(error)}; streaming it instead`);
@@ -129,10 +114,12 @@ class SpoolWriter {
   private stopped = false;
   private settled = false;
   private disposed = false;
+  /** The disk failed this file: it is closed, not used again. */
+  private failed = false;
 
   constructor(
     private readonly req: IncomingMessage,
-    private readonly file: FileHandle,
+    private readonly file: SpoolFile,
     /** Bytes taken from the budget: a declared length up front, a chunked body as it comes. */
     private reserved: number,
     private readonly settings: SpoolSettings,
@@ -186,12 +173,15 @@ class SpoolWriter {
     this.waitingBytes = 0;
     this.writing = true;
     // Positional: after a failed write the file is read only up to `written`.
-    this.file.writev(batch, this.written).then(
+    this.file.handle.writev(batch, this.written).then(
       ({ bytesWritten }) => {
         this.writing = false;
+        this.file.size = Math.max(this.file.size, this.written + bytesWritten);
+        if (bytesWritten < batchBytes) this.failed = true;
+        if (this.disposed) this.giveFileBack();
         if (this.settled) return;
         this.written += bytesWritten;
-        if (bytesWritten < batchBytes) {
+        if (this.failed) {
           const rest = Buffer.concat(batch).subarray(bytesWritten);
           this.diskFailed(`short write (${String(bytesWritten)} of ${String(batchBytes)})`, rest);
           return;
@@ -202,6 +192,8 @@ class SpoolWriter {
       },
       (error: unknown) => {
         this.writing = false;
+        this.failed = true;
+        if (this.disposed) this.giveFileBack();
         if (this.settled) return;
         this.diskFailed(String(error), ...batch);
       },
@@ -227,7 +219,7 @@ class SpoolWriter {
     this.settled = true;
     this.detach();
     this.settle({
-      file: this.file,
+      file: this.file.handle,
       length: this.written,
       tail: this.waiting,
       complete: this.ended,
@@ -262,7 +254,11 @@ class SpoolWriter {
     if (this.disposed) return;
     this.disposed = true;
     this.settings.budget.give(this.reserved);
-    // close() waits for a write or read still under way on the handle.
-    this.file.close().catch(() => undefined);
+    // A write still under way would land in the next body: it gives the file back.
+    if (!this.writing) this.giveFileBack();
+  }
+
+  private giveFileBack(): void {
+    this.settings.files.give(this.file, !this.failed);
   }
 }

@@ -10,10 +10,10 @@ import {
   RequestSpooler,
   SpoolBudget,
   SpoolRefusal,
-  spoolFileIn,
   type SpoolSettings,
   type SpooledBody,
 } from "../../../src/server/request-spool.js";
+import { SpoolFiles, type SpoolFileSource } from "../../../src/server/spool-files.js";
 
 /** Enough of a request for the spool: a body stream, its headers and `complete`. */
 function request(headers: Record<string, string>): IncomingMessage & PassThrough {
@@ -31,7 +31,26 @@ function spoolDirectory(t: { after: (fn: () => void) => void }): string {
   return directory;
 }
 
-function spooler(settings: Partial<SpoolSettings> & Pick<SpoolSettings, "createFile">) {
+/** Spool files in a fresh directory, closed after the test. */
+function pooled(t: { after: (fn: () => void) => void }, directory = spoolDirectory(t)): SpoolFiles {
+  const files = new SpoolFiles(directory);
+  t.after(() => {
+    files.close();
+  });
+  return files;
+}
+
+/** One file, opened by `open`, given out once and closed when it comes back. */
+function oneFile(opener: () => ReturnType<typeof open>): SpoolFileSource {
+  return {
+    take: async () => ({ handle: await opener(), size: 0 }),
+    give: (file) => {
+      void file.handle.close();
+    },
+  };
+}
+
+function spooler(settings: Partial<SpoolSettings> & Pick<SpoolSettings, "files">) {
   const warnings: string[] = [];
   const budget = settings.budget ?? new SpoolBudget(1 << 20);
   const spool = new RequestSpooler({
@@ -51,7 +70,7 @@ async function contents(body: SpooledBody): Promise<Buffer> {
 
 test("a declared body is read into an unlinked file, its length held from the budget", async (t) => {
   const directory = spoolDirectory(t);
-  const { spool, budget } = spooler({ createFile: spoolFileIn(directory) });
+  const { spool, budget } = spooler({ files: pooled(t, directory) });
   const req = request({ "content-length": "300000" });
   const spooling = spool.spool(req);
   for (let i = 0; i < 3; i += 1) req.write(Buffer.alloc(100_000, i + 1));
@@ -72,7 +91,7 @@ test("a declared body is read into an unlinked file, its length held from the bu
 
 test("a body the budget cannot hold is not spooled: it streams", async (t) => {
   const { spool, budget } = spooler({
-    createFile: spoolFileIn(spoolDirectory(t)),
+    files: pooled(t),
     budget: new SpoolBudget(100_000),
   });
   assert.equal(await spool.spool(request({ "content-length": "100001" })), null);
@@ -81,7 +100,7 @@ test("a body the budget cannot hold is not spooled: it streams", async (t) => {
 
 test("a chunked body that outgrows the budget leaves the rest in the request", async (t) => {
   const { spool, budget } = spooler({
-    createFile: spoolFileIn(spoolDirectory(t)),
+    files: pooled(t),
     budget: new SpoolBudget(150_000),
   });
   const req = request({ "transfer-encoding": "chunked" });
@@ -109,7 +128,7 @@ test("a chunked body that outgrows the budget leaves the rest in the request", a
 
 test("a chunked body past --limit-request-body is refused with 413", async (t) => {
   const { spool, budget } = spooler({
-    createFile: spoolFileIn(spoolDirectory(t)),
+    files: pooled(t),
     limitRequestBody: 150_000,
   });
   const req = request({ "transfer-encoding": "chunked" });
@@ -122,9 +141,8 @@ test("a chunked body past --limit-request-body is refused with 413", async (t) =
 
 test("a client gone before the end: rejected, file closed, budget given back", async (t) => {
   let file: Awaited<ReturnType<typeof open>> | undefined;
-  const createFile = spoolFileIn(spoolDirectory(t));
   const { spool, budget } = spooler({
-    createFile: async () => (file = await createFile()),
+    files: oneFile(async () => (file = await open(join(spoolDirectory(t), "f"), "w+"))),
   });
   const req = request({ "content-length": "200000" });
   const spooling = spool.spool(req);
@@ -139,12 +157,14 @@ test("a client gone before the end: rejected, file closed, budget given back", a
 test("a client gone while its file was being made is noticed too", async () => {
   let made: () => void = () => undefined;
   const { spool, budget } = spooler({
-    createFile: () =>
-      new Promise((resolve) => {
-        made = () => {
-          resolve(open("/dev/null", "r+"));
-        };
-      }),
+    files: oneFile(
+      () =>
+        new Promise((resolve) => {
+          made = () => {
+            resolve(open("/dev/null", "r+"));
+          };
+        }),
+    ),
   });
   const req = request({ "content-length": "200000" });
   const spooling = spool.spool(req);
@@ -157,7 +177,7 @@ test("a client gone while its file was being made is noticed too", async () => {
 
 test("no file to be had: a warning, and the body streams", async () => {
   const { spool, budget, warnings } = spooler({
-    createFile: spoolFileIn("/nonexistent/request-bodies"),
+    files: new SpoolFiles("/nonexistent/request-bodies"),
   });
   assert.equal(await spool.spool(request({ "content-length": "200000" })), null);
   assert.equal(budget.inUse, 0);
@@ -165,7 +185,7 @@ test("no file to be had: a warning, and the body streams", async () => {
 });
 
 test("a full disk: what was not written follows the file, the rest streams", async () => {
-  const { spool, warnings } = spooler({ createFile: () => open("/dev/full", "r+") });
+  const { spool, warnings } = spooler({ files: oneFile(() => open("/dev/full", "r+")) });
   const req = request({ "content-length": "300000" });
   const spooling = spool.spool(req);
   req.write(Buffer.alloc(100_000, 7));
@@ -179,12 +199,87 @@ test("a full disk: what was not written follows the file, the rest streams", asy
 });
 
 test("what is spooled: large or chunked bodies, not 100-continue, not with a 0 budget", () => {
-  const { spool } = spooler({ createFile: () => open("/dev/null") });
+  const { spool } = spooler({ files: oneFile(() => open("/dev/null")) });
   const len = (n: number) => request({ "content-length": String(n) });
   assert.equal(spool.wants(len(64 * 1024), false), false, "read into memory instead");
   assert.equal(spool.wants(len(64 * 1024 + 1), false), true);
   assert.equal(spool.wants(request({ "transfer-encoding": "chunked" }), false), true);
   assert.equal(spool.wants(len(1 << 20), true), false, "the app decides first");
-  const off = spooler({ createFile: () => open("/dev/null"), budget: new SpoolBudget(0) });
+  const off = spooler({ files: oneFile(() => open("/dev/null")), budget: new SpoolBudget(0) });
   assert.equal(off.spool.wants(len(1 << 20), false), false);
+});
+
+test("spool files are used again, unless they failed, grew large, or enough are kept", async (t) => {
+  const directory = spoolDirectory(t);
+  const files = new SpoolFiles(directory, 2, 1000);
+  t.after(() => {
+    files.close();
+  });
+  const first = await files.take();
+  assert.deepEqual(readdirSync(directory), [], "unlinked at once");
+  files.give(first, true);
+  const again = await files.take();
+  assert.equal(again.handle, first.handle);
+  const [a, b, c] = [again, await files.take(), await files.take()];
+  files.give(a, true);
+  files.give(b, true);
+  files.give(c, true);
+  assert.equal(files.idleCount, 2);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(c.handle.fd, -1, "past the number kept: closed");
+  const large = await files.take();
+  large.size = 1001;
+  files.give(large, true);
+  const failed = await files.take();
+  files.give(failed, false);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(large.handle.fd, -1);
+  assert.equal(failed.handle.fd, -1);
+});
+
+test("a body over an older, longer one reads back as itself", async (t) => {
+  const { spool } = spooler({ files: pooled(t) });
+  const send = async (bytes: Buffer) => {
+    const req = request({ "content-length": String(bytes.length) });
+    const spooling = spool.spool(req);
+    req.end(bytes);
+    const body = await spooling;
+    assert.ok(body);
+    const back = await contents(body);
+    body.dispose();
+    return back;
+  };
+  assert.equal((await send(Buffer.alloc(200_000, 1))).length, 200_000);
+  const second = await send(Buffer.alloc(100_000, 2));
+  assert.equal(second.length, 100_000);
+  assert.ok(second.every((byte) => byte === 2));
+});
+
+test("a file whose write is under way goes back only once the write is done", async () => {
+  let finishWrite: () => void = () => undefined;
+  const given: boolean[] = [];
+  const handle = {
+    writev: (buffers: Buffer[]) =>
+      new Promise((resolve) => {
+        finishWrite = () => {
+          resolve({ bytesWritten: buffers.reduce((sum, b) => sum + b.length, 0), buffers });
+        };
+      }),
+  } as unknown as Awaited<ReturnType<typeof open>>;
+  const { spool } = spooler({
+    files: {
+      take: () => Promise.resolve({ handle, size: 0 }),
+      give: (_file, reusable) => given.push(reusable),
+    },
+  });
+  const req = request({ "content-length": "200000" });
+  const spooling = spool.spool(req);
+  req.write(Buffer.alloc(100_000));
+  await new Promise((resolve) => setImmediate(resolve));
+  req.destroy();
+  await assert.rejects(spooling, /went away/);
+  assert.deepEqual(given, [], "still being written: the next body must not have it");
+  finishWrite();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(given, [true]);
 });
