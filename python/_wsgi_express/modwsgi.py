@@ -16,6 +16,9 @@ class RequestTimeout(BaseException):
     A BaseException so that ``except Exception`` in the application cannot swallow it.
     """
 
+    # Tracebacks and logs name it as the application imports it: mod_wsgi.RequestTimeout.
+    __module__ = "mod_wsgi"
+
 
 class Events:
     """Subscriber lists and publishing with mod_wsgi semantics: ``cb(name, **event)``;

@@ -1,6 +1,7 @@
 """The mod_wsgi module and its events (reference §6.9)."""
 
 import sys
+import traceback
 import unittest
 from wsgiref.validate import validator
 
@@ -43,6 +44,8 @@ class Module(unittest.TestCase):
         self.assertEqual((mod_wsgi.maximum_processes, mod_wsgi.threads_per_process), (3, 7))
         self.assertTrue(issubclass(mod_wsgi.RequestTimeout, BaseException))
         self.assertFalse(issubclass(RequestTimeout, Exception))
+        self.assertEqual(traceback.format_exception_only(RequestTimeout("late")),
+                         ["mod_wsgi.RequestTimeout: late\n"])
         self.assertIs(mod_wsgi.FileWrapper, FileWrapper)
 
     def test_request_data_outside_a_request(self):
