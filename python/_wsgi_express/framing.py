@@ -28,6 +28,7 @@ REQUEST_BODY = 0x22
 REQUEST_BODY_END = 0x23
 REQUEST_BODY_ABORT = 0x24
 ENVIRON_BASE = 0x25
+REQUEST_BODY_FILE = 0x26
 ABORT = 0x31
 INTERRUPT = 0x32
 SHUTDOWN = 0x33
@@ -35,7 +36,8 @@ RECALL = 0x34
 
 KNOWN_TYPES = frozenset((
     HELLO, RESPONSE_HEAD, RESPONSE_BODY, RESPONSE_END, RESPONSE_ERROR, BODY_WANTED,
-    REQUEST_HEAD, REQUEST_BODY, REQUEST_BODY_END, REQUEST_BODY_ABORT, ENVIRON_BASE, ABORT,
+    REQUEST_HEAD, REQUEST_BODY, REQUEST_BODY_END, REQUEST_BODY_ABORT, ENVIRON_BASE,
+    REQUEST_BODY_FILE, ABORT,
     HEARTBEAT, RECYCLE, INTERRUPT, SHUTDOWN, RECALL, RECALLED,
 ))
 
@@ -79,6 +81,22 @@ def body_frames(data):
         pieces.append(HEADER.pack(RESPONSE_BODY, len(part)))
         pieces.append(part)
     return pieces
+
+
+BODY_FILE = struct.Struct(">Q")
+
+
+def decode_body_file(payload):
+    """REQUEST_BODY_FILE's ``(path, length)``: the first ``length`` bytes of the file
+    at ``path`` are the next part of the body (protocol.md, "Spooled bodies")."""
+    if len(payload) <= BODY_FILE.size:
+        raise ProtocolError("bad-message", "REQUEST_BODY_FILE without a path")
+    (length,) = BODY_FILE.unpack_from(payload)
+    try:
+        path = bytes(payload[BODY_FILE.size:]).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError("bad-message", "REQUEST_BODY_FILE's path is not UTF-8")
+    return path, length
 
 
 def parse_header(buffer, pos):

@@ -1,6 +1,10 @@
 """wsgi.input (PEP 3333 "Input and Error Streams"): the request body, read from
 REQUEST_BODY frames only as the application asks for it, so a large upload is never
-held in memory unless the application reads it all at once."""
+held in memory unless the application reads it all at once. A body the front end
+spooled to a file comes as REQUEST_BODY_FILE, and is read from that file."""
+
+import os
+import sys
 
 from . import framing
 from .framing import ProtocolError
@@ -25,9 +29,20 @@ class Input:
         # A protocol error met while the application was reading: the application
         # may swallow the exception, so drain() raises it again for the worker.
         self._broken = None
+        # The spool file being read (REQUEST_BODY_FILE): its descriptor, once opened,
+        # its path, and the bytes of it still to read, from _file_offset on.
+        self._file = None
+        self._file_path = None
+        self._file_left = 0
+        self._file_offset = 0
+        # The spool file could not be read: the rest of the body is discarded, and
+        # reads fail once the buffer is empty (as for a body the client broke off).
+        self._discarding = False
 
     def _fill(self):
         """Reads one frame into the buffer. Returns False once the body has ended."""
+        if self._file_left:
+            return self._read_file()
         if self.finished:
             return False
         if self._want_pending:
@@ -38,7 +53,15 @@ class Input:
         except ProtocolError as error:
             self._break(error)
         if frame_type == framing.REQUEST_BODY:
-            self._buffer += payload
+            if not self._discarding:
+                self._buffer += payload
+            return True
+        if frame_type == framing.REQUEST_BODY_FILE:
+            try:
+                self._file_path, self._file_left = framing.decode_body_file(payload)
+            except ProtocolError as error:
+                self._break(error)
+            self._file_offset = 0
             return True
         if frame_type == framing.REQUEST_BODY_END:
             self.finished = True
@@ -47,6 +70,36 @@ class Input:
             self.finished = self.aborted = True
             return False
         self._break(ProtocolViolation("frame type 0x%02x inside a request body" % frame_type))
+
+    def _read_file(self):
+        """Reads the next piece of the spool file into the buffer. The front end keeps
+        the file, unchanged, until this request's response has ended."""
+        try:
+            if self._file is None:
+                self._file = os.open(self._file_path, os.O_RDONLY | os.O_CLOEXEC)
+            size = min(self._file_left, framing.MAX_BODY_FRAME)
+            data = os.pread(self._file, size, self._file_offset)
+            if not data:
+                raise OSError("it ends %d bytes short" % self._file_left)
+        except OSError as error:
+            _log("cannot read the request body spooled to %s: %s"
+                 % (self._file_path, error))
+            self._close_file()
+            self._file_left = 0
+            self._discarding = self.aborted = True
+            return True
+        if not self._discarding:
+            self._buffer += data
+        self._file_left -= len(data)
+        self._file_offset += len(data)
+        if not self._file_left:
+            self._close_file()
+        return True
+
+    def _close_file(self):
+        if self._file is not None:
+            os.close(self._file)
+            self._file = None
 
     def _break(self, error):
         self.finished = True
@@ -130,7 +183,15 @@ class Input:
         "One request", step 4) so the next REQUEST_HEAD starts a clean frame."""
         self._want_pending = False
         self._buffer.clear()
+        # What is left of a spool file is not read: its frames are all that matter.
+        self._close_file()
+        self._file_left = 0
         while self._fill():
             self._buffer.clear()
+            self._file_left = 0
         if self._broken is not None:
             raise self._broken
+
+
+def _log(message):
+    sys.stderr.write("wsgi-express (pid=%d): %s\n" % (os.getpid(), message))

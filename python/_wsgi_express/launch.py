@@ -56,6 +56,8 @@ FIELDS = (
     ("shutdownTimeout", _number, "a number of seconds", 5),
     ("reloadOnChanges", _boolean, "true or false", False),
     ("enableSendfile", _boolean, "true or false", False),
+    # A front-end path this process must be able to open to be sent REQUEST_BODY_FILE.
+    ("bodyFileProbe", _optional_string, "a path or null", None),
     ("displayName", _string, "a process title", ""),
     ("applicationType", _application_type, '"script" or "module"', "script"),
     ("entryPoint", _optional_string, "a path, a module name or null", None),

@@ -104,11 +104,25 @@ def _connect(runtime):
     control = Control(SharedConnection.open(config.socket), runtime)
     send_hello(control.connection, runtime)
     runtime.monitor = Monitor(control.connection)
+    body_files = _can_open(config.bodyFileProbe)
     for index in range(config.threads):
         connection = Connection.open(config.socket)
-        connection.hello(config.token, "worker", index)
+        connection.hello(config.token, "worker", index, bodyFiles=body_files)
         runtime.workers.append(Worker(index, connection, runtime))
     return control
+
+
+def _can_open(probe):
+    """Whether this process can open the front end's spool files by their
+    /proc/PID/fd path: not when it runs as another user (--user), nor off Linux. Its
+    workers are sent spooled bodies as files only then, else as frames."""
+    if probe is None:
+        return False
+    try:
+        os.close(os.open(probe, os.O_RDONLY | os.O_CLOEXEC))
+    except OSError:
+        return False
+    return True
 
 
 def _install_signal_handlers(runtime):

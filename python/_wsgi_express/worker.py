@@ -19,7 +19,8 @@ from .response import ClientGone, Response
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 # Frames that may be left over from a request whose body we already finished with.
-BODY_FRAMES = (framing.REQUEST_BODY, framing.REQUEST_BODY_END, framing.REQUEST_BODY_ABORT)
+BODY_FRAMES = (framing.REQUEST_BODY, framing.REQUEST_BODY_FILE, framing.REQUEST_BODY_END,
+               framing.REQUEST_BODY_ABORT)
 
 
 class Worker:

@@ -24,6 +24,8 @@ export interface DaemonLaunch {
   readonly socketPath: string;
   readonly token: string;
   readonly processIndex: number;
+  /** BodyFileProbe's path; null: spooled bodies go to this daemon as frames. */
+  readonly bodyFileProbe: string | null;
 }
 
 /** The ps title of a daemon, as mod_wsgi's display-name=%{GROUP}: `(wsgi:GROUP)`. */
@@ -144,6 +146,7 @@ function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
     shutdownTimeout: daemons.shutdownTimeout,
     reloadOnChanges: daemons.reloadOnChanges,
     enableSendfile: daemons.enableSendfile,
+    bodyFileProbe: launch.bodyFileProbe,
     displayName: displayName(config),
     // Applied by the daemon before the app loads; a failure stops the server.
     user: daemons.identity.user,

@@ -15,6 +15,7 @@ import type { ServerConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
 import type { FrameDecoder } from "../protocol/frames.js";
 import type { Hello } from "../protocol/messages.js";
+import { BodyFileProbe } from "./body-file-probe.js";
 import { ControlChannel } from "./control-channel.js";
 import { EXIT_PRIVILEGES } from "./exit-status.js";
 import { DaemonProcess, type AppStatus } from "./daemon-process.js";
@@ -41,6 +42,7 @@ export class DaemonPool {
   private readonly backoff = new RespawnBackoff();
   private readonly supervisor: Supervisor;
   private listener: Server | null = null;
+  private bodyFileProbe: BodyFileProbe | null = null;
   private stopping = false;
   python: PythonReport | null = null;
   private startupCrash: AppStatus | null = null;
@@ -75,6 +77,8 @@ export class DaemonPool {
    *  reported whether its app loaded (or has exited trying), or at the startup timeout. */
   async start(): Promise<void> {
     await rm(this.socketPath, { force: true });
+    const { bodySpoolDirectory, bodySpoolSize } = this.config.http;
+    this.bodyFileProbe = await BodyFileProbe.open(bodySpoolDirectory, bodySpoolSize);
     this.listener = await listenForDaemons(
       this.socketPath,
       this.token,
@@ -173,6 +177,7 @@ export class DaemonPool {
     this.threads.stop();
     const grace = this.config.daemons.shutdownTimeout;
     await Promise.all([...this.processes.values()].map((daemon) => daemon.stopAndWait(grace)));
+    await this.bodyFileProbe?.close().catch(() => undefined);
     await new Promise<void>((resolve) => {
       if (this.listener)
         this.listener.close(() => {
@@ -189,6 +194,7 @@ export class DaemonPool {
         socketPath: this.socketPath,
         token: this.token,
         processIndex: index + 1,
+        bodyFileProbe: this.bodyFileProbe?.path ?? null,
       },
       this.log,
       (exited, code, signal) => {
@@ -215,6 +221,7 @@ export class DaemonPool {
     const channel = new WorkerChannel(socket, decoder, hello.pid, hello.thread, (lost, reason) => {
       this.onChannelClosed(lost, reason);
     });
+    channel.readsBodyFiles = hello.bodyFiles === true;
     daemon.channels.add(channel);
     // A thread that connects is idle; it has not finished a request (which would count
     // towards --maximum-requests: with more threads than that, a recycle loop).

@@ -41,6 +41,8 @@ export class WorkerChannel {
   stale = false;
   /** The current request counts as activity (--ignore-activity). */
   countsActivity = true;
+  /** Its daemon can open spool files: a spooled body goes as REQUEST_BODY_FILE. */
+  readsBodyFiles = false;
   /** The ENVIRON_BASE ids this connection's daemon thread has been sent. */
   private readonly basesSent = new Set<number>();
 

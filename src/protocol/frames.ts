@@ -24,6 +24,7 @@ export const FrameType = {
   REQUEST_BODY_END: 0x23,
   REQUEST_BODY_ABORT: 0x24,
   ENVIRON_BASE: 0x25,
+  REQUEST_BODY_FILE: 0x26,
   ABORT: 0x31,
   INTERRUPT: 0x32,
   SHUTDOWN: 0x33,
@@ -72,6 +73,15 @@ export function encodeHeader(type: FrameType, length: number): Buffer {
   header[0] = type;
   header.writeUInt32BE(length, 1);
   return header;
+}
+
+/** REQUEST_BODY_FILE: the first `length` bytes of the file at `path` are the next part
+ *  of the body (docs/protocol.md, "Spooled bodies"); a u64 length, then the UTF-8 path. */
+export function encodeBodyFile(path: string, length: number): Buffer {
+  const payload = Buffer.allocUnsafe(8 + Buffer.byteLength(path));
+  payload.writeBigUInt64BE(BigInt(length), 0);
+  payload.write(path, 8, "utf8");
+  return encodeFrame(FrameType.REQUEST_BODY_FILE, payload);
 }
 
 const EMPTY = Buffer.alloc(0);

@@ -13,6 +13,8 @@ export interface Hello {
   readonly pid: number;
   readonly role: "worker" | "control";
   readonly thread: number;
+  /** A worker's process can open the front end's spool files (REQUEST_BODY_FILE). */
+  readonly bodyFiles?: boolean;
   readonly app?: { readonly loaded: boolean; readonly error: string | null };
   readonly python?: {
     readonly version: string;

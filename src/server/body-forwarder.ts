@@ -2,12 +2,20 @@
  * A request's body on its way to the daemon thread: sent with the head when it is known
  * at dispatch (none, or read ahead), else streamed with back-pressure, from its spool file
  * (request-spool.ts) and then, for what was not spooled, from the client as it arrives.
+ * A daemon that can open the spool file is sent its name instead, and reads it itself.
  * Always ended exactly once, with REQUEST_BODY_END or, when it broke, REQUEST_BODY_ABORT.
  */
 import type { IncomingMessage } from "node:http";
 import type { SpooledBody } from "./request-spool.js";
 import type { WorkerChannel } from "../daemon/worker-channel.js";
-import { MAX_BODY_FRAME, FrameType, encodeFrame, encodeHeader } from "../protocol/frames.js";
+import { procPath } from "../daemon/body-file-probe.js";
+import {
+  MAX_BODY_FRAME,
+  FrameType,
+  encodeBodyFile,
+  encodeFrame,
+  encodeHeader,
+} from "../protocol/frames.js";
 
 export const BODY_END = encodeFrame(FrameType.REQUEST_BODY_END);
 export const BODY_ABORT = encodeFrame(FrameType.REQUEST_BODY_ABORT);
@@ -33,6 +41,8 @@ export class BodyForwarder {
   private readNext: (() => void) | null = null;
   /** The body comes from the request now (the spool, if any, is sent). */
   private fromRequest = false;
+  /** The spool file lent to the daemon thread, returned by finish(). */
+  private returnFile: ((clean: boolean) => void) | null = null;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -90,8 +100,28 @@ export class BodyForwarder {
       this.end(BODY_END);
       return;
     }
-    if (this.spooled) this.streamSpool(this.spooled);
+    if (this.spooled) this.sendSpool(this.spooled);
     else this.streamRequest();
+  }
+
+  /** The daemon thread is done with the request (`clean`), or gone: a spool file lent to
+   *  it is returned. */
+  finish(clean: boolean): void {
+    this.returnFile?.(clean);
+    this.returnFile = null;
+  }
+
+  private sendSpool(spooled: SpooledBody): void {
+    const channel = this.owner.currentChannel;
+    if (!channel?.readsBodyFiles || spooled.length === 0) {
+      this.streamSpool(spooled);
+      return;
+    }
+    // The front end neither reads the file back nor copies it into the daemon's socket.
+    this.returnFile = spooled.lend();
+    this.bytes += spooled.length;
+    channel.write(encodeBodyFile(procPath(spooled.file), spooled.length));
+    this.afterSpool(spooled);
   }
 
   /** Sending paused for the daemon's socket buffer: it has drained. */

@@ -274,6 +274,8 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOw
     this.finished = true;
     this.clearTimers();
     this.body.end(BODY_END);
+    // The thread has left the request: a spool file it was reading can be used again.
+    this.body.finish(true);
     // After the client left, the daemon's "client went away" is expected, not an error.
     if (error !== null && !this.clientGone) this.context.logError(error);
     this.relay.flush();
@@ -289,6 +291,8 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOw
   onChannelLost(reason: string): void {
     this.channel = null;
     this.clearTimers();
+    // A closed connection does not stop a thread reading: its file is never reused.
+    this.body.finish(false);
     if (this.finished) return;
     this.finished = true;
     this.body.abandon();

@@ -26,9 +26,13 @@ export interface SpooledBody {
   readonly tail: readonly Buffer[];
   /** False: the rest is still in the request, paused, and streams from there. */
   readonly complete: boolean;
-  /** Gives the file back, and its bytes to the budget; only the first call counts. Called
-   *  once nothing reads the file any more. */
+  /** Gives the file back, and its bytes to the budget, once no loan is out; only the
+   *  first call counts. Called once the front end reads the file no more. */
   dispose(): void;
+  /** The file goes to a daemon thread to read itself: it stays as it is until the loan
+   *  is returned, `clean` when the thread has finished with the request (else the file
+   *  is closed, never reused: the thread may still read it). */
+  lend(): (clean: boolean) => void;
 }
 
 /** The spool refused the body: the front end answers `status` (413: past the limit). */
@@ -114,8 +118,10 @@ class SpoolWriter {
   private stopped = false;
   private settled = false;
   private disposed = false;
-  /** The disk failed this file: it is closed, not used again. */
+  /** The disk failed this file, or a thread may still read it: closed, not used again. */
   private failed = false;
+  private loans = 0;
+  private givenBack = false;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -178,7 +184,7 @@ class SpoolWriter {
         this.writing = false;
         this.file.size = Math.max(this.file.size, this.written + bytesWritten);
         if (bytesWritten < batchBytes) this.failed = true;
-        if (this.disposed) this.giveFileBack();
+        this.giveFileBack();
         if (this.settled) return;
         this.written += bytesWritten;
         if (this.failed) {
@@ -193,7 +199,7 @@ class SpoolWriter {
       (error: unknown) => {
         this.writing = false;
         this.failed = true;
-        if (this.disposed) this.giveFileBack();
+        this.giveFileBack();
         if (this.settled) return;
         this.diskFailed(String(error), ...batch);
       },
@@ -226,6 +232,7 @@ class SpoolWriter {
       dispose: () => {
         this.dispose();
       },
+      lend: () => this.lend(),
     });
   }
 
@@ -253,12 +260,27 @@ class SpoolWriter {
   private dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.settings.budget.give(this.reserved);
-    // A write still under way would land in the next body: it gives the file back.
-    if (!this.writing) this.giveFileBack();
+    this.giveFileBack();
   }
 
+  private lend(): (clean: boolean) => void {
+    this.loans += 1;
+    let returned = false;
+    return (clean) => {
+      if (returned) return;
+      returned = true;
+      this.loans -= 1;
+      if (!clean) this.failed = true;
+      this.giveFileBack();
+    };
+  }
+
+  /** Once disposed, with no write under way (it would land in the next body) and no loan
+   *  out: the file to the pool, its bytes to the budget. */
   private giveFileBack(): void {
+    if (!this.disposed || this.writing || this.loans > 0 || this.givenBack) return;
+    this.givenBack = true;
+    this.settings.budget.give(this.reserved);
     this.settings.files.give(this.file, !this.failed);
   }
 }

@@ -6,7 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync, readlinkSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { app, eventually, request, startServer, type RunningServer } from "./harness.js";
@@ -46,6 +47,10 @@ function startUpload(port: number, headers: string, first: Buffer | string): Upl
   return { socket, response };
 }
 
+// As identity.test.ts: dropping to --user takes root, and a Python nobody can read.
+const SYSTEM_PYTHON = "/usr/bin/python3";
+const canDrop = process.getuid?.() === 0 && existsSync(SYSTEM_PYTHON);
+
 const sha256 = (bytes: Buffer): string => createHash("sha256").update(bytes).digest("hex");
 const pidOf = (server: RunningServer): number => server.child.pid ?? 0;
 
@@ -72,6 +77,51 @@ test("a half-sent upload is spooled and holds no thread; the app gets it whole",
   assert.equal(reply.body.toString(), `150000 ${sha256(next)}`);
   assert.deepEqual(spoolFiles(pidOf(server)), [file]);
 });
+
+test("a daemon thread reads a spooled body from its file; the front end only names it", async (t) => {
+  const server = await startServer([app("upload_probe.wsgi"), "--threads", "2"]);
+  t.after(() => server.stop());
+  // Two at once over files kept for reuse: neither may see the other's bytes.
+  const bodies = [randomBytes(1_500_000), randomBytes(1_200_000)];
+  const replies = await Promise.all(
+    bodies.map((body) => request(`${server.url}where`, { method: "POST", body })),
+  );
+  replies.forEach((reply, index) => {
+    const body = bodies[index] ?? Buffer.alloc(0);
+    assert.equal(reply.body.toString(), `file ${String(body.length)} ${sha256(body)}`);
+  });
+  // (The app sees the file open only while more than one read of it is left: 1 MiB.)
+  const again = randomBytes(1_100_000);
+  const reply = await request(`${server.url}where`, { method: "POST", body: again });
+  assert.equal(reply.body.toString(), `file 1100000 ${sha256(again)}`);
+});
+
+test(
+  "daemons running as another --user cannot open the spool: they get the body as frames",
+  { skip: !canDrop },
+  async (t) => {
+    const prefix = mkdtempSync(join(tmpdir(), "wsgi-express-spool-user-"));
+    chmodSync(prefix, 0o755);
+    t.after(() => {
+      rmSync(prefix, { recursive: true, force: true });
+    });
+    const server = await startServer([
+      app("upload_probe.wsgi"),
+      "--python-executable",
+      SYSTEM_PYTHON,
+      "--user",
+      "nobody",
+      "--group",
+      "nogroup",
+      "--socket-prefix",
+      prefix,
+    ]);
+    t.after(() => server.stop());
+    const body = randomBytes(1_500_000);
+    const reply = await request(`${server.url}where`, { method: "POST", body });
+    assert.equal(reply.body.toString(), `frames 1500000 ${sha256(body)}`);
+  },
+);
 
 test("with --body-spool-size 0 the upload streams: it holds the thread until it is in", async (t) => {
   const server = await startServer([

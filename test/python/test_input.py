@@ -1,8 +1,10 @@
 """wsgi.input read semantics over scripted body frames (PEP 3333 input stream)."""
 
+import os
+import tempfile
 import unittest
 
-from .support import base_environ, FakeFrontEnd
+from .support import base_environ, captured_stderr, FakeFrontEnd
 from _wsgi_express import framing
 from _wsgi_express.input import Input
 
@@ -122,6 +124,76 @@ class Reads(unittest.TestCase):
         connection = ScriptedConnection([])
         connection.frames = [(framing.REQUEST_HEAD, b"{}")]
         with self.assertRaises(Exception):
+            Input(connection, expect_continue=False).read()
+
+
+def file_frame(path, length):
+    return (framing.REQUEST_BODY_FILE, framing.BODY_FILE.pack(length) + path.encode("utf-8"))
+
+
+class SpooledBodies(unittest.TestCase):
+    """REQUEST_BODY_FILE: the front end's spool file is read here, then the frames."""
+
+    def setUp(self):
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        self.path = os.path.join(directory.name, "spool")
+        with open(self.path, "wb") as spool:
+            # An older, longer body's bytes past the announced length must never show.
+            spool.write(b"file part\n" * 3 + b"OLDER BODY")
+
+    def spooled(self, *after, end=framing.REQUEST_BODY_END, length=30):
+        connection = ScriptedConnection(after, end=end)
+        connection.frames.insert(0, file_frame(self.path, length))
+        return connection, Input(connection, expect_continue=False)
+
+    def open_descriptors(self):
+        return len(os.listdir("/proc/self/fd"))
+
+    def test_the_file_then_the_frames_that_follow_it(self):
+        before = self.open_descriptors()
+        connection, stream = self.spooled(b"tail")
+        self.assertEqual(stream.readline(), b"file part\n")
+        self.assertEqual(stream.read(), b"file part\n" * 2 + b"tail")
+        self.assertEqual(stream.bytes_read, 34)
+        self.assertEqual(self.open_descriptors(), before, "the file is closed once read")
+
+    def test_large_files_are_read_a_frame_at_a_time(self):
+        with open(self.path, "wb") as spool:
+            spool.write(b"x" * (framing.MAX_BODY_FRAME + 10))
+        _, stream = self.spooled(length=framing.MAX_BODY_FRAME + 10)
+        self.assertEqual(len(stream.read(5)), 5)
+        self.assertEqual(len(stream._buffer), framing.MAX_BODY_FRAME - 5)
+        self.assertEqual(len(stream.read()), framing.MAX_BODY_FRAME + 5)
+
+    def test_drain_leaves_the_file_unread_and_closed(self):
+        before = self.open_descriptors()
+        connection, stream = self.spooled(b"tail")
+        self.assertEqual(stream.read(4), b"file")
+        stream.drain()
+        self.assertEqual(connection.frames, [])
+        self.assertEqual(self.open_descriptors(), before)
+        _, unread = self.spooled(b"tail")
+        unread.drain()
+        self.assertIsNone(unread._file)
+
+    def test_a_file_that_cannot_be_read_is_a_read_error_not_other_bytes(self):
+        for path, length in ((self.path + ".gone", 30), (self.path, 100)):
+            with self.subTest(path=path, length=length):
+                connection = ScriptedConnection([b"tail"])
+                connection.frames.insert(0, file_frame(path, length))
+                stream = Input(connection, expect_continue=False)
+                with captured_stderr() as errors:
+                    with self.assertRaises(OSError) as caught:
+                        stream.read()
+                self.assertIn("request data read error", str(caught.exception))
+                self.assertIn("cannot read the request body spooled to", errors.getvalue())
+                self.assertEqual(connection.frames, [], "the rest of the body was drained")
+
+    def test_a_bad_file_frame_breaks_the_connection(self):
+        connection = ScriptedConnection([])
+        connection.frames.insert(0, (framing.REQUEST_BODY_FILE, b"\0" * 8))
+        with self.assertRaises(framing.ProtocolError):
             Input(connection, expect_continue=False).read()
 
 

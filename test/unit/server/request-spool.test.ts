@@ -14,6 +14,7 @@ import {
   type SpooledBody,
 } from "../../../src/server/request-spool.js";
 import { SpoolFiles, type SpoolFileSource } from "../../../src/server/spool-files.js";
+import { eventually } from "../../e2e/harness.js";
 
 /** Enough of a request for the spool: a body stream, its headers and `complete`. */
 function request(headers: Record<string, string>): IncomingMessage & PassThrough {
@@ -136,7 +137,8 @@ test("a chunked body past --limit-request-body is refused with 413", async (t) =
   req.write(Buffer.alloc(100_000));
   req.write(Buffer.alloc(100_000));
   await assert.rejects(spooling, (error) => error instanceof SpoolRefusal && error.status === 413);
-  assert.equal(budget.inUse, 0);
+  // Given back once the write under way has landed.
+  await eventually(() => budget.inUse, (bytes) => bytes === 0);
 });
 
 test("a client gone before the end: rejected, file closed, budget given back", async (t) => {
@@ -282,4 +284,42 @@ test("a file whose write is under way goes back only once the write is done", as
   finishWrite();
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(given, [true]);
+});
+
+test("a file lent to a daemon thread stays out of the pool until it is returned", async (t) => {
+  const directory = spoolDirectory(t);
+  const given: boolean[] = [];
+  let made = 0;
+  const { spool, budget } = spooler({
+    files: {
+      take: async () => ({ handle: await open(join(directory, String(++made)), "w+"), size: 0 }),
+      give: (file, reusable) => {
+        given.push(reusable);
+        void file.handle.close();
+      },
+    },
+  });
+  const spoolOne = async () => {
+    const req = request({ "content-length": "100000" });
+    const spooling = spool.spool(req);
+    req.end(Buffer.alloc(100_000));
+    const body = await spooling;
+    assert.ok(body);
+    return body;
+  };
+  const clean = await spoolOne();
+  const returnClean = clean.lend();
+  clean.dispose();
+  assert.deepEqual(given, [], "the thread may still be reading it");
+  assert.equal(budget.inUse, 100_000, "its bytes are still on disk");
+  returnClean(true);
+  returnClean(true);
+  assert.deepEqual(given, [true], "returned once, and reusable");
+  const lost = await spoolOne();
+  const returnLost = lost.lend();
+  returnLost(false);
+  assert.deepEqual(given, [true], "not disposed yet");
+  lost.dispose();
+  assert.deepEqual(given, [true, false], "a thread that may read on: the file is not reused");
+  assert.equal(budget.inUse, 0);
 });
