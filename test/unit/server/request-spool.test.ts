@@ -138,7 +138,10 @@ test("a chunked body past --limit-request-body is refused with 413", async (t) =
   req.write(Buffer.alloc(100_000));
   await assert.rejects(spooling, (error) => error instanceof SpoolRefusal && error.status === 413);
   // Given back once the write under way has landed.
-  await eventually(() => budget.inUse, (bytes) => bytes === 0);
+  await eventually(
+    () => budget.inUse,
+    (bytes) => bytes === 0,
+  );
 });
 
 test("a client gone before the end: rejected, file closed, budget given back", async (t) => {
