@@ -5,7 +5,8 @@
  * free when it is unlinked and closed (bench/PROFILE.md, "Seventh pass").
  *
  * Each file is unlinked as soon as it is open, so nothing is left behind, even by a
- * crash; and a file is private to one body at a time.
+ * crash; and a file is private to one body at a time. Kept files are closed once no body
+ * has come for a while, so a burst long over holds no disk.
  */
 import { open, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,6 +14,8 @@ import { join } from "node:path";
 /** Idle files kept, and the largest kept: at most 64 MiB of disk held between bursts. */
 const KEEP_FILES = 32;
 const KEEP_SIZE = 2 * 1024 * 1024;
+/** Quiet this long (no file taken or given): the kept files are closed. */
+const IDLE_CLOSE_MS = 30_000;
 
 export interface SpoolFile {
   readonly handle: FileHandle;
@@ -29,11 +32,13 @@ export interface SpoolFileSource {
 export class SpoolFiles implements SpoolFileSource {
   private readonly idle: SpoolFile[] = [];
   private made = 0;
+  private quiet: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly directory: string,
     private readonly keep = KEEP_FILES,
     private readonly keepSize = KEEP_SIZE,
+    private readonly idleCloseMs = IDLE_CLOSE_MS,
   ) {}
 
   /** Files kept for the next bodies. */
@@ -42,12 +47,14 @@ export class SpoolFiles implements SpoolFileSource {
   }
 
   async take(): Promise<SpoolFile> {
+    this.quiet?.refresh();
     return this.idle.pop() ?? { handle: await this.create(), size: 0 };
   }
 
   give(file: SpoolFile, reusable: boolean): void {
     if (reusable && this.idle.length < this.keep && file.size <= this.keepSize) {
       this.idle.push(file);
+      this.closeWhenQuiet();
       return;
     }
     file.handle.close().catch(() => undefined);
@@ -55,7 +62,21 @@ export class SpoolFiles implements SpoolFileSource {
 
   /** Closes the idle files. */
   close(): void {
+    if (this.quiet) clearTimeout(this.quiet);
+    this.quiet = null;
     for (const file of this.idle.splice(0)) file.handle.close().catch(() => undefined);
+  }
+
+  private closeWhenQuiet(): void {
+    if (this.quiet) {
+      this.quiet.refresh();
+      return;
+    }
+    this.quiet = setTimeout(() => {
+      this.close();
+    }, this.idleCloseMs);
+    // Never what keeps the server alive.
+    this.quiet.unref();
   }
 
   private async create(): Promise<FileHandle> {

@@ -326,3 +326,25 @@ test("a file lent to a daemon thread stays out of the pool until it is returned"
   assert.deepEqual(given, [true, false], "a thread that may read on: the file is not reused");
   assert.equal(budget.inUse, 0);
 });
+
+test("kept files are closed once no body has come for a while", async (t) => {
+  const files = new SpoolFiles(spoolDirectory(t), 4, 1000, 50);
+  t.after(() => {
+    files.close();
+  });
+  const [a, b] = [await files.take(), await files.take()];
+  files.give(a, true);
+  files.give(b, true);
+  assert.equal(files.idleCount, 2);
+  await eventually(
+    () => files.idleCount,
+    (count) => count === 0,
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(a.handle.fd, -1);
+  assert.equal(b.handle.fd, -1);
+  const c = await files.take();
+  assert.notEqual(c.handle.fd, -1, "new files are made as before");
+  files.give(c, true);
+  assert.equal(files.idleCount, 1);
+});
