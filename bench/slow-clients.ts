@@ -1,10 +1,13 @@
 /**
  * Slow-client benchmark (issue #7): opens SLOWLORIS connections that send a request head
- * a byte at a time and SLOW_READERS that ask for a 256 KiB response and never read it,
- * then measures normal requests meanwhile. Target: p99 under 50 ms, zero failures.
+ * a byte at a time, SLOW_READERS that ask for a 256 KiB response and never read it, and
+ * UPLOADERS that send a 1 MiB body at 1 KiB a second (fast enough for the body read
+ * timeout, which wants 500 bytes a second), then measures normal requests meanwhile.
+ * Target: p99 under 50 ms, zero failures. `--body-spool-size 0` shows what the request
+ * spool buys: without it every uploader holds a daemon thread.
  *
  *   npm run build && node dist/bench/slow-clients.js [--slowloris 1000] [--readers 1000]
- *     [--seconds 10] [--concurrency 4]
+ *     [--uploaders 100] [--seconds 10] [--concurrency 4] [--body-spool-size BYTES]
  *
  * A benchmark, not a test: it prints its figures and exits 0 even past the target.
  */
@@ -18,10 +21,14 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** Each slow uploader's body: never all sent in a run. */
+const UPLOAD_SIZE = 1024 * 1024;
 const { values } = parseArgs({
   options: {
     slowloris: { type: "string", default: "1000" },
     readers: { type: "string", default: "1000" },
+    uploaders: { type: "string", default: "100" },
+    "body-spool-size": { type: "string" },
     seconds: { type: "string", default: "10" },
     concurrency: { type: "string", default: "4" },
   },
@@ -40,6 +47,9 @@ async function startServer(): Promise<{ port: number; stop: () => void }> {
       "0",
       "--server-root",
       mkdtempSync(join(tmpdir(), "wsgi-express-slow-")),
+      ...(values["body-spool-size"] === undefined
+        ? []
+        : ["--body-spool-size", values["body-spool-size"]]),
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
@@ -130,25 +140,41 @@ async function main(): Promise<void> {
       });
       return socket;
     });
+    const upload = Buffer.alloc(1024, 0x61);
+    const uploaders = await openMany(Number(values.uploaders), () => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.write(
+          `POST /?chunks=1&size=12 HTTP/1.1\r\nHost: a\r\nContent-Length: ${String(UPLOAD_SIZE)}\r\n\r\n`,
+        );
+        socket.write(upload);
+      });
+      return socket;
+    });
+    const trickle = setInterval(() => {
+      for (const socket of uploaders) if (!socket.destroyed) socket.write(upload);
+    }, 1000);
     const { latencies, failures } = await measure(
       port,
       Number(values.seconds),
       Number(values.concurrency),
     );
     clearInterval(drip);
+    clearInterval(trickle);
     const alive = (list: Socket[]): number => list.filter((s) => !s.destroyed).length;
     const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
     process.stdout.write(
       [
         `slowloris connections: ${slowloris.length} (${alive(slowloris)} still open at the end)`,
         `slow readers:          ${readers.length} (${alive(readers)} still open at the end)`,
+        `slow uploaders:        ${uploaders.length} (${alive(uploaders)} still open at the end), --body-spool-size ${values["body-spool-size"] ?? "default"}`,
         `normal requests:       ${latencies.length} ok, ${failures} failed, concurrency ${values.concurrency}`,
         `latency:               p50 ${fmt(percentile(latencies, 50))}, p99 ${fmt(percentile(latencies, 99))}, max ${fmt(latencies[latencies.length - 1] ?? NaN)}`,
         `target:                p99 < 50 ms and 0 failures: ${percentile(latencies, 99) < 50 && failures === 0 ? "met" : "NOT met"}`,
         "",
       ].join("\n"),
     );
-    for (const socket of [...slowloris, ...readers]) socket.destroy();
+    for (const socket of [...slowloris, ...readers, ...uploaders]) socket.destroy();
   } finally {
     server.stop();
   }
