@@ -4,7 +4,7 @@
  * the server's own output.
  */
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -63,6 +63,33 @@ function spawnCli(args: string[], options: StartOptions): CliProcess {
 
 export function tempDir(prefix = "wsgi-express-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Dropping to `--user nobody` takes root, and a Python nobody can read: one installed
+ *  under /root (pyenv) is not. */
+export const SYSTEM_PYTHON = "/usr/bin/python3";
+export const canDropToNobody = process.getuid?.() === 0 && existsSync(SYSTEM_PYTHON);
+
+/** A fresh directory nobody can traverse: the harness's server roots are private. */
+export function dirNobodyCanReach(): string {
+  const dir = tempDir();
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** Runs the daemons as nobody:nogroup on the system Python, their socket under
+ *  `socketPrefix`. */
+export function asNobody(socketPrefix = dirNobodyCanReach()): string[] {
+  return [
+    "--python-executable",
+    SYSTEM_PYTHON,
+    "--user",
+    "nobody",
+    "--group",
+    "nogroup",
+    "--socket-prefix",
+    socketPrefix,
+  ];
 }
 
 /** Starts `wsgi-express start-server ARGS --host 127.0.0.1 --port 0` in a fresh server root. */

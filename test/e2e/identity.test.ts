@@ -1,14 +1,21 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, app, eventually, request, runCli, startServer, tempDir } from "./harness.js";
+import {
+  ROOT,
+  app,
+  asNobody,
+  canDropToNobody as canDrop,
+  dirNobodyCanReach,
+  eventually,
+  request,
+  runCli,
+  startServer,
+  tempDir,
+} from "./harness.js";
 
 const root = process.getuid?.() === 0;
-// The unprivileged user must be able to read the interpreter's standard library; a
-// Python installed under /root (pyenv) is not readable by nobody.
-const SYSTEM_PYTHON = "/usr/bin/python3";
-const canDrop = root && existsSync(SYSTEM_PYTHON);
 const SERVICE = join(ROOT, "test", "fixtures", "services", "facts_service.py");
 
 interface Facts {
@@ -21,28 +28,14 @@ interface Facts {
   warnoptions: string[];
 }
 
-/** A directory the daemon user can traverse: the harness's server root is private. */
-function openDir(): string {
-  const dir = tempDir();
-  chmodSync(dir, 0o755);
-  return dir;
-}
-
 test(
   "--user/--group: daemons and services run as that user, never as root",
   { skip: !canDrop },
   async (t) => {
-    const prefix = openDir();
+    const prefix = dirNobodyCanReach();
     const server = await startServer([
       app("process_facts.wsgi"),
-      "--python-executable",
-      SYSTEM_PYTHON,
-      "--user",
-      "nobody",
-      "--group",
-      "nogroup",
-      "--socket-prefix",
-      prefix,
+      ...asNobody(prefix),
       "--service-script",
       "facts",
       SERVICE,
@@ -69,17 +62,10 @@ test(
   "--service-user/--service-group: a service runs as its own user while the app runs as --user",
   { skip: !canDrop },
   async (t) => {
-    const prefix = openDir();
+    const prefix = dirNobodyCanReach();
     const server = await startServer([
       app("process_facts.wsgi"),
-      "--python-executable",
-      SYSTEM_PYTHON,
-      "--user",
-      "nobody",
-      "--group",
-      "nogroup",
-      "--socket-prefix",
-      prefix,
+      ...asNobody(prefix),
       "--service-script",
       "facts",
       SERVICE,
@@ -111,14 +97,7 @@ test(
       "0",
       "--server-root",
       tempDir(),
-      "--socket-prefix",
-      openDir(),
-      "--python-executable",
-      SYSTEM_PYTHON,
-      "--user",
-      "nobody",
-      "--group",
-      "nogroup",
+      ...asNobody(),
       "--working-directory",
       home,
     ]);

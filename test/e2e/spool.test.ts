@@ -6,11 +6,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readlinkSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
-import { app, eventually, request, startServer, type RunningServer } from "./harness.js";
+import {
+  app,
+  asNobody,
+  canDropToNobody,
+  eventually,
+  request,
+  startServer,
+  type RunningServer,
+} from "./harness.js";
 
 /** The front end's open spool files, from /proc (Linux). */
 function spoolFiles(pid: number): string[] {
@@ -46,10 +53,6 @@ function startUpload(port: number, headers: string, first: Buffer | string): Upl
   socket.write(first);
   return { socket, response };
 }
-
-// As identity.test.ts: dropping to --user takes root, and a Python nobody can read.
-const SYSTEM_PYTHON = "/usr/bin/python3";
-const canDrop = process.getuid?.() === 0 && existsSync(SYSTEM_PYTHON);
 
 const sha256 = (bytes: Buffer): string => createHash("sha256").update(bytes).digest("hex");
 const pidOf = (server: RunningServer): number => server.child.pid ?? 0;
@@ -98,24 +101,9 @@ test("a daemon thread reads a spooled body from its file; the front end only nam
 
 test(
   "daemons running as another --user cannot open the spool: they get the body as frames",
-  { skip: !canDrop },
+  { skip: !canDropToNobody },
   async (t) => {
-    const prefix = mkdtempSync(join(tmpdir(), "wsgi-express-spool-user-"));
-    chmodSync(prefix, 0o755);
-    t.after(() => {
-      rmSync(prefix, { recursive: true, force: true });
-    });
-    const server = await startServer([
-      app("upload_probe.wsgi"),
-      "--python-executable",
-      SYSTEM_PYTHON,
-      "--user",
-      "nobody",
-      "--group",
-      "nogroup",
-      "--socket-prefix",
-      prefix,
-    ]);
+    const server = await startServer([app("upload_probe.wsgi"), ...asNobody()]);
     t.after(() => server.stop());
     const body = randomBytes(1_500_000);
     const reply = await request(`${server.url}where`, { method: "POST", body });
