@@ -21,7 +21,7 @@ const TABLE_OURS: readonly OptionSpec[] = [
   row("virtual-memory-limit", "integer", "BYTES", "yes", { default: 0 },
     "RLIMIT_AS of each daemon process, as mod_wsgi's virtual-memory-limit=: allocations past it fail (MemoryError, a 500); 0 means no limit."),
   row("body-spool-size", "integer", "BYTES", "yes", { default: 268435456 },
-    "Request bodies over 64 KiB, and chunked ones, are read into unlinked files in the server root before the application is called, so a slow upload never holds a daemon thread; this caps the bytes spooled at once, past which bodies stream to the application as they arrive. 0 streams every body, for applications that handle uploads as they come in. A body sent with Expect: 100-continue always streams, so the application still decides whether it is sent."),
+    "Request bodies over 64 KiB, and chunked ones, are read into unlinked files in the server root (request-bodies/; where /tmp is a tmpfs, as for the default server root on many systems, that is memory) before the application is called, so a slow upload never holds a daemon thread; this caps the bytes spooled at once, past which bodies stream to the application as they arrive. 0 streams every body, for applications that handle uploads as they come in. A body sent with Expect: 100-continue always streams, so the application still decides whether it is sent."),
 ];
 
 /** Every option, in mod_wsgi-express's order, then ours. */
