@@ -1,11 +1,12 @@
-"""REQUEST_HEAD, ENVIRON_BASE and RESPONSE_HEAD against the vectors shared with
-src/protocol/messages.ts (test/vectors/messages.json)."""
+"""REQUEST_HEAD, ENVIRON_BASE, RESPONSE_HEAD and REQUEST_BODY_FILE against the vectors
+shared with src/protocol/messages.ts (test/vectors/messages.json)."""
 
 import json
 import os
 import unittest
 
 from .support import ROOT
+from _wsgi_express.framing import decode_body_file
 from _wsgi_express.input import ProtocolViolation
 from _wsgi_express.messages import (
     EnvironBases, encode_environ_base, encode_request_head, encode_response_head)
@@ -71,6 +72,15 @@ class ResponseHeads(unittest.TestCase):
                 headers = [tuple(header) for header in vector["headers"]]
                 payload = encode_response_head(vector["status"], headers)
                 self.assertEqual(payload.hex(), vector["payload"])
+
+
+
+class BodyFiles(unittest.TestCase):
+    def test_reads_the_vectors(self):
+        for vector in VECTORS["bodyFiles"]:
+            with self.subTest(vector["name"]):
+                self.assertEqual(decode_body_file(bytes.fromhex(vector["payload"])),
+                                 (vector["path"], vector["length"]))
 
 
 if __name__ == "__main__":

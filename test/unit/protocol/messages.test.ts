@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { FrameDecoder, ProtocolError } from "../../../src/protocol/frames.js";
+import { FrameDecoder, ProtocolError, encodeBodyFile } from "../../../src/protocol/frames.js";
 import {
   decodeResponseHead,
   encodeEnvironBase,
@@ -22,6 +22,7 @@ interface Vectors {
   }[];
   responseHeads: { name: string; status: string; headers: [string, string][]; payload: string }[];
   badResponseHeads: { name: string; payload: string }[];
+  bodyFiles: { name: string; path: string; length: number; payload: string }[];
 }
 
 // Shared with python/_wsgi_express/messages.py: both sides must agree byte for byte.
@@ -39,6 +40,12 @@ for (const v of vectors.requestHeads) {
   test(`writes a REQUEST_HEAD: ${v.name}`, () => {
     const frame = encodeRequestHead({ ...v, environ: Object.fromEntries(v.environ) });
     assert.equal(payloadOf(frame).toString("hex"), v.payload);
+  });
+}
+
+for (const v of vectors.bodyFiles) {
+  test(`writes a REQUEST_BODY_FILE: ${v.name}`, () => {
+    assert.equal(payloadOf(encodeBodyFile(v.path, v.length)).toString("hex"), v.payload);
   });
 }
 
