@@ -217,7 +217,8 @@ export function createFrontEnd(
     } else if (spooler.wants(req, expectContinue)) {
       spooler.spool(req).then(
         (spooled) => {
-          // Whether it ran or not, the file is closed once the response is over.
+          // Whether it ran or not, the file goes back once the response is over (or
+          // later, once a daemon thread reading it is done: SpooledBody.lend).
           if (res.closed) spooled?.dispose();
           else res.once("close", () => spooled?.dispose());
           start(spooled);
