@@ -72,12 +72,19 @@ class Input:
         self._break(ProtocolViolation("frame type 0x%02x inside a request body" % frame_type))
 
     def _read_file(self):
-        """Reads the next piece of the spool file into the buffer. The front end keeps
-        the file, unchanged, until this request's response has ended."""
+        """Reads the next piece of the spool file into the buffer."""
+        data = self._pread(min(self._file_left, framing.MAX_BODY_FRAME))
+        if not self._discarding:
+            self._buffer += data
+        return True
+
+    def _pread(self, size):
+        """Up to ``size`` bytes more of the spool file; b"" when it cannot be read, which
+        is logged, and the rest of the body is discarded. The front end keeps the file,
+        unchanged, until this request's response has ended."""
         try:
             if self._file is None:
                 self._file = os.open(self._file_path, os.O_RDONLY | os.O_CLOEXEC)
-            size = min(self._file_left, framing.MAX_BODY_FRAME)
             data = os.pread(self._file, size, self._file_offset)
             if not data:
                 raise OSError("it ends %d bytes short" % self._file_left)
@@ -87,14 +94,28 @@ class Input:
             self._close_file()
             self._file_left = 0
             self._discarding = self.aborted = True
-            return True
-        if not self._discarding:
-            self._buffer += data
+            return b""
         self._file_left -= len(data)
         self._file_offset += len(data)
         if not self._file_left:
             self._close_file()
-        return True
+        return data
+
+    def _read_file_directly(self, size):
+        """read(size) from the spool file into the bytes returned, not through the
+        buffer: one copy instead of three. None when it cannot be done that way; what
+        was read is then in the buffer."""
+        data = self._pread(self._file_left if size < 0 else min(size, self._file_left))
+        if size >= 0 and len(data) == size:
+            self.bytes_read += size
+            return data
+        if size < 0 and not self._file_left and not self._discarding and not self._fill():
+            # The file was all of the body.
+            self._check()
+            self.bytes_read += len(data)
+            return data
+        self._buffer[:0] = data
+        return None
 
     def _close_file(self):
         if self._file is not None:
@@ -125,6 +146,15 @@ class Input:
 
     def read(self, size=-1):
         if size is None or size < 0:
+            size = -1
+        if not self._buffer and size != 0:
+            if not self._file_left and not self.finished:
+                self._fill()  # the next frame: its bytes in the buffer, or a spool file
+            if self._file_left and not self._buffer:
+                direct = self._read_file_directly(size)
+                if direct is not None:
+                    return direct
+        if size < 0:
             while self._fill():
                 pass
             self._check()

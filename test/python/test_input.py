@@ -162,9 +162,26 @@ class SpooledBodies(unittest.TestCase):
         with open(self.path, "wb") as spool:
             spool.write(b"x" * (framing.MAX_BODY_FRAME + 10))
         _, stream = self.spooled(length=framing.MAX_BODY_FRAME + 10)
-        self.assertEqual(len(stream.read(5)), 5)
+        self.assertEqual(len(stream.readline(5)), 5)
         self.assertEqual(len(stream._buffer), framing.MAX_BODY_FRAME - 5)
         self.assertEqual(len(stream.read()), framing.MAX_BODY_FRAME + 5)
+
+    def test_reads_that_the_file_can_answer_come_straight_from_it(self):
+        _, stream = self.spooled(b"tail")
+        first = stream.read(4)
+        self.assertEqual((first, stream._buffer), (b"file", bytearray()), "not buffered")
+        self.assertEqual(stream.read(7), b" part\nf")
+        self.assertEqual(stream.read(), b"ile part\nfile part\ntail")
+        self.assertEqual(stream.bytes_read, 34)
+        _, whole = self.spooled()
+        self.assertEqual(whole.read(), b"file part\n" * 3)
+        self.assertEqual((whole.read(), whole.bytes_read), (b"", 30))
+        _, cut = self.spooled(end=framing.REQUEST_BODY_ABORT)
+        with self.assertRaises(OSError):
+            cut.read()
+        _, zero = self.spooled()
+        self.assertEqual(zero.read(0), b"")
+        self.assertEqual(zero._connection.reads, 0, "read(0) waits for nothing")
 
     def test_drain_leaves_the_file_unread_and_closed(self):
         before = self.open_descriptors()
