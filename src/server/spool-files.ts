@@ -8,7 +8,7 @@
  * crash; and a file is private to one body at a time. Kept files are closed once no body
  * has come for a while, so a burst long over holds no disk.
  */
-import { open, unlink, type FileHandle } from "node:fs/promises";
+import { mkdir, open, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 
 /** Idle files kept, and the largest kept: at most 64 MiB of disk held between bursts. */
@@ -82,7 +82,15 @@ export class SpoolFiles implements SpoolFileSource {
   private async create(): Promise<FileHandle> {
     this.made += 1;
     const path = join(this.directory, `${String(process.pid)}.${String(this.made)}`);
-    const handle = await open(path, "wx+", 0o600);
+    const handle = await open(path, "wx+", 0o600).catch(async (error: unknown) => {
+      // Made at start-up; a /tmp cleaner may remove it from a server idle for days.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      await mkdir(this.directory).catch((made: unknown) => {
+        // Another body's file made it first.
+        if ((made as NodeJS.ErrnoException).code !== "EEXIST") throw made;
+      });
+      return open(path, "wx+", 0o600);
+    });
     await unlink(path).catch(async (error: unknown) => {
       await handle.close();
       throw error;

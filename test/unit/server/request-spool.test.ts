@@ -348,3 +348,19 @@ test("kept files are closed once no body has come for a while", async (t) => {
   files.give(c, true);
   assert.equal(files.idleCount, 1);
 });
+
+test("a spool directory removed while the server runs is made again", async (t) => {
+  const directory = join(spoolDirectory(t), "request-bodies");
+  const files = new SpoolFiles(directory);
+  t.after(() => {
+    files.close();
+  });
+  const file = await files.take();
+  assert.notEqual(file.handle.fd, -1);
+  assert.deepEqual(readdirSync(directory), [], "made, and the file unlinked in it");
+  await file.handle.close();
+  rmSync(directory, { recursive: true });
+  const again = await files.take();
+  assert.notEqual(again.handle.fd, -1);
+  await again.handle.close();
+});
