@@ -1,7 +1,13 @@
 """wsgi.errors: a text stream onto the process's stderr, which the front end writes to
 the error log line by line (PEP 3333 "Input and Error Streams"; mod_wsgi's Log)."""
 
+import os
 import sys
+
+
+def log(message):
+    """A message of the daemon's own for the error log, marked with its pid."""
+    sys.stderr.write("wsgi-express (pid=%d): %s\n" % (os.getpid(), message))
 
 
 class ErrorStream:

@@ -4,9 +4,9 @@ held in memory unless the application reads it all at once. A body the front end
 spooled to a file comes as REQUEST_BODY_FILE, and is read from that file."""
 
 import os
-import sys
 
 from . import framing
+from .errorlog import log
 from .framing import ProtocolError
 
 READ_ERROR = ("wsgi-express request data read error: the client went away or sent "
@@ -89,7 +89,7 @@ class Input:
             if not data:
                 raise OSError("it ends %d bytes short" % self._file_left)
         except OSError as error:
-            _log("cannot read the request body spooled to %s: %s"
+            log("cannot read the request body spooled to %s: %s"
                  % (self._file_path, error))
             self._close_file()
             self._file_left = 0
@@ -221,7 +221,3 @@ class Input:
             self._file_left = 0
         if self._broken is not None:
             raise self._broken
-
-
-def _log(message):
-    sys.stderr.write("wsgi-express (pid=%d): %s\n" % (os.getpid(), message))

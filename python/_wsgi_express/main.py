@@ -11,6 +11,7 @@ from . import connection as connection_module
 from .connection import Connection, SharedConnection
 from .control import Control, send_hello
 from .debug import DebugSession
+from .errorlog import log
 from .launch import LaunchError, take_launch_config
 from .limits import apply_limits, set_process_name
 from .loader import LoadError, load_application
@@ -30,7 +31,7 @@ def main(package_dir):
     try:
         config = take_launch_config(os.environ)
     except LaunchError as error:
-        _log(str(error))
+        log(str(error))
         return EXIT_CONFIG
     # As root still: after setuid the process is not dumpable and /proc/self/comm,
     # which this writes, belongs to root (proc(5), PR_SET_DUMPABLE).
@@ -39,7 +40,7 @@ def main(package_dir):
         # Before the application is imported: none of its code may run as root.
         drop_privileges(config.user, config.group)
     except PrivilegeError as error:
-        _log(str(error))
+        log(str(error))
         return EXIT_PRIVILEGES
     if config.underGdb:
         connection_module.front_end_pid = os.getppid
@@ -49,7 +50,7 @@ def main(package_dir):
     except OSError as error:
         # CVE-2014-8583: a daemon that cannot enter its working directory (as its
         # --user, say) stops, instead of running the app from wherever it was.
-        _log("cannot change to the working directory %s: %s" % (config.workingDirectory, error))
+        log("cannot change to the working directory %s: %s" % (config.workingDirectory, error))
         return EXIT_PRIVILEGES
     runtime = Runtime(config)
     runtime.install_mod_wsgi()
@@ -61,7 +62,7 @@ def main(package_dir):
     try:
         control = _connect(runtime)
     except OSError as error:
-        _log("cannot connect to the front end at %s: %s" % (config.socket, error))
+        log("cannot connect to the front end at %s: %s" % (config.socket, error))
         return EXIT_CONNECT
     # Again, in case the application installed its own: stopping must stay ours.
     _install_signal_handlers(runtime)
@@ -96,7 +97,7 @@ def _load(runtime, debug):
         # The process stays up and answers each request with an error (a 500), so the
         # traceback is visible in the log instead of in a crash loop.
         runtime.load_error = str(error)
-        _log(runtime.load_error)
+        log(runtime.load_error)
 
 
 def _connect(runtime):
@@ -140,7 +141,3 @@ def _install_signal_handlers(runtime):
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGUSR1, on_usr1)
-
-
-def _log(message):
-    sys.stderr.write("wsgi-express (pid=%d): %s\n" % (os.getpid(), message))

@@ -9,7 +9,7 @@ import time
 from . import framing
 from .connection import ConnectionClosed, IncompleteFile
 from .environ import EnvironTemplate
-from .errorlog import ErrorStream
+from .errorlog import ErrorStream, log
 from .framing import ProtocolError
 from .input import Input, ProtocolViolation
 from .modwsgi import RequestTimeout
@@ -219,4 +219,5 @@ def _app_frames(tb):
 
 
 def _log(message):
-    sys.stderr.write("wsgi-express (pid=%d): %s\n" % (os.getpid(), message.rstrip("\n")))
+    # A traceback ends with a newline of its own.
+    log(message.rstrip("\n"))
