@@ -122,6 +122,8 @@ class SpoolWriter {
   private failed = false;
   private loans = 0;
   private givenBack = false;
+  /** Of unknown length: its bytes are taken from the budget as they come. */
+  private readonly chunked: boolean;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -130,6 +132,7 @@ class SpoolWriter {
     private reserved: number,
     private readonly settings: SpoolSettings,
   ) {
+    this.chunked = req.headers["transfer-encoding"] !== undefined;
     this.done = new Promise((resolve, reject) => {
       this.settle = resolve;
       this.fail = reject;
@@ -151,13 +154,12 @@ class SpoolWriter {
     }
     this.waiting.push(chunk);
     this.waitingBytes += chunk.length;
-    const chunked = this.req.headers["transfer-encoding"] !== undefined;
-    if (chunked && !budget.take(chunk.length)) {
+    if (this.chunked && !budget.take(chunk.length)) {
       this.stopReading();
       this.finishWhenWritten();
       return;
     }
-    if (chunked) this.reserved += chunk.length;
+    if (this.chunked) this.reserved += chunk.length;
     if (this.waitingBytes >= WRITE_WINDOW) this.req.pause();
     this.write();
   };
