@@ -1,5 +1,5 @@
 /**
- * Creates the server root, the log directory, the request body spool and the debug
+ * Creates the server root, the log directory, the request and response spools and the debug
  * features' directories if they are missing: the one piece of start-up I/O the CLI does
  * itself, so that the error names the option responsible.
  */
@@ -18,6 +18,10 @@ export function prepareDirectories(config: ServerConfig, make: MakeDirectory): v
   if (config.site.defaultDocumentRoot) create("--document-root", config.site.documentRoot, make);
   // Request bodies are spooled there (request-spool.ts), by the front end alone.
   if (config.http.bodySpoolSize > 0) create("--server-root", config.http.bodySpoolDirectory, make);
+  // And responses to slow clients (response-spool.ts).
+  if (config.http.responseSpoolSize > 0) {
+    create("--server-root", config.http.responseSpoolDirectory, make);
+  }
   if (config.logging.logDirectory !== config.serverRoot) {
     create("--log-directory", config.logging.logDirectory, make);
   }

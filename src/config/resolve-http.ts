@@ -1,5 +1,5 @@
 /** Front-end HTTP limits: keep-alive, request body, chunked bodies, header lines, and
- *  the request body spool. */
+ *  the request and response spools. */
 import { join } from "node:path";
 import { optionError } from "../errors.js";
 import type { OptionReader } from "./option-reader.js";
@@ -17,6 +17,8 @@ export function resolveHttp(options: OptionReader, serverRoot: string): HttpConf
     headerBufferSize: headerBufferSize(options.number("header-buffer-size")),
     bodySpoolSize: options.number("body-spool-size"),
     bodySpoolDirectory: join(serverRoot, "request-bodies"),
+    responseSpoolSize: options.number("response-spool-size"),
+    responseSpoolDirectory: join(serverRoot, "response-bodies"),
   };
 }
 

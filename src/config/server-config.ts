@@ -212,6 +212,11 @@ export interface HttpConfig {
   readonly bodySpoolSize: number;
   /** Where they are spooled: <server-root>/request-bodies. */
   readonly bodySpoolDirectory: string;
+  /** Bytes of responses to slow clients spooled to files at once (--response-spool-size);
+   *  0: none, the daemon waits for the client. */
+  readonly responseSpoolSize: number;
+  /** Where they are spooled: <server-root>/response-bodies. */
+  readonly responseSpoolDirectory: string;
 }
 
 export interface LoggingConfig {

@@ -22,6 +22,8 @@ const TABLE_OURS: readonly OptionSpec[] = [
     "RLIMIT_AS of each daemon process, as mod_wsgi's virtual-memory-limit=: allocations past it fail (MemoryError, a 500); 0 means no limit."),
   row("body-spool-size", "integer", "BYTES", "yes", { default: 268435456 },
     "Request bodies over 64 KiB, and chunked ones, are read into unlinked files in the server root (request-bodies/; where /tmp is a tmpfs, as for the default server root on many systems, that is memory) before the application is called, so a slow upload never holds a daemon thread; this caps the bytes spooled at once, past which bodies stream to the application as they arrive. 0 streams every body, for applications that handle uploads as they come in. A body sent with Expect: 100-continue always streams, so the application still decides whether it is sent."),
+  row("response-spool-size", "integer", "BYTES", "yes", { default: 268435456 },
+    "A response that a client reads more slowly than the application writes it goes on into an unlinked file in the server root (response-bodies/; memory where /tmp is a tmpfs) once --response-buffer-size bytes wait for the client, so the daemon thread is free for the next request while the client reads the rest at its own pace; this caps the bytes spooled at once, past which the application waits for the client. 0 makes the application always wait, as under mod_wsgi."),
 ];
 
 /** Every option, in mod_wsgi-express's order, then ours. */

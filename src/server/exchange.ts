@@ -327,6 +327,7 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOw
     if (this.discard) return;
     this.discard = true;
     if (this.relay.headSent || this.res.headersSent) {
+      this.relay.stop();
       cutResponse(this.res);
       return;
     }

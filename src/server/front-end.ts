@@ -94,6 +94,13 @@ export function createFrontEnd(
     keepAlive: config.http.keepAliveTimeout > 0,
     headerBufferSize: config.http.headerBufferSize,
     responseBufferSize: config.clients.responseBufferSize,
+    responseSpool: {
+      files: new SpoolFiles(config.http.responseSpoolDirectory),
+      budget: new SpoolBudget(config.http.responseSpoolSize),
+      warn: (message) => {
+        errorLog.warn(message);
+      },
+    },
     sendError: site.sendError,
     errorOverride: config.site.errorOverride,
     compressResponses: config.site.compressResponses,

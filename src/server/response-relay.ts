@@ -13,6 +13,7 @@ import { BadResponseHead, checkResponseHead } from "./response-head.js";
 import { gzipHead, gzipTo } from "../static/compress.js";
 import { TurnBatch, type Corkable } from "../turn-batch.js";
 import { daemonReadBuffers } from "../daemon/read-buffer-pool.js";
+import { ResponseSpool, type HeldPiece, type ResponseSpoolSettings } from "./response-spool.js";
 
 /** What the relay needs from the server's settings (a part of ExchangeContext). */
 export interface RelayContext {
@@ -24,6 +25,9 @@ export interface RelayContext {
   readonly responseBufferSize?: number;
   /** --error-override: an app status >= 400 gets the server's error page instead. */
   readonly errorOverride?: boolean;
+  /** Where a response goes on once --response-buffer-size bytes wait for a slow client
+   *  (response-spool.ts); absent: the daemon waits for the client. */
+  readonly responseSpool?: ResponseSpoolSettings;
   /** --compress-responses (src/static/compress.ts). */
   readonly compressResponses?: boolean;
   /** This exchange fetches the --error-document page for that status from the app: the
@@ -56,6 +60,8 @@ export class ResponseRelay {
   private out: Writable;
   /** Pieces of a large body that arrive in one event-loop turn leave together. */
   private readonly batch: TurnBatch;
+  /** Made the first time the client falls --response-buffer-size behind. */
+  private spool: ResponseSpool | null = null;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -121,29 +127,85 @@ export class ResponseRelay {
     if (chunk.length >= BATCH_MIN && this.out === this.res) this.batch.hold();
     // Gzipped, the access log counts the bytes that leave (gzipTo counts them), as %b does.
     if (this.mayHaveBody && this.out === this.res) countBody(this.res, chunk.length);
-    // The daemon runs on while up to --response-buffer-size bytes wait for a slow reader.
+    if (this.spool?.holding === true) {
+      this.spool.append(keep(chunk));
+      return;
+    }
+    // The daemon runs on while up to --response-buffer-size bytes wait for a slow reader;
+    // past that, the rest goes to the spool, or the daemon waits for the client.
     if (!this.write(chunk) && this.queuedForClient() >= (this.context.responseBufferSize ?? 0)) {
-      const resume = this.owner.pauseDaemon();
-      this.clientSlow = true;
-      this.out.once("drain", () => {
-        this.clientSlow = false;
-        resume();
-      });
+      const spool = this.spoolFor();
+      if (spool !== null) spool.engage();
+      else this.waitForClient();
     }
   }
 
+  private waitForClient(): void {
+    const resume = this.owner.pauseDaemon();
+    this.clientSlow = true;
+    this.out.once("drain", () => {
+      this.clientSlow = false;
+      resume();
+    });
+  }
+
+  private spoolFor(): ResponseSpool | null {
+    const settings = this.context.responseSpool;
+    if (this.spool !== null || settings === undefined || settings.budget.limit === 0) {
+      return this.spool;
+    }
+    const spool = new ResponseSpool(
+      settings,
+      this.out,
+      () => {
+        // Waiting for the disk or the budget is waiting for the client, for the
+        // exchange's --socket-timeout.
+        const resume = this.owner.pauseDaemon();
+        this.clientSlow = true;
+        return () => {
+          this.clientSlow = false;
+          resume();
+        };
+      },
+      () => {
+        cutResponse(this.res);
+      },
+    );
+    this.res.once("close", () => {
+      spool.dispose();
+    });
+    this.spool = spool;
+    return spool;
+  }
+
   /** Writes a piece of a daemon socket's read buffer, which is read into again once this
-   *  returns (daemon-socket.ts): a small piece is copied, a large one lent until written. */
+   *  returns (daemon-socket.ts). */
   private write(piece: Buffer): boolean {
-    if (piece.length < BATCH_MIN) return this.out.write(Buffer.from(piece));
-    const repay = daemonReadBuffers.lend(piece);
-    return repay === null ? this.out.write(piece) : this.out.write(piece, repay);
+    const held = keep(piece);
+    return held.repay === null
+      ? this.out.write(held.buffer)
+      : this.out.write(held.buffer, held.repay);
   }
 
   /** The daemon finished the response: it ends whole, or is cut when it broke its
    *  Content-Length either way. */
   finish(): void {
     this.flush();
+    if (this.spool?.holding === true) {
+      this.spool.end(() => {
+        this.end();
+      });
+    } else {
+      this.end();
+    }
+  }
+
+  /** The front end cut the response or answers instead: nothing held goes out. */
+  stop(): void {
+    this.spool?.dispose();
+  }
+
+  private end(): void {
     if (this.cutAfterEnd || this.shortOfDeclared()) cutResponse(this.res);
     else this.out.end();
   }
@@ -160,6 +222,13 @@ export class ResponseRelay {
   private shortOfDeclared(): boolean {
     return this.mayHaveBody && this.declaredLength !== null && this.sentBytes < this.declaredLength;
   }
+}
+
+/** A piece of a daemon socket's read buffer made to outlive the read, as write() does:
+ *  a small piece copied, a large one lent until it is no longer needed. */
+function keep(piece: Buffer): HeldPiece {
+  if (piece.length < BATCH_MIN) return { buffer: Buffer.from(piece), repay: null };
+  return { buffer: piece, repay: daemonReadBuffers.lend(piece) };
 }
 
 /**

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync, readlinkSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import {
@@ -18,19 +18,10 @@ import {
   startServer,
   type RunningServer,
 } from "./harness.js";
+import { openFilesUnder } from "./spool-helpers.js";
 
-/** The front end's open spool files, from /proc (Linux). */
-function spoolFiles(pid: number): string[] {
-  const links: string[] = [];
-  for (const fd of readdirSync(`/proc/${String(pid)}/fd`)) {
-    try {
-      links.push(readlinkSync(`/proc/${String(pid)}/fd/${fd}`));
-    } catch {
-      // Closed while we looked.
-    }
-  }
-  return links.filter((link) => link.includes("/request-bodies/"));
-}
+/** The front end's open request spool files. */
+const spoolFiles = (pid: number): string[] => openFilesUnder(pid, "/request-bodies/");
 
 interface Upload {
   readonly socket: Socket;

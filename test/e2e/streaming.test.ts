@@ -6,6 +6,7 @@ import { Agent, request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { app, eventually, postInBlocks, request, startServer, tempDir } from "./harness.js";
+import { seededBody } from "./spool-helpers.js";
 
 /** Resident set size of a process, from /proc (Linux). */
 function rssBytes(pid: number): number {
@@ -188,6 +189,9 @@ test("a daemon thread paused for a slow client serves the next request once rele
     "1",
     "--response-buffer-size",
     "65536",
+    // The daemon waits for the client, not for a spool (response-spool.test.ts).
+    "--response-spool-size",
+    "0",
   ]);
   t.after(() => server.stop());
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -210,19 +214,6 @@ test("a daemon thread paused for a slow client serves the next request once rele
     assert.equal(bytes, MB);
   }
 });
-
-/** What streaming.wsgi sends for ?seed=: bytes 0-255 rotated by seed + chunk index. */
-function seededBody(seed: number, chunks: number, size: number): Buffer {
-  const row = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-  const parts = [];
-  for (let index = 0; index < chunks; index++) {
-    const offset = (seed + index) % 256;
-    const rotated = Buffer.concat([row.subarray(offset), row.subarray(0, offset)]);
-    const repeated = Buffer.concat(Array<Buffer>(Math.ceil(size / 256) + 1).fill(rotated));
-    parts.push(repeated.subarray(0, size));
-  }
-  return Buffer.concat(parts);
-}
 
 test("concurrent large responses arrive byte for byte, one of them read slowly", async (t) => {
   // The front end reads daemon sockets into buffers it uses again (read-buffer-pool.ts);

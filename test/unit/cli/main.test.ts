@@ -52,10 +52,24 @@ test("the server root and a separate log directory are created", async () => {
   const h = harness();
   await main(["start-server", "--server-root", "root", "--log-directory", "logs"], h.io, h.deps);
   const root = "/work/app/root";
-  assert.deepEqual(h.made, [root, `${root}/htdocs`, `${root}/request-bodies`, "/work/app/logs"]);
+  assert.deepEqual(h.made, [
+    root,
+    `${root}/htdocs`,
+    `${root}/request-bodies`,
+    `${root}/response-bodies`,
+    "/work/app/logs",
+  ]);
   const same = harness();
   await main(
-    ["start-server", "--server-root", "/srv/r", "--body-spool-size", "0"],
+    [
+      "start-server",
+      "--server-root",
+      "/srv/r",
+      "--body-spool-size",
+      "0",
+      "--response-spool-size",
+      "0",
+    ],
     same.io,
     same.deps,
   );
@@ -68,6 +82,8 @@ test("the debug features' directories are created, unless the daemons drop to --
     "--server-root",
     "/srv/r",
     "--body-spool-size",
+    "0",
+    "--response-spool-size",
     "0",
     "--enable-recorder",
   ];

@@ -71,6 +71,8 @@ test("defaults are mod_wsgi-express's", async () => {
     headerBufferSize: 32768,
     bodySpoolSize: 268435456,
     bodySpoolDirectory: "/tmp/mod_wsgi-localhost:8000:1000/request-bodies",
+    responseSpoolSize: 268435456,
+    responseSpoolDirectory: "/tmp/mod_wsgi-localhost:8000:1000/response-bodies",
   });
   assert.deepEqual(config.logging, {
     logDirectory: "/tmp/mod_wsgi-localhost:8000:1000",
@@ -229,6 +231,7 @@ test("HTTP and daemon numbers are carried through", async () => {
     "--chunked-request",
     "--header-buffer-size=65536",
     "--body-spool-size=0",
+    "--response-spool-size=1048576",
     "--queue-timeout=0.5",
     "--socket-timeout=1",
     "--connect-timeout=2",
@@ -246,6 +249,8 @@ test("HTTP and daemon numbers are carried through", async () => {
     headerBufferSize: 65536,
     bodySpoolSize: 0,
     bodySpoolDirectory: join(config.serverRoot, "request-bodies"),
+    responseSpoolSize: 1048576,
+    responseSpoolDirectory: join(config.serverRoot, "response-bodies"),
   });
   const { daemons } = config;
   assert.deepEqual(

@@ -1,0 +1,134 @@
+/**
+ * The response spool (response-spool.ts): once --response-buffer-size bytes wait for a
+ * client that does not read, the rest of the response goes to a file and the daemon
+ * thread serves the next request; --response-spool-size 0 makes the thread wait instead.
+ * The slow client is a raw socket that stops reading, then reads everything.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { connect, type Socket } from "node:net";
+import { app, eventually, request, startServer, type RunningServer } from "./harness.js";
+import { openFilesUnder, seededBody } from "./spool-helpers.js";
+
+const MB = 1024 * 1024;
+const CHUNKS = 24;
+
+interface StalledRead {
+  readonly socket: Socket;
+  /** Resumes reading; resolves with the response body once the server closes. */
+  readonly readAll: () => Promise<Buffer>;
+}
+
+/** Asks for CHUNKS MiB of seeded bytes and reads none of them (yet). */
+function stalledRead(server: RunningServer, seed: number): StalledRead {
+  const socket = connect(server.port, "127.0.0.1");
+  socket.on("error", () => undefined);
+  socket.pause();
+  socket.write(
+    `GET /?chunks=${String(CHUNKS)}&size=${String(MB)}&seed=${String(seed)} HTTP/1.1\r\n` +
+      "Host: a\r\nConnection: close\r\n\r\n",
+  );
+  const readAll = (): Promise<Buffer> =>
+    new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+      socket.once("close", () => {
+        resolve(dechunk(Buffer.concat(chunks)));
+      });
+      socket.resume();
+    });
+  return { socket, readAll };
+}
+
+/** The body of a chunked HTTP/1.1 response. */
+function dechunk(response: Buffer): Buffer {
+  let at = response.indexOf("\r\n\r\n") + 4;
+  const parts: Buffer[] = [];
+  for (;;) {
+    const lineEnd = response.indexOf("\r\n", at);
+    const size = parseInt(response.subarray(at, lineEnd).toString("latin1"), 16);
+    if (!(size > 0)) return Buffer.concat(parts);
+    parts.push(response.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+}
+
+const responseFiles = (server: RunningServer): string[] =>
+  openFilesUnder(server.child.pid ?? 0, "/response-bodies/");
+
+/** A small request, answered or not within `ms`. */
+async function answeredWithin(server: RunningServer, ms: number): Promise<boolean> {
+  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), ms));
+  const answered = request(`${server.url}?chunks=1&size=5`).then((res) => res.status === 200);
+  return Promise.race([answered, timeout]);
+}
+
+const oneThread = (spoolSize: number): string[] => [
+  app("streaming.wsgi"),
+  "--threads",
+  "1",
+  "--response-buffer-size",
+  "65536",
+  "--response-spool-size",
+  String(spoolSize),
+];
+
+test("a response the client does not read goes to a file; the thread serves on", async (t) => {
+  const server = await startServer(oneThread(256 * MB));
+  t.after(() => server.stop());
+  const slow = stalledRead(server, 7);
+  t.after(() => slow.socket.destroy());
+  // The whole response leaves the daemon while the client reads nothing.
+  await eventually(
+    () => responseFiles(server),
+    (files) => files.length === 1,
+  );
+  assert.equal(await answeredWithin(server, 10_000), true, "the one thread was held");
+  const body = await slow.readAll();
+  assert.equal(body.length, CHUNKS * MB);
+  assert.ok(body.equals(seededBody(7, CHUNKS, MB)), "the body came back changed");
+  // A file this large is closed, not kept for the next response.
+  await eventually(
+    () => responseFiles(server),
+    (files) => files.length === 0,
+  );
+});
+
+test("with --response-spool-size 0 the thread waits for the client", async (t) => {
+  const server = await startServer(oneThread(0));
+  t.after(() => server.stop());
+  const slow = stalledRead(server, 3);
+  t.after(() => slow.socket.destroy());
+  assert.equal(await answeredWithin(server, 1500), false, "the thread did not wait");
+  const body = await slow.readAll();
+  assert.ok(body.equals(seededBody(3, CHUNKS, MB)));
+  assert.equal(await answeredWithin(server, 10_000), true);
+});
+
+test("past the spool's budget the thread waits, and the body still arrives whole", async (t) => {
+  const server = await startServer(oneThread(2 * MB));
+  t.after(() => server.stop());
+  const slow = stalledRead(server, 11);
+  t.after(() => slow.socket.destroy());
+  assert.equal(await answeredWithin(server, 1500), false, "the budget did not hold");
+  const body = await slow.readAll();
+  assert.ok(body.equals(seededBody(11, CHUNKS, MB)));
+});
+
+test("a client that leaves mid-spool frees its file; the server goes on", async (t) => {
+  const server = await startServer(oneThread(256 * MB));
+  t.after(() => server.stop());
+  const slow = stalledRead(server, 5);
+  await eventually(
+    () => responseFiles(server),
+    (files) => files.length === 1,
+  );
+  slow.socket.destroy();
+  await eventually(
+    () => responseFiles(server),
+    (files) => files.length === 0,
+  );
+  const res = await request(`${server.url}?chunks=2&size=10`);
+  assert.equal(res.body.toString(), "A".repeat(10) + "B".repeat(10));
+  assert.doesNotMatch(server.errorLog(), /spool/);
+});
