@@ -13,6 +13,7 @@ const OURS = [
   "memory-limit",
   "virtual-memory-limit",
   "body-spool-size",
+  "response-spool-size",
 ];
 
 /** Exactly the options the brief marks as implemented. */
@@ -108,6 +109,7 @@ const IMPLEMENTED = [
   "memory-limit",
   "virtual-memory-limit",
   "body-spool-size",
+  "response-spool-size",
   "debug-mode",
   "enable-debugger",
   "debugger-startup",
