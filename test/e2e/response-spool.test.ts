@@ -56,11 +56,23 @@ function dechunk(response: Buffer): Buffer {
 const responseFiles = (server: RunningServer): string[] =>
   openFilesUnder(server.child.pid ?? 0, "/response-bodies/");
 
-/** A small request, answered or not within `ms`. */
+/** A small request, answered or not within `ms` (one that is not may still be later). */
 async function answeredWithin(server: RunningServer, ms: number): Promise<boolean> {
-  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), ms));
-  const answered = request(`${server.url}?chunks=1&size=5`).then((res) => res.status === 200);
-  return Promise.race([answered, timeout]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(false);
+    }, ms);
+  });
+  const answered = request(`${server.url}?chunks=1&size=5`).then(
+    (res) => res.status === 200,
+    () => false,
+  );
+  try {
+    return await Promise.race([answered, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const oneThread = (spoolSize: number): string[] => [
