@@ -1,13 +1,16 @@
 /**
  * Slow-client benchmark (issue #7): opens SLOWLORIS connections that send a request head
- * a byte at a time, SLOW_READERS that ask for a 256 KiB response and never read it, and
- * UPLOADERS that send a 1 MiB body at 1 KiB a second (fast enough for the body read
- * timeout, which wants 500 bytes a second), then measures normal requests meanwhile.
- * Target: p99 under 50 ms, zero failures. `--body-spool-size 0` shows what the request
- * spool buys: without it every uploader holds a daemon thread.
+ * a byte at a time, SLOW_READERS that ask for a 256 KiB response and never read it,
+ * LARGE_READERS that ask for 12 MiB (more than --response-buffer-size, 8 MiB) and never
+ * read it, and UPLOADERS that send a 1 MiB body at 1 KiB a second (fast enough for the
+ * body read timeout, which wants 500 bytes a second), then measures normal requests
+ * meanwhile. Target: p99 under 50 ms, zero failures. `--body-spool-size 0` and
+ * `--response-spool-size 0` show what the spools buy: without them every uploader, and
+ * every large reader, holds a daemon thread.
  *
  *   npm run build && node dist/bench/slow-clients.js [--slowloris 1000] [--readers 1000]
- *     [--uploaders 100] [--seconds 10] [--concurrency 4] [--body-spool-size BYTES]
+ *     [--large-readers 10] [--uploaders 100] [--seconds 10] [--concurrency 4]
+ *     [--body-spool-size BYTES] [--response-spool-size BYTES]
  *
  * A benchmark, not a test: it prints its figures and exits 0 even past the target.
  */
@@ -23,16 +26,38 @@ import { parseArgs } from "node:util";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** Each slow uploader's body: never all sent in a run. */
 const UPLOAD_SIZE = 1024 * 1024;
+/** Each large reader's response, in MiB: past the 8 MiB the front end queues per client. */
+const LARGE_RESPONSE_MIB = 12;
 const { values } = parseArgs({
   options: {
     slowloris: { type: "string", default: "1000" },
     readers: { type: "string", default: "1000" },
+    "large-readers": { type: "string", default: "10" },
     uploaders: { type: "string", default: "100" },
     "body-spool-size": { type: "string" },
+    "response-spool-size": { type: "string" },
     seconds: { type: "string", default: "10" },
     concurrency: { type: "string", default: "4" },
   },
 });
+
+/** An option given to this script, for the server. */
+function passed(name: "body-spool-size" | "response-spool-size"): string[] {
+  const value = values[name];
+  return value === undefined ? [] : [`--${name}`, value];
+}
+
+/** Connections that send `head` once connected and then read nothing. */
+function stalledReaders(port: number, count: number, head: string): Promise<Socket[]> {
+  return openMany(count, () => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.write(head);
+      socket.pause();
+    });
+    return socket;
+  });
+}
 
 async function startServer(): Promise<{ port: number; stop: () => void }> {
   const child = spawn(
@@ -47,9 +72,8 @@ async function startServer(): Promise<{ port: number; stop: () => void }> {
       "0",
       "--server-root",
       mkdtempSync(join(tmpdir(), "wsgi-express-slow-")),
-      ...(values["body-spool-size"] === undefined
-        ? []
-        : ["--body-spool-size", values["body-spool-size"]]),
+      ...passed("body-spool-size"),
+      ...passed("response-spool-size"),
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
@@ -132,14 +156,16 @@ async function main(): Promise<void> {
         if (!socket.destroyed) socket.write(head[byte % head.length] ?? "x");
       byte += 1;
     }, 1000);
-    const readers = await openMany(Number(values.readers), () => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.write("GET /?chunks=4&size=65536 HTTP/1.1\r\nHost: a\r\n\r\n");
-        socket.pause();
-      });
-      return socket;
-    });
+    const readers = await stalledReaders(
+      port,
+      Number(values.readers),
+      "GET /?chunks=4&size=65536 HTTP/1.1\r\nHost: a\r\n\r\n",
+    );
+    const largeReaders = await stalledReaders(
+      port,
+      Number(values["large-readers"]),
+      `GET /?chunks=${String(LARGE_RESPONSE_MIB)}&size=1048576 HTTP/1.1\r\nHost: a\r\n\r\n`,
+    );
     const upload = Buffer.alloc(1024, 0x61);
     const uploaders = await openMany(Number(values.uploaders), () => {
       const socket = connect(port, "127.0.0.1");
@@ -167,6 +193,7 @@ async function main(): Promise<void> {
       [
         `slowloris connections: ${slowloris.length} (${alive(slowloris)} still open at the end)`,
         `slow readers:          ${readers.length} (${alive(readers)} still open at the end)`,
+        `large slow readers:    ${largeReaders.length} of ${String(LARGE_RESPONSE_MIB)} MiB (${alive(largeReaders)} still open at the end), --response-spool-size ${values["response-spool-size"] ?? "default"}`,
         `slow uploaders:        ${uploaders.length} (${alive(uploaders)} still open at the end), --body-spool-size ${values["body-spool-size"] ?? "default"}`,
         `normal requests:       ${latencies.length} ok, ${failures} failed, concurrency ${values.concurrency}`,
         `latency:               p50 ${fmt(percentile(latencies, 50))}, p99 ${fmt(percentile(latencies, 99))}, max ${fmt(latencies[latencies.length - 1] ?? NaN)}`,
@@ -174,7 +201,9 @@ async function main(): Promise<void> {
         "",
       ].join("\n"),
     );
-    for (const socket of [...slowloris, ...readers, ...uploaders]) socket.destroy();
+    for (const socket of [...slowloris, ...readers, ...largeReaders, ...uploaders]) {
+      socket.destroy();
+    }
   } finally {
     server.stop();
   }
