@@ -7,6 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
+import { gunzipSync } from "node:zlib";
 import { app, eventually, request, startServer, type RunningServer } from "./harness.js";
 import { openFilesUnder, seededBody } from "./spool-helpers.js";
 
@@ -19,14 +20,14 @@ interface StalledRead {
   readonly readAll: () => Promise<Buffer>;
 }
 
-/** Asks for CHUNKS MiB of seeded bytes and reads none of them (yet). */
-function stalledRead(server: RunningServer, seed: number): StalledRead {
+/** Asks for CHUNKS MiB of seeded bytes (or of `query`) and reads none of them (yet). */
+function stalledRead(server: RunningServer, seed: number, query?: string): StalledRead {
   const socket = connect(server.port, "127.0.0.1");
   socket.on("error", () => undefined);
   socket.pause();
+  const path = `/?${query ?? `chunks=${String(CHUNKS)}&size=${String(MB)}&seed=${String(seed)}`}`;
   socket.write(
-    `GET /?chunks=${String(CHUNKS)}&size=${String(MB)}&seed=${String(seed)} HTTP/1.1\r\n` +
-      "Host: a\r\nConnection: close\r\n\r\n",
+    `GET ${path} HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n`,
   );
   const readAll = (): Promise<Buffer> =>
     new Promise((resolve) => {
@@ -104,6 +105,20 @@ test("a response the client does not read goes to a file; the thread serves on",
     () => responseFiles(server),
     (files) => files.length === 0,
   );
+});
+
+test("a gzipped response is spooled before it is compressed, and arrives whole", async (t) => {
+  const server = await startServer([...oneThread(256 * MB), "--compress-responses"]);
+  t.after(() => server.stop());
+  // Noise, which gzip cannot shrink below what the client leaves unread.
+  const query = `chunks=${String(CHUNKS)}&size=${String(MB)}&noise=9&type=text/plain`;
+  const slow = stalledRead(server, 0, query);
+  t.after(() => slow.socket.destroy());
+  assert.equal(await answeredWithin(server, 10_000), true, "the one thread was held");
+  const body = gunzipSync(await slow.readAll());
+  const plain = await request(`${server.url}?${query}`);
+  assert.equal(body.length, CHUNKS * MB);
+  assert.ok(body.equals(plain.body), "the body came back changed");
 });
 
 test("with --response-spool-size 0 the thread waits for the client", async (t) => {
