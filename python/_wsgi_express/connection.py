@@ -50,9 +50,15 @@ class Connection:
         self._mid_frame = False
 
     @classmethod
-    def open(cls, path):
+    def open(cls, path, send_buffer=0, receive_buffer=0):
+        """Connects to the front end; a buffer size of 0 keeps the system's default (the
+        kernel caps others at net.core.wmem_max and rmem_max)."""
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
+            if send_buffer:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+            if receive_buffer:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
             sock.connect(path)
         except OSError:
             sock.close()

@@ -56,6 +56,9 @@ FIELDS = (
     ("shutdownTimeout", _number, "a number of seconds", 5),
     ("reloadOnChanges", _boolean, "true or false", False),
     ("enableSendfile", _boolean, "true or false", False),
+    # SO_SNDBUF and SO_RCVBUF of the worker connections; 0: the system's default.
+    ("sendBufferSize", _integer, "a number of bytes", 0),
+    ("receiveBufferSize", _integer, "a number of bytes", 0),
     # A front-end path this process must be able to open to be sent REQUEST_BODY_FILE.
     ("bodyFileProbe", _optional_string, "a path or null", None),
     ("displayName", _string, "a process title", ""),

@@ -107,7 +107,8 @@ def _connect(runtime):
     runtime.monitor = Monitor(control.connection)
     body_files = _can_open(config.bodyFileProbe)
     for index in range(config.threads):
-        connection = Connection.open(config.socket)
+        connection = Connection.open(config.socket, config.sendBufferSize,
+                                     config.receiveBufferSize)
         connection.hello(config.token, "worker", index, bodyFiles=body_files)
         runtime.workers.append(Worker(index, connection, runtime))
     return control

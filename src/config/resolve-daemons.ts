@@ -1,4 +1,5 @@
 /** The daemon process pool: its size, recycling and timeouts, interpreter and markers. */
+import { optionError } from "../errors.js";
 import type { OptionReader } from "./option-reader.js";
 import type { DaemonConfig, PythonInfo } from "./server-config.js";
 
@@ -6,7 +7,10 @@ export function resolveDaemons(
   options: OptionReader,
   python: PythonInfo,
   environment: Readonly<Record<string, string>>,
-): Omit<DaemonConfig, "identity" | "pythonWarnings" | "pythonEggs"> {
+): Omit<
+  DaemonConfig,
+  "identity" | "pythonWarnings" | "pythonEggs" | "sendBufferSize" | "receiveBufferSize"
+> {
   return {
     python,
     processes: options.optionalNumber("processes") ?? 1,
@@ -35,4 +39,32 @@ export function resolveDaemons(
     enableSendfile: options.flag("enable-sendfile"),
     environment,
   };
+}
+
+/** The daemon threads' socket buffers; resolved apart from the rest, before the Python
+ *  probe, so that a bad size is reported without running one. */
+export function resolveSocketBuffers(
+  options: OptionReader,
+): Pick<DaemonConfig, "sendBufferSize" | "receiveBufferSize"> {
+  return {
+    sendBufferSize: socketBuffer(options, "send-buffer-size") || SEND_BUFFER_DEFAULT,
+    receiveBufferSize: socketBuffer(options, "receive-buffer-size"),
+  };
+}
+
+/** What `--send-buffer-size 0` means: a 1 MiB response leaves the daemon in one write
+ *  instead of waking it for every 208 KiB (bench/PROFILE.md, "Eighth pass"). */
+const SEND_BUFFER_DEFAULT = 1024 * 1024;
+/** The least a set socket buffer size may be (mod_wsgi). */
+const SOCKET_BUFFER_MINIMUM = 512;
+
+function socketBuffer(options: OptionReader, name: string): number {
+  const size = options.number(name);
+  if (size === 0 || size >= SOCKET_BUFFER_MINIMUM) return size;
+  throw optionError(
+    "WSGIX_ERR_OPTION_VALUE",
+    `--${name}`,
+    `0 or a whole number of ${SOCKET_BUFFER_MINIMUM} or more`,
+    String(size),
+  );
 }

@@ -11,7 +11,7 @@ import { OptionReader } from "./option-reader.js";
 import { resolveApplication } from "./resolve-application.js";
 import { resolveClients } from "./resolve-clients.js";
 import { debugDaemonOverrides, resolveDebug } from "./resolve-debug.js";
-import { resolveDaemons } from "./resolve-daemons.js";
+import { resolveDaemons, resolveSocketBuffers } from "./resolve-daemons.js";
 import { resolveDaemonEnvironment, resolveRequestEnviron } from "./resolve-environ.js";
 import { resolveHttp } from "./resolve-http.js";
 import { resolveListen } from "./resolve-listen.js";
@@ -50,11 +50,13 @@ export async function resolveConfig(
     }),
   };
   const services = resolveServices(options, logging.logDirectory, identity, context);
+  const socketBuffers = resolveSocketBuffers(options);
   const python = await resolvePython(options, context);
   const debug = resolveDebug(options, serverRoot, context);
   const daemons = {
     ...resolveDaemons(options, python, environment),
     ...debugDaemonOverrides(debug),
+    ...socketBuffers,
     identity,
     pythonWarnings,
     pythonEggs,

@@ -149,6 +149,11 @@ export interface DaemonConfig {
   /** Restart gracefully when the WSGI script file changes (not --disable-reloading). */
   readonly scriptReloading: boolean;
   readonly reloadOnChanges: boolean;
+  /** SO_SNDBUF of each daemon thread's connection (--send-buffer-size; 0 there means
+   *  1 MiB). */
+  readonly sendBufferSize: number;
+  /** SO_RCVBUF of each daemon thread's connection; 0: the system default. */
+  readonly receiveBufferSize: number;
   /** `--enable-sendfile`: wsgi.file_wrapper files go to the front end with sendfile(2)
    *  rather than being read into Python and written back out. */
   readonly enableSendfile: boolean;

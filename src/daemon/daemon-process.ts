@@ -146,6 +146,8 @@ function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
     shutdownTimeout: daemons.shutdownTimeout,
     reloadOnChanges: daemons.reloadOnChanges,
     enableSendfile: daemons.enableSendfile,
+    sendBufferSize: daemons.sendBufferSize,
+    receiveBufferSize: daemons.receiveBufferSize,
     bodyFileProbe: launch.bodyFileProbe,
     displayName: displayName(config),
     // Applied by the daemon before the app loads; a failure stops the server.

@@ -130,3 +130,40 @@ class InterruptedWrites(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Open(unittest.TestCase):
+    """--send-buffer-size and --receive-buffer-size reach the worker connections."""
+
+    def listening(self):
+        directory = tempfile.mkdtemp()
+        self.addCleanup(os.rmdir, directory)
+        path = os.path.join(directory, "front.sock")
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(path)
+        server.listen(1)
+        self.addCleanup(os.unlink, path)
+        self.addCleanup(server.close)
+        return path
+
+    def buffers(self, connection):
+        self.addCleanup(connection.sock.close)
+        sock = connection.sock
+        return (sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF),
+                sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
+
+    def test_sizes_given_are_set_before_connecting(self):
+        path = self.listening()
+        default_send, default_receive = self.buffers(Connection.open(path))
+        # Linux doubles what it is given (for its own bookkeeping).
+        send, receive = self.buffers(Connection.open(path, 4608, 5120))
+        self.assertEqual((send, receive), (2 * 4608, 2 * 5120))
+        self.assertNotEqual((send, receive), (default_send, default_receive))
+
+    def test_zero_keeps_the_system_default(self):
+        path = self.listening()
+        fresh = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(fresh.close)
+        system = (fresh.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF),
+                  fresh.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
+        self.assertEqual(self.buffers(Connection.open(path, 0, 0)), system)

@@ -16,6 +16,7 @@ class Launch(unittest.TestCase):
                          ("script", "application"))
         self.assertIsNone(config.entryPoint)
         self.assertEqual(config.pythonPaths, ())
+        self.assertEqual((config.sendBufferSize, config.receiveBufferSize), (0, 0))
 
     def test_errors_name_the_setting_and_the_value(self):
         cases = [

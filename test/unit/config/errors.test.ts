@@ -21,6 +21,8 @@ const CASES: [string, string[], ErrorCode][] = [
   ["a bad callable name", ["--callable-object", "app()"], "WSGIX_ERR_OPTION_VALUE"],
   ["a relative mount point", ["--mount-point", "app"], "WSGIX_ERR_OPTION_VALUE"],
   ["a small header buffer", ["--header-buffer-size", "100"], "WSGIX_ERR_OPTION_VALUE"],
+  ["a small send buffer", ["--send-buffer-size", "511"], "WSGIX_ERR_OPTION_VALUE"],
+  ["a small receive buffer", ["--receive-buffer-size", "100"], "WSGIX_ERR_OPTION_VALUE"],
   ["an empty host", ["--host", ""], "WSGIX_ERR_OPTION_VALUE"],
   ["an empty log name", ["--error-log-name", ""], "WSGIX_ERR_OPTION_VALUE"],
 ];

@@ -106,6 +106,8 @@ const IMPLEMENTED = [
   "disable-reloading",
   "reload-on-changes",
   "enable-sendfile",
+  "send-buffer-size",
+  "receive-buffer-size",
   "memory-limit",
   "virtual-memory-limit",
   "body-spool-size",
