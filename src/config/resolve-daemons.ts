@@ -47,14 +47,11 @@ export function resolveSocketBuffers(
   options: OptionReader,
 ): Pick<DaemonConfig, "sendBufferSize" | "receiveBufferSize"> {
   return {
-    sendBufferSize: socketBuffer(options, "send-buffer-size") || SEND_BUFFER_DEFAULT,
+    sendBufferSize: socketBuffer(options, "send-buffer-size"),
     receiveBufferSize: socketBuffer(options, "receive-buffer-size"),
   };
 }
 
-/** What `--send-buffer-size 0` means: a 1 MiB response leaves the daemon in one write
- *  instead of waking it for every 208 KiB (bench/PROFILE.md, "Eighth pass"). */
-const SEND_BUFFER_DEFAULT = 1024 * 1024;
 /** The least a set socket buffer size may be (mod_wsgi). */
 const SOCKET_BUFFER_MINIMUM = 512;
 

@@ -149,8 +149,7 @@ export interface DaemonConfig {
   /** Restart gracefully when the WSGI script file changes (not --disable-reloading). */
   readonly scriptReloading: boolean;
   readonly reloadOnChanges: boolean;
-  /** SO_SNDBUF of each daemon thread's connection (--send-buffer-size; 0 there means
-   *  1 MiB). */
+  /** SO_SNDBUF of each daemon thread's connection; 0: the system default. */
   readonly sendBufferSize: number;
   /** SO_RCVBUF of each daemon thread's connection; 0: the system default. */
   readonly receiveBufferSize: number;

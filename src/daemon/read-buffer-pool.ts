@@ -12,9 +12,10 @@
  * the garbage collector takes it as it took every buffer before.
  */
 
-/** Four times what node itself reads a socket with: the daemons' send buffers hold up to
- *  1 MiB (--send-buffer-size), and a 1 MiB response then takes 4 reads instead of 16
- *  (bench/PROFILE.md, "Eighth pass"). Pages a read never reaches are never touched. */
+/** Four times what node itself reads a socket with: a daemon's send buffer holds 208 KiB
+ *  by default and more with --send-buffer-size, and a 1 MiB response then takes 4 reads
+ *  or more instead of 16 (bench/PROFILE.md, "Eighth pass"). Pages a read never reaches
+ *  are never touched. */
 export const READ_BUFFER_SIZE = 256 * 1024;
 /** Free buffers kept beyond this many (4 MiB) are left to the garbage collector. */
 const KEEP_FREE = 16;

@@ -62,7 +62,7 @@ test("defaults are mod_wsgi-express's", async () => {
       scriptReloading: true,
       reloadOnChanges: false,
       enableSendfile: false,
-      sendBufferSize: 1048576,
+      sendBufferSize: 0,
       receiveBufferSize: 0,
     },
   );
@@ -242,6 +242,7 @@ test("HTTP and daemon numbers are carried through", async () => {
     "--request-timeout=5.5",
     "--maximum-requests=100",
     "--server-backlog=10",
+    "--send-buffer-size=1048576",
     "--receive-buffer-size=512",
     "--setup-only",
   ]);
@@ -264,7 +265,6 @@ test("HTTP and daemon numbers are carried through", async () => {
     [daemons.shutdownTimeout, daemons.requestTimeout, daemons.maximumRequests],
     [4, 5.5, 100],
   );
-  // --send-buffer-size 0 (the default) means 1 MiB; --receive-buffer-size 0 the system's.
   assert.deepEqual([daemons.sendBufferSize, daemons.receiveBufferSize], [1048576, 512]);
   assert.equal(config.listen.backlog, 10);
   assert.equal(config.setupOnly, true);
