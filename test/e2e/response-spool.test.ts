@@ -159,3 +159,16 @@ test("a client that leaves mid-spool frees its file; the server goes on", async 
   assert.equal(res.body.toString(), "A".repeat(10) + "B".repeat(10));
   assert.doesNotMatch(server.errorLog(), /spool/);
 });
+
+test("a stop waits for a response still in the spool, up to --shutdown-timeout", async (t) => {
+  const server = await startServer([...oneThread(256 * MB), "--shutdown-timeout", "20"]);
+  const slow = stalledRead(server, 13);
+  t.after(() => slow.socket.destroy());
+  assert.equal(await answeredWithin(server, 10_000), true, "the one thread was held");
+  const stopped = server.stop();
+  // The client reads only once the server is stopping.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const body = await slow.readAll();
+  assert.ok(body.equals(seededBody(13, CHUNKS, MB)), "the body came back changed");
+  assert.equal(await stopped, 0);
+});
