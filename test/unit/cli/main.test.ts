@@ -48,6 +48,9 @@ test("the server's exit status is the CLI's", async () => {
   assert.equal(await main(["start-server"], h.io, h.deps), 3);
 });
 
+/** Without the request and response spools, whose directories the server root gets. */
+const NO_SPOOLS = ["--body-spool-size", "0", "--response-spool-size", "0"];
+
 test("the server root and a separate log directory are created", async () => {
   const h = harness();
   await main(["start-server", "--server-root", "root", "--log-directory", "logs"], h.io, h.deps);
@@ -60,33 +63,12 @@ test("the server root and a separate log directory are created", async () => {
     "/work/app/logs",
   ]);
   const same = harness();
-  await main(
-    [
-      "start-server",
-      "--server-root",
-      "/srv/r",
-      "--body-spool-size",
-      "0",
-      "--response-spool-size",
-      "0",
-    ],
-    same.io,
-    same.deps,
-  );
+  await main(["start-server", "--server-root", "/srv/r", ...NO_SPOOLS], same.io, same.deps);
   assert.deepEqual(same.made, ["/srv/r", "/srv/r/htdocs"], "no spool directory without a spool");
 });
 
 test("the debug features' directories are created, unless the daemons drop to --user", async () => {
-  const argv = [
-    "start-server",
-    "--server-root",
-    "/srv/r",
-    "--body-spool-size",
-    "0",
-    "--response-spool-size",
-    "0",
-    "--enable-recorder",
-  ];
+  const argv = ["start-server", "--server-root", "/srv/r", ...NO_SPOOLS, "--enable-recorder"];
   const h = harness();
   await main([...argv, "--enable-profiler", "--profiler-directory", "/p"], h.io, h.deps);
   assert.deepEqual(h.made, ["/srv/r", "/srv/r/htdocs", "/p", "/srv/r/archive"]);
