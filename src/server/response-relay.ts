@@ -1,7 +1,9 @@
 /**
  * The daemon's response on its way to the client: the head re-validated and written
  * (--error-override, --error-document pages and --compress-responses applied), the body
- * relayed with back-pressure and never past its Content-Length, then the end.
+ * relayed with back-pressure and never past its Content-Length, then the end. A client
+ * that falls --response-buffer-size behind gets the rest from a spool file
+ * (response-spool.ts), so the daemon thread is not held for it.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
