@@ -172,3 +172,36 @@ test("a stop waits for a response still in the spool, up to --shutdown-timeout",
   assert.ok(body.equals(seededBody(13, CHUNKS, MB)), "the body came back changed");
   assert.equal(await stopped, 0);
 });
+
+test("the connection is kept alive after a spooled response for the next request", async (t) => {
+  const server = await startServer(oneThread(256 * MB));
+  t.after(() => server.stop());
+  const socket = connect(server.port, "127.0.0.1");
+  t.after(() => socket.destroy());
+  socket.pause();
+  const query = `chunks=${String(CHUNKS)}&size=${String(MB)}&seed=17`;
+  socket.write(`GET /?${query} HTTP/1.1\r\nHost: a\r\n\r\n`);
+  assert.equal(await answeredWithin(server, 10_000), true, "the one thread was held");
+  /** Reads on until the bytes read end with `end`. */
+  const upTo = (end: string): Promise<Buffer> =>
+    new Promise((resolve) => {
+      const received: Buffer[] = [];
+      let tail = Buffer.alloc(0);
+      const onData = (chunk: Buffer): void => {
+        received.push(chunk);
+        tail = Buffer.concat([tail, chunk.subarray(-end.length)]).subarray(-end.length);
+        if (tail.toString("latin1") !== end) return;
+        socket.removeListener("data", onData);
+        socket.pause();
+        resolve(Buffer.concat(received));
+      };
+      socket.on("data", onData);
+      socket.resume();
+    });
+  // A chunked body ends with a chunk of size 0 (the seeded bytes never hold "\r\n0\r\n").
+  const first = await upTo("\r\n0\r\n\r\n");
+  assert.ok(dechunk(first).equals(seededBody(17, CHUNKS, MB)), "the body came back changed");
+  assert.doesNotMatch(first.toString("latin1", 0, 200), /Connection: close/i);
+  socket.write("GET /?chunks=1&size=5 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  assert.match((await upTo("\r\n0\r\n\r\n")).toString("latin1"), /^HTTP\/1\.1 200 [^]*AAAAA/);
+});
