@@ -29,9 +29,10 @@ class Input:
         # A protocol error met while the application was reading: the application
         # may swallow the exception, so drain() raises it again for the worker.
         self._broken = None
-        # The spool file being read (REQUEST_BODY_FILE): its descriptor, once opened,
-        # its path, and the bytes of it still to read, from _file_offset on.
-        self._file = None
+        # The spool file being read (REQUEST_BODY_FILE): its descriptor once opened (in
+        # a list: _open_file says why), its path, and the bytes of it still to read,
+        # from _file_offset on.
+        self._file = []
         self._file_path = None
         self._file_left = 0
         self._file_offset = 0
@@ -83,9 +84,9 @@ class Input:
         is logged, and the rest of the body is discarded. The front end keeps the file,
         unchanged, until this request's response has ended."""
         try:
-            if self._file is None:
-                self._file = os.open(self._file_path, os.O_RDONLY | os.O_CLOEXEC)
-            data = os.pread(self._file, size, self._file_offset)
+            if not self._file:
+                self._open_file()
+            data = os.pread(self._file[0], size, self._file_offset)
             if not data:
                 raise OSError("it ends %d bytes short" % self._file_left)
         except OSError as error:
@@ -117,10 +118,15 @@ class Input:
         self._buffer[:0] = data
         return None
 
+    def _open_file(self):
+        # Opened and stored in one call: a RequestTimeout, raised between any two
+        # bytecodes, lands before os.open or after the descriptor is stored, never in
+        # between, where the descriptor (and the spool file's disk) would leak.
+        self._file.extend(map(os.open, (self._file_path,), (os.O_RDONLY | os.O_CLOEXEC,)))
+
     def _close_file(self):
-        if self._file is not None:
-            os.close(self._file)
-            self._file = None
+        if self._file:
+            os.close(self._file.pop())
 
     def _break(self, error):
         self.finished = True

@@ -1,12 +1,17 @@
 """wsgi.input read semantics over scripted body frames (PEP 3333 input stream)."""
 
 import os
+import sys
 import tempfile
 import unittest
 
 from .support import base_environ, captured_stderr, FakeFrontEnd
 from _wsgi_express import framing
 from _wsgi_express.input import Input
+
+
+class Interrupted(Exception):
+    """Stands for mod_wsgi.RequestTimeout."""
 
 
 class ScriptedConnection:
@@ -192,7 +197,35 @@ class SpooledBodies(unittest.TestCase):
         self.assertEqual(self.open_descriptors(), before)
         _, unread = self.spooled(b"tail")
         unread.drain()
-        self.assertIsNone(unread._file)
+        self.assertEqual(unread._file, [])
+
+    def test_a_timeout_just_after_the_file_opens_leaks_no_descriptor(self):
+        # mod_wsgi.RequestTimeout is raised between any two bytecodes of the thread. Here
+        # it is raised, as a trace function can, before the first bytecode that runs once
+        # the spool file is open: the descriptor must already be where drain() finds it.
+        before = self.open_descriptors()
+        _, stream = self.spooled(b"tail")
+
+        def tracer(frame, event, arg):
+            if frame.f_code.co_filename.endswith("input.py"):
+                frame.f_trace_opcodes = True
+                return opcode_tracer
+            return None
+
+        def opcode_tracer(frame, event, arg):
+            if event == "opcode" and self.open_descriptors() > before:
+                sys.settrace(None)
+                raise Interrupted()
+            return opcode_tracer
+
+        sys.settrace(tracer)
+        try:
+            with self.assertRaises(Interrupted):
+                stream.read(4)
+        finally:
+            sys.settrace(None)
+        stream.drain()
+        self.assertEqual(self.open_descriptors(), before)
 
     def test_a_file_that_cannot_be_read_is_a_read_error_not_other_bytes(self):
         for path, length in ((self.path + ".gone", 30), (self.path, 100)):
