@@ -134,6 +134,10 @@ export class ResponseSpool {
           this.giveBack();
           return;
         }
+        if (bytesWritten === 0) {
+          this.diskFailed("cannot spool a response: the disk took nothing");
+          return;
+        }
         this.fileEnd += bytesWritten;
         file.size = Math.max(file.size, this.fileEnd);
         this.consumePending(bytesWritten);

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -206,4 +206,29 @@ test("dispose repays every loan and gives the file back; later pieces are droppe
   );
   assert.equal(h.budget.inUse, 0);
   assert.ok(h.client.body.equals(HEAD));
+});
+
+test("a disk that takes nothing counts as failed, not as a write to try again", async () => {
+  let writes = 0;
+  const handle = {
+    writev: () => {
+      writes += 1;
+      return Promise.resolve({ bytesWritten: 0, buffers: [] });
+    },
+    close: () => Promise.resolve(),
+  } as unknown as FileHandle;
+  const { source } = files(() => Promise.resolve(handle));
+  const h = harness(source);
+  const { list, body } = pieces(2, 100_000);
+  for (const piece of list) h.spool.append(piece);
+  await eventually(
+    () => h.warnings.join("\n"),
+    (text) => /the disk took nothing.*held in memory/.test(text),
+  );
+  const done = ended(h.spool);
+  h.client.readOn();
+  await done;
+  assert.ok(h.client.body.equals(body));
+  assert.equal(writes, 1);
+  h.spool.dispose();
 });
