@@ -143,12 +143,18 @@ export class ResponseRelay {
   }
 
   private waitForClient(): void {
+    this.out.once("drain", this.holdDaemon());
+  }
+
+  /** Pauses the daemon, counted as waiting for the client by the exchange's
+   *  --socket-timeout; returns how to let it go on. */
+  private holdDaemon(): () => void {
     const resume = this.owner.pauseDaemon();
     this.clientSlow = true;
-    this.out.once("drain", () => {
+    return () => {
       this.clientSlow = false;
       resume();
-    });
+    };
   }
 
   private spoolFor(): ResponseSpool | null {
@@ -159,16 +165,8 @@ export class ResponseRelay {
     const spool = new ResponseSpool(
       settings,
       this.out,
-      () => {
-        // Waiting for the disk or the budget is waiting for the client, for the
-        // exchange's --socket-timeout.
-        const resume = this.owner.pauseDaemon();
-        this.clientSlow = true;
-        return () => {
-          this.clientSlow = false;
-          resume();
-        };
-      },
+      // Waiting for the disk or the budget is waiting for the client too.
+      () => this.holdDaemon(),
       () => {
         cutResponse(this.res);
       },
@@ -226,8 +224,8 @@ export class ResponseRelay {
   }
 }
 
-/** A piece of a daemon socket's read buffer made to outlive the read, as write() does:
- *  a small piece copied, a large one lent until it is no longer needed. */
+/** A piece of a daemon socket's read buffer made to outlive the read: a small piece
+ *  copied, a large one lent until it is no longer needed. */
 function keep(piece: Buffer): HeldPiece {
   if (piece.length < BATCH_MIN) return { buffer: Buffer.from(piece), repay: null };
   return { buffer: piece, repay: daemonReadBuffers.lend(piece) };
