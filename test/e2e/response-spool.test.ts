@@ -6,75 +6,18 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
+import { connect } from "node:net";
 import { gunzipSync } from "node:zlib";
-import { app, eventually, request, startServer, type RunningServer } from "./harness.js";
-import { openFilesUnder, seededBody } from "./spool-helpers.js";
-
-const MB = 1024 * 1024;
-const CHUNKS = 24;
-
-interface StalledRead {
-  readonly socket: Socket;
-  /** Resumes reading; resolves with the response body once the server closes. */
-  readonly readAll: () => Promise<Buffer>;
-}
-
-/** Asks for CHUNKS MiB of seeded bytes (or of `query`) and reads none of them (yet). */
-function stalledRead(server: RunningServer, seed: number, query?: string): StalledRead {
-  const socket = connect(server.port, "127.0.0.1");
-  socket.on("error", () => undefined);
-  socket.pause();
-  const path = `/?${query ?? `chunks=${String(CHUNKS)}&size=${String(MB)}&seed=${String(seed)}`}`;
-  socket.write(
-    `GET ${path} HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n`,
-  );
-  const readAll = (): Promise<Buffer> =>
-    new Promise((resolve) => {
-      const chunks: Buffer[] = [];
-      socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-      socket.once("close", () => {
-        resolve(dechunk(Buffer.concat(chunks)));
-      });
-      socket.resume();
-    });
-  return { socket, readAll };
-}
-
-/** The body of a chunked HTTP/1.1 response. */
-function dechunk(response: Buffer): Buffer {
-  let at = response.indexOf("\r\n\r\n") + 4;
-  const parts: Buffer[] = [];
-  for (;;) {
-    const lineEnd = response.indexOf("\r\n", at);
-    const size = parseInt(response.subarray(at, lineEnd).toString("latin1"), 16);
-    if (!(size > 0)) return Buffer.concat(parts);
-    parts.push(response.subarray(lineEnd + 2, lineEnd + 2 + size));
-    at = lineEnd + 2 + size + 2;
-  }
-}
-
-const responseFiles = (server: RunningServer): string[] =>
-  openFilesUnder(server.child.pid ?? 0, "/response-bodies/");
-
-/** A small request, answered or not within `ms` (one that is not may still be later). */
-async function answeredWithin(server: RunningServer, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => {
-      resolve(false);
-    }, ms);
-  });
-  const answered = request(`${server.url}?chunks=1&size=5`).then(
-    (res) => res.status === 200,
-    () => false,
-  );
-  try {
-    return await Promise.race([answered, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { app, eventually, request, startServer } from "./harness.js";
+import {
+  answeredWithin,
+  CHUNKS,
+  dechunk,
+  MB,
+  responseFiles,
+  seededBody,
+  stalledRead,
+} from "./spool-helpers.js";
 
 const oneThread = (spoolSize: number): string[] => [
   app("streaming.wsgi"),
