@@ -2,20 +2,23 @@
  * Slow-client benchmark (issue #7): opens SLOWLORIS connections that send a request head
  * a byte at a time, SLOW_READERS that ask for a 256 KiB response and never read it,
  * LARGE_READERS that ask for 12 MiB (more than --response-buffer-size, 8 MiB) and never
- * read it, and UPLOADERS that send a 1 MiB body at 1 KiB a second (fast enough for the
+ * read it (by default more of them than --max-clients, 20: a response the application
+ * has finished no longer holds a slot), and UPLOADERS that send a 1 MiB body at 1 KiB a second (fast enough for the
  * body read timeout, which wants 500 bytes a second), then measures normal requests
  * meanwhile. Target: p99 under 50 ms, zero failures. `--body-spool-size 0` and
  * `--response-spool-size 0` show what the spools buy: without them every uploader, and
- * every large reader, holds a daemon thread.
+ * every large reader, holds a daemon thread. The front end's peak RSS shows what
+ * --response-memory-size bounds.
  *
  *   npm run build && node dist/bench/slow-clients.js [--slowloris 1000] [--readers 1000]
- *     [--large-readers 10] [--uploaders 100] [--seconds 10] [--concurrency 4]
+ *     [--large-readers 25] [--uploaders 100] [--seconds 10] [--concurrency 4]
  *     [--body-spool-size BYTES] [--response-spool-size BYTES]
+ *     [--response-memory-size BYTES]
  *
  * A benchmark, not a test: it prints its figures and exits 0 even past the target.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -32,17 +35,20 @@ const { values } = parseArgs({
   options: {
     slowloris: { type: "string", default: "1000" },
     readers: { type: "string", default: "1000" },
-    "large-readers": { type: "string", default: "10" },
+    "large-readers": { type: "string", default: "25" },
     uploaders: { type: "string", default: "100" },
     "body-spool-size": { type: "string" },
     "response-spool-size": { type: "string" },
+    "response-memory-size": { type: "string" },
     seconds: { type: "string", default: "10" },
     concurrency: { type: "string", default: "4" },
   },
 });
 
 /** An option given to this script, for the server. */
-function passed(name: "body-spool-size" | "response-spool-size"): string[] {
+function passed(
+  name: "body-spool-size" | "response-spool-size" | "response-memory-size",
+): string[] {
   const value = values[name];
   return value === undefined ? [] : [`--${name}`, value];
 }
@@ -59,7 +65,7 @@ function stalledReaders(port: number, count: number, head: string): Promise<Sock
   });
 }
 
-async function startServer(): Promise<{ port: number; stop: () => void }> {
+async function startServer(): Promise<{ port: number; pid: number; stop: () => void }> {
   const child = spawn(
     process.execPath,
     [
@@ -74,6 +80,7 @@ async function startServer(): Promise<{ port: number; stop: () => void }> {
       mkdtempSync(join(tmpdir(), "wsgi-express-slow-")),
       ...passed("body-spool-size"),
       ...passed("response-spool-size"),
+      ...passed("response-memory-size"),
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
@@ -88,7 +95,7 @@ async function startServer(): Promise<{ port: number; stop: () => void }> {
       reject(new Error(`server exited with ${String(code)}`));
     });
   });
-  return { port, stop: () => child.kill("SIGTERM") };
+  return { port, pid: child.pid ?? 0, stop: () => child.kill("SIGTERM") };
 }
 
 function openMany(count: number, open: () => Socket): Promise<Socket[]> {
@@ -197,6 +204,7 @@ async function main(): Promise<void> {
         `slow uploaders:        ${uploaders.length} (${alive(uploaders)} still open at the end), --body-spool-size ${values["body-spool-size"] ?? "default"}`,
         `normal requests:       ${latencies.length} ok, ${failures} failed, concurrency ${values.concurrency}`,
         `latency:               p50 ${fmt(percentile(latencies, 50))}, p99 ${fmt(percentile(latencies, 99))}, max ${fmt(latencies[latencies.length - 1] ?? NaN)}`,
+        `front end peak RSS:    ${peakRss(server.pid)}, --response-memory-size ${values["response-memory-size"] ?? "default"}`,
         `target:                p99 < 50 ms and 0 failures: ${percentile(latencies, 99) < 50 && failures === 0 ? "met" : "NOT met"}`,
         "",
       ].join("\n"),
@@ -207,6 +215,13 @@ async function main(): Promise<void> {
   } finally {
     server.stop();
   }
+}
+
+/** The process's peak resident memory so far (VmHWM in Linux's /proc). */
+function peakRss(pid: number): string {
+  const status = readFileSync(`/proc/${String(pid)}/status`, "utf8");
+  const kib = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+  return `${(kib / 1024).toFixed(1)} MiB`;
 }
 
 await main();

@@ -30,6 +30,7 @@ export function resolveClients(options: OptionReader, openFileLimit: number | nu
     responseSocketTimeout:
       options.number("response-socket-timeout") || options.number("socket-timeout"),
     responseBufferSize: options.number("response-buffer-size") || RESPONSE_BUFFER_DEFAULT,
+    responseMemorySize: options.number("response-memory-size"),
   };
 }
 

@@ -272,9 +272,11 @@ export interface ClientConfig {
   /** Seconds a response write may stall before the client is cut off (0 in the option
    *  means --socket-timeout). */
   readonly responseSocketTimeout: number;
-  /** Response bytes queued for a client before the daemon is made to wait (0 in the
-   *  option means 8 MiB). */
+  /** Response bytes queued for a client before the rest is spooled or the daemon is made
+   *  to wait (0 in the option means 8 MiB). */
   readonly responseBufferSize: number;
+  /** The same, across all responses (--response-memory-size). */
+  readonly responseMemorySize: number;
 }
 
 export interface ProxyConfig {

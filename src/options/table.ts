@@ -11,7 +11,7 @@ import { TABLE_NETWORK } from "./table-network.js";
 import { TABLE_SERVER } from "./table-server.js";
 
 /** Ours, not mod_wsgi-express's: the interpreter the daemons run, memory limits, the
- *  request body spool. */
+ *  request and response spools. */
 // prettier-ignore
 const TABLE_OURS: readonly OptionSpec[] = [
   row("python-executable", "path", "PATH", "yes", { defaultText: "$VIRTUAL_ENV/bin/python, else python3 on PATH" },
@@ -24,6 +24,8 @@ const TABLE_OURS: readonly OptionSpec[] = [
     "Request bodies over 64 KiB, and chunked ones, are read into unlinked files in the server root (request-bodies/; where /tmp is a tmpfs, as for the default server root on many systems, that is memory) before the application is called, so a slow upload never holds a daemon thread; this caps the bytes spooled at once, past which bodies stream to the application as they arrive. 0 streams every body, for applications that handle uploads as they come in. A body sent with Expect: 100-continue always streams, so the application still decides whether it is sent."),
   row("response-spool-size", "integer", "BYTES", "yes", { default: 268435456 },
     "A response that a client reads more slowly than the application writes it goes on into an unlinked file in the server root (response-bodies/; memory where /tmp is a tmpfs) once --response-buffer-size bytes wait for the client, so the daemon thread is free for the next request while the client reads the rest at its own pace; this caps the bytes spooled at once, past which the application waits for the client. 0 makes the application always wait, as under mod_wsgi."),
+  row("response-memory-size", "integer", "BYTES", "yes", { default: 67108864 },
+    "Most response bytes held in memory for clients that read more slowly than the application writes, across all responses. Past it, a client that falls behind gets the rest of its response from the response spool (or the application waits for it) without waiting for --response-buffer-size to fill. A response the application has finished no longer counts towards --max-clients while its client reads the rest, so this is what bounds the memory that clients who never read can hold."),
 ];
 
 /** Every option, in mod_wsgi-express's order, then ours. */

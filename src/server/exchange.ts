@@ -62,11 +62,15 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOw
     private readonly requestStart: number,
     private readonly expectContinue: boolean,
     private readonly context: ExchangeContext,
+    /** Called once the daemon thread is done with the request: what is left is the
+     *  client's to read (--max-clients stops counting it: admission.ts). */
+    private readonly daemonDone: () => void = () => undefined,
   ) {
     this.queuedAt = context.now();
     this.relay = new ResponseRelay(req, res, context, this);
     this.body = new BodyForwarder(req, context.limitRequestBody, this);
     res.on("close", () => {
+      this.relay.closed();
       this.onClientClose();
     });
   }
@@ -286,6 +290,7 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOw
     const channel = this.channel;
     this.channel = null;
     if (channel) this.context.release(channel);
+    this.daemonDone();
   }
 
   onChannelLost(reason: string): void {
@@ -300,6 +305,7 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOw
     // 502 when the daemon died before the response started (mod_wsgi 6 does the same);
     // afterwards the response is cut so the client can tell it is incomplete.
     this.answer(502);
+    this.daemonDone();
   }
 
   private onClientClose(): void {

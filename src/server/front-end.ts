@@ -32,6 +32,7 @@ import { SlowClientWatch } from "./read-timeouts.js";
 import { readBody, shouldPrebuffer } from "./request-body.js";
 import { RequestSpooler, SpoolBudget, SpoolRefusal, type SpooledBody } from "./request-spool.js";
 import { SpoolFiles } from "./spool-files.js";
+import { ResponseMemory } from "./response-memory.js";
 import { absoluteAuthority, checkRequest, withHost } from "./request-guards.js";
 import { Site } from "../static/site.js";
 import { sendError } from "./error-pages.js";
@@ -94,6 +95,7 @@ export function createFrontEnd(
     keepAlive: config.http.keepAliveTimeout > 0,
     headerBufferSize: config.http.headerBufferSize,
     responseBufferSize: config.clients.responseBufferSize,
+    responseMemory: new ResponseMemory(config.clients.responseMemorySize),
     responseSpool: {
       files: new SpoolFiles(config.http.responseSpoolDirectory),
       budget: new SpoolBudget(config.http.responseSpoolSize),
@@ -207,9 +209,18 @@ export function createFrontEnd(
     const ctx = internal === null ? context : { ...context, errorPageFor: internal.status };
     applyProxyTrust(environ, trust, environ.REMOTE_ADDR ?? "");
     const start = (body: Buffer | SpooledBody | null): void => {
-      admission.admit(res, () => {
+      admission.admit(res, (leave) => {
         if (res.writableEnded || req.socket.destroyed) return;
-        const exchange = new Exchange(req, res, id, environ, requestStart, expectContinue, ctx);
+        const exchange = new Exchange(
+          req,
+          res,
+          id,
+          environ,
+          requestStart,
+          expectContinue,
+          ctx,
+          leave,
+        );
         if (body) exchange.preload(body);
         if (req instanceof FrontEndRequest) {
           req.bodyFailed = (status) => exchange.clientBodyFailed(status);

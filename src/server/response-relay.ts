@@ -16,6 +16,7 @@ import { gzipHead, gzipTo } from "../static/compress.js";
 import { TurnBatch, type Corkable } from "../turn-batch.js";
 import { daemonReadBuffers } from "../daemon/read-buffer-pool.js";
 import { ResponseSpool, type HeldPiece, type ResponseSpoolSettings } from "./response-spool.js";
+import type { MemoryShare, ResponseMemory } from "./response-memory.js";
 
 /** What the relay needs from the server's settings (a part of ExchangeContext). */
 export interface RelayContext {
@@ -25,6 +26,10 @@ export interface RelayContext {
   /** --response-buffer-size: bytes queued for the client before the daemon must wait
    *  (0 or absent: wait as soon as the client's stream is full). */
   readonly responseBufferSize?: number;
+  /** --response-memory-size: response bytes queued for clients across all responses,
+   *  past which a client that is behind is treated as past --response-buffer-size.
+   *  Gzipped, what is counted is what waits for the gzip stream, not its output. */
+  readonly responseMemory?: ResponseMemory;
   /** --error-override: an app status >= 400 gets the server's error page instead. */
   readonly errorOverride?: boolean;
   /** Where a response goes on once --response-buffer-size bytes wait for a slow client
@@ -64,6 +69,8 @@ export class ResponseRelay {
   private readonly batch: TurnBatch;
   /** Made the first time the client falls --response-buffer-size behind. */
   private spool: ResponseSpool | null = null;
+  /** This response's part of --response-memory-size, from its first write. */
+  private memory: MemoryShare | null = null;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -133,9 +140,10 @@ export class ResponseRelay {
       this.spool.append(keep(chunk));
       return;
     }
-    // The daemon runs on while up to --response-buffer-size bytes wait for a slow reader;
-    // past that, the rest goes to the spool, or the daemon waits for the client.
-    if (!this.write(chunk) && this.queuedForClient() >= (this.context.responseBufferSize ?? 0)) {
+    // The daemon runs on while up to --response-buffer-size bytes wait for a slow reader
+    // (and --response-memory-size for all of them); past that, the rest goes to the
+    // spool, or the daemon waits for the client.
+    if (!this.write(chunk) && this.farBehind()) {
       const spool = this.spoolFor();
       if (spool !== null) spool.engage();
       else this.waitForClient();
@@ -182,9 +190,28 @@ export class ResponseRelay {
    *  returns (daemon-socket.ts). */
   private write(piece: Buffer): boolean {
     const held = keep(piece);
-    return held.repay === null
-      ? this.out.write(held.buffer)
-      : this.out.write(held.buffer, held.repay);
+    const done = this.memoryShare()?.hold(held.buffer.length, held.repay) ?? held.repay;
+    return done === null ? this.out.write(held.buffer) : this.out.write(held.buffer, done);
+  }
+
+  private memoryShare(): MemoryShare | null {
+    if (this.memory === null && this.context.responseMemory !== undefined) {
+      this.memory = this.context.responseMemory.share();
+    }
+    return this.memory;
+  }
+
+  /** The response closed (ended, or its client went away): nothing of it waits now. */
+  closed(): void {
+    this.memory?.close();
+  }
+
+  /** The client is behind by more than this response, or all of them, may hold. */
+  private farBehind(): boolean {
+    return (
+      this.queuedForClient() >= (this.context.responseBufferSize ?? 0) ||
+      this.context.responseMemory?.full === true
+    );
   }
 
   /** The daemon finished the response: it ends whole, or is cut when it broke its

@@ -226,6 +226,17 @@ test("--log-directory cancels --log-to-terminal, as in mod_wsgi-express", async 
   assert.equal(config.logging.logDirectory, "/work/logs");
 });
 
+test("response buffering: 8 MiB per client and 64 MiB in all by default", async () => {
+  const defaults = (await resolveWith(["--setup-only"])).clients;
+  assert.equal(defaults.responseBufferSize, 8 * 1024 * 1024);
+  assert.equal(defaults.responseMemorySize, 64 * 1024 * 1024);
+  const given = (
+    await resolveWith(["--response-buffer-size=65536", "--response-memory-size=0", "--setup-only"])
+  ).clients;
+  assert.equal(given.responseBufferSize, 65536);
+  assert.equal(given.responseMemorySize, 0);
+});
+
 test("HTTP and daemon numbers are carried through", async () => {
   const config: ServerConfig = await resolveWith([
     "--keep-alive-timeout=0",

@@ -14,6 +14,7 @@ const OURS = [
   "virtual-memory-limit",
   "body-spool-size",
   "response-spool-size",
+  "response-memory-size",
 ];
 
 /** Exactly the options the brief marks as implemented. */
@@ -112,6 +113,7 @@ const IMPLEMENTED = [
   "virtual-memory-limit",
   "body-spool-size",
   "response-spool-size",
+  "response-memory-size",
   "debug-mode",
   "enable-debugger",
   "debugger-startup",

@@ -1,0 +1,77 @@
+/**
+ * Clients that never read their responses: a response the daemon has finished stops
+ * counting towards --max-clients, and --response-memory-size bounds the bytes all such
+ * responses hold in memory (the rest goes to the spool). The slow clients are raw
+ * sockets that stop reading (spool-helpers.ts).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { app, eventually, startServer, type RunningServer } from "./harness.js";
+import {
+  answeredWithin,
+  CHUNKS,
+  MB,
+  openFileSizes,
+  responseFiles,
+  seededBody,
+  stalledRead,
+} from "./spool-helpers.js";
+
+const oneSlot = (...more: string[]): string[] => [
+  app("streaming.wsgi"),
+  "--threads",
+  "1",
+  "--max-clients",
+  "1",
+  ...more,
+];
+
+test("finished responses that their clients do not read hold no --max-clients slot", async (t) => {
+  const server = await startServer(oneSlot());
+  t.after(() => server.stop());
+  // Each would hold the one slot until its client read 24 MiB, or --socket-timeout.
+  const first = stalledRead(server, 1);
+  t.after(() => first.socket.destroy());
+  const second = stalledRead(server, 2);
+  t.after(() => second.socket.destroy());
+  assert.equal(await answeredWithin(server, 10_000), true, "a stalled client held the slot");
+  const bodies = await Promise.all([first.readAll(), second.readAll()]);
+  assert.ok(bodies[0].equals(seededBody(1, CHUNKS, MB)), "the first body came back changed");
+  assert.ok(bodies[1].equals(seededBody(2, CHUNKS, MB)), "the second body came back changed");
+});
+
+/** Bytes in the spool once a stalled client's whole response has left the daemon. */
+async function spooledFor(server: RunningServer, seed: number): Promise<number> {
+  const slow = stalledRead(server, seed);
+  try {
+    // The one thread is free again: the response is all in memory or in the file.
+    assert.equal(await answeredWithin(server, 10_000), true, "the thread was held");
+    const sizes = await eventually(
+      () => openFileSizes(server.child.pid ?? 0, "/response-bodies/"),
+      (found) => found.length === 1,
+    );
+    return sizes[0] ?? 0;
+  } finally {
+    slow.socket.destroy();
+    await eventually(
+      () => responseFiles(server),
+      (files) => files.length === 0,
+    );
+  }
+}
+
+test("past --response-memory-size a client that is behind is spooled at once", async (t) => {
+  const roomy = await startServer(oneSlot());
+  t.after(() => roomy.stop());
+  const tight = await startServer(oneSlot("--response-memory-size", String(MB)));
+  t.after(() => tight.stop());
+  // Default: 8 MiB (--response-buffer-size) wait in memory, the rest in the file. With a
+  // 1 MiB cap across responses, all but about 1 MiB go to the file.
+  const spooledRoomy = await spooledFor(roomy, 3);
+  const spooledTight = await spooledFor(tight, 3);
+  assert.ok(spooledRoomy <= (CHUNKS - 8) * MB, `spooled ${String(spooledRoomy)} by default`);
+  assert.ok(
+    spooledTight >= spooledRoomy + 6 * MB,
+    `spooled ${String(spooledTight)} with a 1 MiB cap, ${String(spooledRoomy)} without`,
+  );
+});
