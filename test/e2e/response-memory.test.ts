@@ -75,3 +75,19 @@ test("past --response-memory-size a client that is behind is spooled at once", a
     `spooled ${String(spooledTight)} with a 1 MiB cap, ${String(spooledRoomy)} without`,
   );
 });
+
+test("what responses held is given back, whether read in full or dropped", async (t) => {
+  const server = await startServer(oneSlot("--response-memory-size", String(16 * MB)));
+  t.after(() => server.stop());
+  // 48 MiB read in full, then 24 MiB of a client that leaves half-way: three times the cap.
+  for (const seed of [4, 5]) {
+    const read = stalledRead(server, seed);
+    assert.ok((await read.readAll()).equals(seededBody(seed, CHUNKS, MB)));
+  }
+  const dropped = stalledRead(server, 6);
+  assert.equal(await answeredWithin(server, 10_000), true, "the thread was held");
+  dropped.socket.destroy();
+  // Counted still, the bytes would fill the cap and send this one to the file at once.
+  const spooled = await spooledFor(server, 7);
+  assert.ok(spooled <= (CHUNKS - 8) * MB, `spooled ${String(spooled)}: the count stayed up`);
+});
