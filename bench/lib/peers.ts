@@ -67,6 +67,8 @@ const wsgiExpress: PeerSpec = {
       script(ctx),
       ...["--host", HOST, "--port", "0", "--processes", "2", "--threads", "4"],
       ...["--server-root", join(ctx.workDir, "root"), "--python-executable", PYTHON],
+      // Options to try in an experiment (cpu-split.ts); the benchmark's runs set none.
+      ...(process.env.BENCH_SERVER_ARGS?.split(" ").filter(Boolean) ?? []),
     ],
     port: null,
     portPattern: /Server URL\s*: http:\/\/127\.0\.0\.1:(\d+)\//,
