@@ -41,8 +41,8 @@ test("finished responses that their clients do not read hold no --max-clients sl
 });
 
 /** Bytes in the spool once a stalled client's whole response has left the daemon. */
-async function spooledFor(server: RunningServer, seed: number): Promise<number> {
-  const slow = stalledRead(server, seed);
+async function spooledFor(server: RunningServer, seed: number, query?: string): Promise<number> {
+  const slow = stalledRead(server, seed, query);
   try {
     // The one thread is free again: the response is all in memory or in the file.
     assert.equal(await answeredWithin(server, 10_000), true, "the thread was held");
@@ -90,4 +90,21 @@ test("what responses held is given back, whether read in full or dropped", async
   // Counted still, the bytes would fill the cap and send this one to the file at once.
   const spooled = await spooledFor(server, 7);
   assert.ok(spooled <= (CHUNKS - 8) * MB, `spooled ${String(spooled)}: the count stayed up`);
+});
+
+test("a gzipped response counts what waits for zlib", async (t) => {
+  const roomy = await startServer(oneSlot("--compress-responses"));
+  t.after(() => roomy.stop());
+  const tight = await startServer(
+    oneSlot("--compress-responses", "--response-memory-size", String(MB)),
+  );
+  t.after(() => tight.stop());
+  // Noise, which gzip cannot shrink: the client leaves as many bytes unread.
+  const query = `chunks=${String(CHUNKS)}&size=${String(MB)}&noise=9&type=text/plain`;
+  const spooledRoomy = await spooledFor(roomy, 0, query);
+  const spooledTight = await spooledFor(tight, 0, query);
+  assert.ok(
+    spooledTight >= spooledRoomy + 6 * MB,
+    `spooled ${String(spooledTight)} with a 1 MiB cap, ${String(spooledRoomy)} without`,
+  );
 });
