@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: wsgi-express against its peers (issue #6). For each app, every peer
  * is started, warmed up, then measured in interleaved repeats (A, B, C, A, B, C) so the
- * machine's noise is shared; the medians go to stdout and bench/results/DATE.md.
+ * machine's noise is shared; the medians go to stdout and bench/results/DATE.md
+ * (DATE-2.md for a second run that day, and on).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { APPS, type AppSpec } from "./lib/apps.js";
 import { readConfig, selectByName, type BenchConfig } from "./lib/config.js";
@@ -156,9 +157,18 @@ async function main(): Promise<void> {
   process.stdout.write(text);
   if (config.write) {
     mkdirSync(RESULTS_DIR, { recursive: true });
-    const file = join(RESULTS_DIR, `${new Date().toISOString().slice(0, 10)}.md`);
+    const file = unusedResultFile(new Date().toISOString().slice(0, 10));
     writeFileSync(file, text);
     log(`written to ${file}`);
+  }
+}
+
+/** bench/results/DATE.md, or DATE-2.md and on for later runs that day: a run that
+ *  documents and the README cite is never overwritten. */
+function unusedResultFile(date: string): string {
+  for (let run = 1; ; run += 1) {
+    const file = join(RESULTS_DIR, run === 1 ? `${date}.md` : `${date}-${String(run)}.md`);
+    if (!existsSync(file)) return file;
   }
 }
 
