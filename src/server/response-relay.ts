@@ -28,7 +28,8 @@ export interface RelayContext {
   readonly responseBufferSize?: number;
   /** --response-memory-size: response bytes queued for clients across all responses,
    *  past which a client that is behind is treated as past --response-buffer-size.
-   *  Gzipped, what is counted is what waits for the gzip stream, not its output. */
+   *  Gzipped, what is counted is what waits for zlib: pipe() holds zlib's output back
+   *  while the client is behind, so that is where the bytes pile up. */
   readonly responseMemory?: ResponseMemory;
   /** --error-override: an app status >= 400 gets the server's error page instead. */
   readonly errorOverride?: boolean;
