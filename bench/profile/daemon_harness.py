@@ -38,7 +38,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 from _wsgi_express.messages import (  # noqa: E402
     encode_environ_base, encode_request_head)
 
-# What src/server/environ.ts sends for `GET /` from wrk: the listener's base once per
+# What src/exchange/environ.ts sends for `GET /` from wrk: the listener's base once per
 # connection, then each request's own CGI keys and HTTP_* headers.
 BASE = {
     "SERVER_SOFTWARE": "wsgi-express", "REQUEST_SCHEME": "http", "DOCUMENT_ROOT": "/tmp",

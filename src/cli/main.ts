@@ -3,7 +3,7 @@
  * process.exit (bin/wsgi-express.js sets process.exitCode from it), so tests drive it
  * in-process with their own streams, environment and dependencies.
  */
-import type { Environment, FileChecks, PythonProbe } from "../config/context.js";
+import type { FileChecks, PythonProbe } from "../config/context.js";
 import { nodeFileChecks } from "../config/file-checks.js";
 import { machineLimits, type MachineLimits } from "../config/capacity.js";
 import { probePython } from "../config/python-probe.js";
@@ -13,16 +13,12 @@ import { expandAll } from "../options/expand.js";
 import { parseCommandLine } from "../options/parse.js";
 import { setupBanner } from "../setup/setup-banner.js";
 import { writeServerRoot, type SetupInputs } from "../setup/write-server-root.js";
-import { runServer, type CliIo } from "../server/run-server.js";
+import type { CliIo } from "../cli-io.js";
+import { runServer } from "../lifecycle/run-server.js";
 import { makeDirectory, prepareDirectories, type MakeDirectory } from "./prepare-directories.js";
+import type { MainIo } from "./main-io.js";
 import { replayCommand } from "./replay-command.js";
 import { reportError, warnAbout } from "./report.js";
-
-export interface MainIo extends CliIo {
-  readonly env: Environment;
-  /** The command's working directory. */
-  readonly cwd: string;
-}
 
 /** The outside world beyond `io`; replaced in unit tests. */
 export interface MainDeps {

@@ -6,7 +6,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { replay } from "../debug/replay.js";
 import { WsgiExpressError, optionError } from "../errors.js";
-import type { MainIo } from "./main.js";
+import type { MainIo } from "./main-io.js";
 
 const USAGE = "Usage: wsgi-express replay DIRECTORY URL\n";
 

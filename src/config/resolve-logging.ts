@@ -3,7 +3,8 @@ import { join, resolve } from "node:path";
 import { optionError } from "../errors.js";
 import type { ResolveContext } from "./context.js";
 import type { OptionReader } from "./option-reader.js";
-import type { LogLevel, LoggingConfig } from "./server-config.js";
+import type { LogLevel } from "../log-levels.js";
+import type { LoggingConfig } from "./server-config.js";
 
 /** mod_wsgi-express writes the `common` format when --access-log-format is not given. */
 const DEFAULT_ACCESS_LOG_FORMAT = "common";

@@ -2,7 +2,7 @@
  *  which peers (reference §8.2). */
 import { isIP } from "node:net";
 import { optionError } from "../errors.js";
-import { PROXY_HEADERS } from "../server/proxy-trust.js";
+import { PROXY_HEADERS } from "./proxy-headers.js";
 import type { OptionReader } from "./option-reader.js";
 import type { ProxyConfig } from "./server-config.js";
 

@@ -3,6 +3,8 @@
  * the environment (src/config/resolve.ts); nothing downstream re-checks options.
  * Times are in seconds, as the options give them; sizes in bytes.
  */
+import type { LogLevel } from "../log-levels.js";
+
 export interface ServerConfig {
   readonly command: "start-server" | "setup-server";
   /** `--setup-only` (and always for setup-server): write the server root, print the
@@ -237,18 +239,6 @@ export interface LoggingConfig {
   /** `--rotate-logs`: rotate files past this many bytes (`--max-log-size` MB); null: off. */
   readonly rotateBytes: number | null;
 }
-
-export const LOG_LEVELS = [
-  "emerg",
-  "alert",
-  "crit",
-  "error",
-  "warn",
-  "notice",
-  "info",
-  "debug",
-] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** A read phase's allowance, as mod_reqtimeout takes it: seconds, a cap, bytes per second. */
 export interface ReadPhaseLimit {

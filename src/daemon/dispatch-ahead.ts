@@ -19,7 +19,7 @@
  * at a time (settle()).
  */
 import type { RequestQueue } from "./request-queue.js";
-import type { PendingRequest } from "./thread-dispatcher.js";
+import type { PendingRequest } from "./pending-request.js";
 import type { WorkerChannel } from "./worker-channel.js";
 
 /** A request is written ahead only to a thread that showed progress (began a request, or

@@ -17,14 +17,15 @@ import type { FrameDecoder } from "../protocol/frames.js";
 import type { Hello } from "../protocol/messages.js";
 import { BodyFileProbe } from "./body-file-probe.js";
 import { ControlChannel } from "./control-channel.js";
-import { EXIT_PRIVILEGES } from "./exit-status.js";
-import { DaemonProcess, type AppStatus } from "./daemon-process.js";
+import { EXIT_PRIVILEGES } from "../lifecycle/exit-status.js";
+import { DaemonProcess, type AppStatus } from "../lifecycle/daemon-process.js";
 import { listenForDaemons } from "./listener.js";
-import { REASON_OPTION } from "./recycle-policy.js";
-import { RespawnBackoff } from "./respawn-backoff.js";
+import { REASON_OPTION } from "../lifecycle/recycle-policy.js";
+import { RespawnBackoff } from "../lifecycle/respawn-backoff.js";
 import { Slots } from "./slots.js";
-import { Supervisor } from "./supervisor.js";
-import { ThreadDispatcher, type PendingRequest } from "./thread-dispatcher.js";
+import { Supervisor } from "../lifecycle/supervisor.js";
+import type { PendingRequest } from "./pending-request.js";
+import { ThreadDispatcher } from "./thread-dispatcher.js";
 import { WorkerChannel } from "./worker-channel.js";
 
 export interface PythonReport {

@@ -11,7 +11,7 @@ import { TurnBatch } from "../turn-batch.js";
  *  turn of the event loop can bring several 64 KiB reads; they leave together. */
 export const BODY_WINDOW = 512 * 1024;
 
-/** The request currently using a channel (src/server/exchange.ts). */
+/** The request currently using a channel (src/exchange/exchange.ts). */
 export interface ChannelUser {
   onFrame(frame: Frame): void;
   /** The daemon side went away (process died, protocol error) while this request ran. */

@@ -2,7 +2,7 @@
  * The error log: daemon output, wsgi.errors, tracebacks and lifecycle lines, in
  * Apache's error log shape so that `[wsgi:error] [pid N]` greps keep working.
  */
-import { LOG_LEVELS, type LogLevel } from "../config/server-config.js";
+import { LOG_LEVELS, type LogLevel } from "../log-levels.js";
 import { errorLogTime } from "./apache-time.js";
 
 export interface LogSink {

@@ -4,7 +4,7 @@
  */
 import { PORT, row } from "./row.js";
 import type { OptionSpec } from "./spec.js";
-import { LOG_LEVELS } from "../config/server-config.js";
+import { LOG_LEVELS } from "../log-levels.js";
 
 // prettier-ignore
 export const TABLE_SERVER: readonly OptionSpec[] = [

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig, ServiceConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
-import { logChildOutput } from "../daemon/child-output.js";
+import { logChildOutput } from "../lifecycle/child-output.js";
 
 /** python/service.py inside this package (dist/src/service -> package root). */
 export const SERVICE_SCRIPT = fileURLToPath(new URL("../../../python/service.py", import.meta.url));

@@ -1,7 +1,7 @@
 /** What setup-server (and start-server --setup-only) prints: the banner, not served. */
 import { join } from "node:path";
 import type { ServerConfig } from "../config/server-config.js";
-import { formatBanner } from "../server/banner.js";
+import { formatBanner } from "../lifecycle/banner.js";
 
 export function setupBanner(config: ServerConfig): string {
   const { listen, logging } = config;

@@ -11,14 +11,13 @@ import { createReadStream } from "node:fs";
 import { STATUS_CODES, type ServerResponse } from "node:http";
 import { pipeline } from "node:stream";
 import type { SiteConfig } from "../config/server-config.js";
-import { countBody } from "../server/access-log.js";
-import { sendError } from "../server/error-pages.js";
+import { countBody } from "../http/access-log.js";
+import { sendError, type ErrorSender } from "../http/error-pages.js";
 import { locate } from "./locate.js";
 import { typeForFile, type MimeTable } from "./mime.js";
 import { routeStatic } from "./route.js";
-import type { ErrorSender } from "./static-files.js";
 
-/** Fetches an error page from the application (src/server/front-end.ts). */
+/** Fetches an error page from the application (src/front-door/front-end.ts). */
 export type AppErrorPage = (res: ServerResponse, status: number, document: string) => void;
 
 interface Env {

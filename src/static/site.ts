@@ -6,12 +6,13 @@
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ServerConfig } from "../config/server-config.js";
-import { plainAddress, splitTarget } from "../server/environ.js";
-import { absoluteAuthority } from "../server/request-guards.js";
-import { checkHost, type HostRules } from "../server/virtual-hosts.js";
+import { plainAddress, splitTarget } from "../http/request-target.js";
+import { absoluteAuthority } from "../http/request-guards.js";
+import { checkHost, type HostRules } from "../http/virtual-hosts.js";
 import { errorDocuments, type AppErrorPage } from "./error-documents.js";
 import { parseMimeTypes } from "./mime.js";
-import { StaticFiles, type ErrorSender } from "./static-files.js";
+import type { ErrorSender } from "../http/error-pages.js";
+import { StaticFiles } from "./static-files.js";
 
 export class Site {
   /** sendError with the --error-document pages applied. */

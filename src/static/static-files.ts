@@ -10,21 +10,16 @@ import { pipeline } from "node:stream";
 import { createGzip } from "node:zlib";
 import etag from "etag";
 import type { SiteConfig } from "../config/server-config.js";
-import { countBody } from "../server/access-log.js";
-import { splitTarget } from "../server/environ.js";
-import { acceptsGzip, compressibleType, gzipETag } from "./compress.js";
+import { countBody } from "../http/access-log.js";
+import type { ErrorSender } from "../http/error-pages.js";
+import { splitTarget } from "../http/request-target.js";
+import { acceptsGzip, compressibleType, gzipETag } from "../http/compress.js";
 import { sendModule } from "./libraries.js";
 import { directoryListing } from "./listing.js";
 import { locate } from "./locate.js";
 import { typeForFile, type MimeTable } from "./mime.js";
 import { RootListing } from "./root-listing.js";
 import { routeStatic, type Route } from "./route.js";
-
-export type ErrorSender = (
-  res: ServerResponse,
-  status: number,
-  options?: { close?: boolean; headers?: Record<string, string> },
-) => void;
 
 type DiskRoute = Extract<Route, { kind: "disk" }>;
 

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execute, main, type MainDeps, type MainIo } from "../../../src/cli/main.js";
+import { execute, main, type MainDeps } from "../../../src/cli/main.js";
+import type { MainIo } from "../../../src/cli/main-io.js";
 import type { ServerConfig } from "../../../src/config/server-config.js";
 import type { ErrorCode } from "../../../src/errors.js";
 import { BASE_ENV, CWD, Capture, fakeFiles, fakeProbe } from "../config/fakes.js";

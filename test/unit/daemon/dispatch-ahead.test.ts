@@ -11,7 +11,7 @@ import {
   type AheadHost,
 } from "../../../src/daemon/dispatch-ahead.js";
 import { RequestQueue } from "../../../src/daemon/request-queue.js";
-import type { PendingRequest } from "../../../src/daemon/thread-dispatcher.js";
+import type { PendingRequest } from "../../../src/daemon/pending-request.js";
 import { WorkerChannel } from "../../../src/daemon/worker-channel.js";
 import { FrameDecoder } from "../../../src/protocol/frames.js";
 

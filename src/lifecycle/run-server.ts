@@ -1,0 +1,201 @@
+/**
+ * Runs one server: private directories, logs, daemons, the HTTP listener, the banner;
+ * then serves until SIGTERM/SIGINT and shuts down in order (stop accepting, let
+ * in-flight requests finish within --shutdown-timeout, stop the daemons).
+ */
+import { chmod } from "node:fs/promises";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname } from "node:path";
+import { makeDirectories } from "../make-directories.js";
+import type { CliIo } from "../cli-io.js";
+import type { ServerConfig } from "../config/server-config.js";
+import { DaemonPool } from "../daemon/pool.js";
+import { ErrorLog } from "../log/error-log.js";
+import { AccessLog } from "../http/access-log.js";
+import { formatBanner } from "./banner.js";
+import { createFrontEnd } from "../front-door/front-end.js";
+import { ServiceSupervisor } from "../service/services.js";
+import { fatalFailure, startupOutput, writePidFile, type PidFile } from "./lifecycle-files.js";
+import { openLogs, type OpenLogs } from "../log/log-files.js";
+import { prepareProcess, StartupError } from "./process-setup.js";
+import { handleRestartSignals } from "./restart-signals.js";
+import { waitForStopSignal } from "./stop-signal.js";
+import { tuneHeap } from "./heap-tuning.js";
+
+/** Serves until a stop signal; resolves with the process exit status. */
+export async function runServer(config: ServerConfig, io: CliIo): Promise<number> {
+  tuneHeap();
+  try {
+    await makeSocketDirectory(config.socketDirectory);
+  } catch (error) {
+    // Under the server root (made already) unless --socket-prefix moved it.
+    const option =
+      dirname(config.socketDirectory) === config.serverRoot ? "--server-root" : "--socket-prefix";
+    const why = `cannot make the socket directory '${config.socketDirectory}' (${(error as Error).message})`;
+    await startupError(config, io, `${option}: ${why}`);
+    return 1;
+  }
+  try {
+    await prepareProcess(config);
+  } catch (error) {
+    if (!(error instanceof StartupError)) throw error;
+    await startupError(config, io, error.message);
+    return 1;
+  }
+  const logs = await openLogs(config, io);
+  const errorLog = new ErrorLog(logs.error, config.logging.logLevel);
+  const accessLog = logs.access ? new AccessLog(logs.access, config.logging.accessLogFormat) : null;
+  const pool = new DaemonPool(config, errorLog);
+  const server = createFrontEnd(config, pool, errorLog, accessLog);
+  try {
+    await listen(server, config);
+  } catch (error) {
+    const where = `${config.listen.host ?? "*"}:${config.listen.port}`;
+    await startupError(config, io, `cannot listen on ${where}: ${(error as Error).message}`);
+    await logs.close();
+    return 1;
+  }
+  let pidFile: PidFile;
+  try {
+    pidFile = await writePidFile(config.pidFile);
+  } catch (error) {
+    const why = `cannot write '${config.pidFile}' (${(error as Error).message})`;
+    await startupError(config, io, `--pid-file: ${why}`);
+    server.close();
+    await logs.close();
+    return 1;
+  }
+  try {
+    return await serve(config, io, { server, pool, logs, errorLog, pidFile });
+  } catch (error) {
+    // A failure no step expected must not leave the process listening for ever: what
+    // keeps it alive is closed, then main reports it as an internal error.
+    server.closeAllConnections();
+    server.close();
+    pool.kill();
+    await pidFile.remove();
+    await logs.close();
+    throw error;
+  }
+}
+
+interface Running {
+  readonly server: Server;
+  readonly pool: DaemonPool;
+  readonly logs: OpenLogs;
+  readonly errorLog: ErrorLog;
+  readonly pidFile: PidFile;
+}
+
+/** Starts the daemons and services, then serves until a stop signal or a fatal failure. */
+async function serve(config: ServerConfig, io: CliIo, running: Running): Promise<number> {
+  const { server, pool, logs, errorLog, pidFile } = running;
+  const stop = waitForStopSignal();
+  const fatal = fatalFailure();
+  pool.onFatal = fatal.fail;
+  const services = new ServiceSupervisor(config, errorLog, fatal.fail);
+  const stopRestarts = handleRestartSignals(pool, config.daemons, errorLog);
+  await pool.start();
+  await services.start();
+  const port = (server.address() as AddressInfo).port;
+  await startupOutput(
+    config,
+    io.stdout,
+    formatBanner(config, {
+      url: `http://${config.listen.host ?? "localhost"}:${port}/`,
+      errorLog: logs.errorPath,
+      accessLog: logs.accessPath,
+      app: pool.appStatus,
+      python: pool.python,
+    }),
+  );
+  errorLog.notice(`wsgi-express serving on port ${port} (pid ${process.pid})`);
+  const signal = await Promise.race([stop.signalled, fatal.failed]);
+  if (fatal.message === null) errorLog.notice(`caught ${signal}, shutting down`);
+  else {
+    errorLog.error(`${fatal.message}; stopping the server`);
+    io.stderr.write(`wsgi-express: error: ${fatal.message}; stopping the server\n`);
+  }
+  void stop.forced.then(() => {
+    errorLog.notice("caught a second stop signal: killing the daemon processes");
+    pool.kill();
+  });
+  const orderly = closeServer(server, config.daemons.shutdownTimeout, stop.forced).then(() =>
+    Promise.all([pool.stop(), services.stop()]),
+  );
+  // Each step has its own timeout; this bounds the whole, so that a step that never
+  // settles (seen once, not yet explained) cannot keep the server from exiting.
+  const deadline = (config.daemons.shutdownTimeout * 2 + SHUTDOWN_SLACK_SECONDS) * 1000;
+  if (!(await settlesWithin(orderly, deadline))) {
+    errorLog.error(`shutdown did not finish within ${deadline / 1000}s; killing what is left`);
+    server.closeAllConnections();
+    pool.kill();
+  }
+  await pidFile.remove();
+  stop.dispose();
+  stopRestarts();
+  await logs.close();
+  return fatal.message === null ? 0 : 1;
+}
+
+/** A start-up failure's one error line, on stderr and in the startup log. */
+async function startupError(config: ServerConfig, io: CliIo, message: string): Promise<void> {
+  await startupOutput(config, io.stderr, `wsgi-express: error: ${message}\n`);
+}
+
+async function makeSocketDirectory(path: string): Promise<void> {
+  makeDirectories(path, 0o700);
+  // mkdir's mode is filtered by the umask and ignored for an existing directory.
+  await chmod(path, 0o700);
+}
+
+/** Beyond twice --shutdown-timeout (connections, then daemons), the last resort. */
+const SHUTDOWN_SLACK_SECONDS = 5;
+
+/** True when `work` settles within `ms`; false when the time ran out first. */
+function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      resolve(false);
+    }, ms);
+    void work.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+    );
+  });
+}
+
+function listen(server: Server, config: ServerConfig): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    const options = { port: config.listen.port, backlog: config.listen.backlog };
+    server.listen(config.listen.host ? { ...options, host: config.listen.host } : options, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+/** Stops accepting, lets in-flight requests finish, cuts what is left at the deadline or
+ *  on a second signal. Idle keep-alive connections close at once. */
+function closeServer(server: Server, timeoutSeconds: number, forced: Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const cut = (): void => {
+      server.closeAllConnections();
+    };
+    const timer = setTimeout(cut, timeoutSeconds * 1000);
+    void forced.then(cut);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  absoluteAuthority,
+  checkRequest,
+  clientErrorStatus,
+  withHost,
+} from "../../../src/http/request-guards.js";
+
+const req = (
+  rawHeaders: string[],
+  over: Partial<{ method: string; url: string; httpVersion: string }> = {},
+) => ({
+  method: "GET",
+  url: "/",
+  httpVersion: "1.1",
+  rawHeaders,
+  ...over,
+});
+
+test("Host: required on 1.1, once, well formed", () => {
+  assert.equal(checkRequest(req(["Host", "a"])), null);
+  assert.equal(checkRequest(req(["Host", "[::1]:8080"])), null);
+  assert.equal(checkRequest(req([])), 400);
+  assert.equal(checkRequest(req([], { httpVersion: "1.0" })), null);
+  assert.equal(checkRequest(req(["Host", "a", "host", "a"])), 400);
+  assert.equal(checkRequest(req(["Host", "a b"])), 400);
+  assert.equal(checkRequest(req(["Host", "a@b"])), 400);
+});
+
+test("request line: version, target length, asterisk-form", () => {
+  assert.equal(checkRequest(req(["Host", "a"], { httpVersion: "2.0" })), 505);
+  assert.equal(checkRequest(req(["Host", "a"], { url: "/" + "x".repeat(8190) })), 414);
+  assert.equal(checkRequest(req(["Host", "a"], { url: "*" })), 400);
+  assert.equal(checkRequest(req(["Host", "a"], { url: "*", method: "OPTIONS" })), null);
+});
+
+test("Transfer-Encoding: only chunked, once, on 1.1", () => {
+  const te = (value: string, httpVersion = "1.1") =>
+    checkRequest(req(["Host", "a", "Transfer-Encoding", value], { httpVersion }));
+  assert.equal(te("chunked"), null);
+  assert.equal(te("Chunked"), null);
+  assert.equal(te(" chunked\t"), null);
+  assert.equal(te("gzip, chunked"), 501);
+  assert.equal(te("chunked, gzip"), 400);
+  assert.equal(te(",chunked"), 400);
+  assert.equal(te("chunked", "1.0"), 400);
+  assert.equal(checkRequest(req(["Host", "a", "Content-Type", "a/b", "content-type", "c/d"])), 400);
+});
+
+test("parse errors: statuses, and none for bytes after a closing request", () => {
+  assert.equal(clientErrorStatus("HPE_CLOSED_CONNECTION"), null);
+  assert.equal(clientErrorStatus("ECONNRESET"), null);
+  assert.equal(clientErrorStatus("HPE_INVALID_METHOD"), 400);
+  assert.equal(
+    clientErrorStatus(
+      "HPE_HEADER_OVERFLOW",
+      Buffer.from("GET / HTTP/1.1\r\nX: " + "a".repeat(9000)),
+    ),
+    431,
+  );
+  assert.equal(
+    clientErrorStatus("HPE_HEADER_OVERFLOW", Buffer.from("GET /" + "a".repeat(9000))),
+    414,
+  );
+  // node reports the chunk that overflowed; a later one ends a line of the head.
+  const tail = (line: string) => Buffer.from("a".repeat(5000) + line + "\r\nHost: x\r\n\r\n");
+  assert.equal(clientErrorStatus("HPE_HEADER_OVERFLOW", tail(" HTTP/1.1")), 414);
+  assert.equal(clientErrorStatus("HPE_HEADER_OVERFLOW", tail("")), 431);
+  assert.equal(clientErrorStatus("HPE_HEADER_OVERFLOW", Buffer.from("a".repeat(9000))), 414);
+  assert.equal(clientErrorStatus("ERR_HTTP_REQUEST_TIMEOUT"), 408);
+});
+
+test("absolute-form: the authority replaces Host", () => {
+  assert.equal(absoluteAuthority("http://h:81/p?q"), "h:81");
+  assert.equal(absoluteAuthority("/p"), null);
+  assert.deepEqual(withHost(["Host", "a", "X", "1"], "h:81"), ["X", "1", "Host", "h:81"]);
+});
