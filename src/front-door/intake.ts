@@ -1,0 +1,22 @@
+/**
+ * The first stage: requests refused before the site or the app sees them, for their
+ * framing (request-guards.ts) or for a body the server will not take.
+ */
+import type { IncomingMessage } from "node:http";
+import type { HttpConfig } from "../config/server-config.js";
+import { checkRequest } from "../http/request-guards.js";
+
+/** The status to refuse the request with, or null to go on. */
+export function intakeRefusal(req: IncomingMessage, http: HttpConfig): number | null {
+  return checkRequest(req) ?? bodyRefusal(req, http);
+}
+
+function bodyRefusal(req: IncomingMessage, http: HttpConfig): number | null {
+  const chunked = req.headers["transfer-encoding"] !== undefined;
+  // mod_wsgi refuses chunked request bodies unless --chunked-request (411 Length Required).
+  if (chunked && !http.chunkedRequest) return 411;
+  const limit = http.limitRequestBody;
+  const length = req.headers["content-length"];
+  if (limit > 0 && length !== undefined && Number(length) > limit) return 413;
+  return null;
+}
