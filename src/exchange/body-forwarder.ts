@@ -1,30 +1,24 @@
 /**
- * A request's body on its way to the daemon thread: sent with the head when it is known
- * at dispatch (none, or read ahead), else streamed with back-pressure, from its spool file
+ * A request's body on its way to the backend: sent with the head when it is known at
+ * dispatch (none, or read ahead), else streamed with back-pressure, from its spool file
  * (request-spool.ts) and then, for what was not spooled, from the client as it arrives.
- * A daemon that can open the spool file is sent its name instead, and reads it itself.
- * Always ended exactly once, with REQUEST_BODY_END or, when it broke, REQUEST_BODY_ABORT.
+ * A backend that can open the spool file is given the file instead, and reads it itself.
+ * Always ended exactly once: whole, or aborted when it broke.
  */
 import type { IncomingMessage } from "node:http";
 import type { SpooledBody } from "../buffering/request-spool.js";
-import type { WorkerChannel } from "../daemon/worker-channel.js";
-import { procPath } from "../daemon/body-file-probe.js";
-import {
-  MAX_BODY_FRAME,
-  FrameType,
-  encodeBodyFile,
-  encodeFrame,
-  encodeHeader,
-} from "../protocol/frames.js";
+import type { BodySink } from "./backend.js";
 
-export const BODY_END = encodeFrame(FrameType.REQUEST_BODY_END);
-export const BODY_ABORT = encodeFrame(FrameType.REQUEST_BODY_ABORT);
 const EMPTY = Buffer.alloc(0);
+/** The most read from the spool file at once. */
+const SPOOL_READ = 1024 * 1024;
+/** The most of a body read ahead into memory that goes out with its head, in one write. */
+const WHOLE_MAX = 1024 * 1024;
 
 /** The exchange around the forwarder. */
 export interface BodyOwner {
-  /** The channel the request runs on; null once it has left it. */
-  readonly currentChannel: WorkerChannel | null;
+  /** Where the body goes while the request is on the backend; null before and after. */
+  readonly sink: BodySink | null;
   /** The front end answers instead of the app (413 for an oversized chunked body). */
   answer(status: number): void;
 }
@@ -60,7 +54,7 @@ export class BodyForwarder {
     return this.state === "done";
   }
 
-  /** It is known in full now, so wholeFrames() will not return null. */
+  /** It is known in full now, so whole() will not return null. */
   knownAtDispatch(skip: boolean): boolean {
     return skip || this.known() !== null;
   }
@@ -72,19 +66,17 @@ export class BodyForwarder {
     else this.spooled = body;
   }
 
-  /** The frames that carry the whole body after its head, when it is known at dispatch:
-   *  none at all (RFC 9112 §6.3: no Content-Length or 0, and no Transfer-Encoding), or
-   *  read ahead. Null when it must be streamed. `skip`: the app gets no body at all. */
-  wholeFrames(skip: boolean): Buffer[] | null {
+  /** The whole body, to go with its head, when it is known at dispatch: none at all
+   *  (RFC 9112 §6.3: no Content-Length or 0, and no Transfer-Encoding; empty), or read
+   *  ahead. Null when it must be streamed. `skip`: the app gets no body at all. */
+  whole(skip: boolean): Buffer | null {
     const whole = skip ? EMPTY : this.known();
-    if (whole === null) return null;
-    this.state = "done";
-    if (whole.length === 0) return [BODY_END];
-    return [encodeHeader(FrameType.REQUEST_BODY, whole.length), whole, BODY_END];
+    if (whole !== null) this.state = "done";
+    return whole;
   }
 
   private known(): Buffer | null {
-    if (this.preloaded && this.preloaded.length <= MAX_BODY_FRAME) return this.preloaded;
+    if (this.preloaded && this.preloaded.length <= WHOLE_MAX) return this.preloaded;
     const headers = this.req.headers;
     const length = headers["content-length"];
     const bodiless =
@@ -97,7 +89,7 @@ export class BodyForwarder {
     this.state = "streaming";
     if (this.preloaded) {
       this.forward(this.preloaded);
-      this.end(BODY_END);
+      this.end(false);
       return;
     }
     if (this.spooled) this.sendSpool(this.spooled);
@@ -112,19 +104,19 @@ export class BodyForwarder {
   }
 
   private sendSpool(spooled: SpooledBody): void {
-    const channel = this.owner.currentChannel;
-    if (!channel?.readsBodyFiles || spooled.length === 0) {
+    const sink = this.owner.sink;
+    if (!sink?.readsBodyFiles || spooled.length === 0) {
       this.streamSpool(spooled);
       return;
     }
-    // The front end neither reads the file back nor copies it into the daemon's socket.
+    // The front end neither reads the file back nor copies it to the backend.
     this.returnFile = spooled.lend();
     this.bytes += spooled.length;
-    channel.write(encodeBodyFile(procPath(spooled.file), spooled.length));
+    sink.sendBodyFile(spooled);
     this.afterSpool(spooled);
   }
 
-  /** Sending paused for the daemon's socket buffer: it has drained. */
+  /** Sending paused for the backend's buffer: it has drained. */
   resume(): void {
     if (this.readNext) this.readNext();
     // Never before: a request the spool paused must not flow with nobody listening.
@@ -136,7 +128,7 @@ export class BodyForwarder {
     let offset = 0;
     const read = (): void => {
       this.readNext = null;
-      const size = Math.min(MAX_BODY_FRAME, spooled.length - offset);
+      const size = Math.min(SPOOL_READ, spooled.length - offset);
       if (this.state !== "streaming") return;
       if (size === 0) {
         this.afterSpool(spooled);
@@ -145,12 +137,12 @@ export class BodyForwarder {
       spooled.file.read(Buffer.allocUnsafe(size), 0, size, offset).then(
         ({ bytesRead, buffer }) => {
           offset += bytesRead;
-          if (bytesRead === 0) this.end(BODY_ABORT);
+          if (bytesRead === 0) this.end(true);
           else if (this.forward(buffer.subarray(0, bytesRead))) read();
           else this.readNext = read;
         },
         () => {
-          this.end(BODY_ABORT);
+          this.end(true);
         },
       );
     };
@@ -160,7 +152,7 @@ export class BodyForwarder {
   /** The file is sent: then what the disk did not take, then what is still to come. */
   private afterSpool(spooled: SpooledBody): void {
     for (const chunk of spooled.tail) this.forward(chunk);
-    if (spooled.complete) this.end(BODY_END);
+    if (spooled.complete) this.end(false);
     else if (this.state === "streaming") this.streamRequest();
   }
 
@@ -168,27 +160,27 @@ export class BodyForwarder {
     this.fromRequest = true;
     // The client vanished mid-body: the app's next read raises instead of waiting forever.
     if (this.req.destroyed && !this.req.complete) {
-      this.end(BODY_ABORT);
+      this.end(true);
       return;
     }
     this.req.on("data", (chunk: Buffer) => {
       if (!this.forward(chunk)) this.req.pause();
     });
     this.req.on("end", () => {
-      this.end(BODY_END);
+      this.end(false);
     });
     this.req.on("aborted", () => {
-      this.end(BODY_ABORT);
+      this.end(true);
     });
     // Paused by the spool when it stopped reading; a no-op for a fresh request.
     this.req.resume();
   }
 
-  /** Ends the body (BODY_END or BODY_ABORT) unless it has ended already. */
-  end(frame: Buffer): void {
+  /** Ends the body, whole or `aborted`, unless it has ended already. */
+  end(aborted: boolean): void {
     if (this.state === "done") return;
     this.stopReading();
-    this.owner.currentChannel?.write(frame);
+    this.owner.sink?.endBody(aborted);
   }
 
   /** The channel is gone: nothing more can be sent. */
@@ -203,23 +195,18 @@ export class BodyForwarder {
     this.spooled?.dispose();
   }
 
-  /** False when the daemon's socket buffer is full: wait for resume(). */
+  /** False when the backend's buffer is full: wait for resume(). */
   private forward(chunk: Buffer): boolean {
-    const channel = this.owner.currentChannel;
-    if (this.state !== "streaming" || !channel) return true;
+    const sink = this.owner.sink;
+    if (this.state !== "streaming" || !sink) return true;
     this.bytes += chunk.length;
     if (this.limit > 0 && this.bytes > this.limit) {
       // A chunked body that outgrew --limit-request-body (a declared one was refused
       // before dispatch): the app sees a read error, the client 413 if nothing was sent.
-      this.end(BODY_ABORT);
+      this.end(true);
       this.owner.answer(413);
       return true;
     }
-    let ok = true;
-    for (let offset = 0; offset < chunk.length; offset += MAX_BODY_FRAME) {
-      const piece = chunk.subarray(offset, offset + MAX_BODY_FRAME);
-      ok = channel.writeBody(encodeHeader(FrameType.REQUEST_BODY, piece.length), piece);
-    }
-    return ok;
+    return sink.sendBody(chunk);
   }
 }

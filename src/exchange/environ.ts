@@ -2,7 +2,6 @@
  * Builds the CGI part of a request's WSGI environ, as mod_wsgi does (reference §6.8),
  * from the parsed request. Pure: no I/O, so every rule is unit-tested.
  */
-import { encodeEnvironBase } from "../protocol/messages.js";
 
 export interface EnvironInput {
   readonly method: string;
@@ -82,8 +81,6 @@ function hostParts(host: string | undefined): { name: string; port: string } | n
 export interface EnvironBase {
   readonly id: number;
   readonly environ: Readonly<Environ>;
-  /** Its ENVIRON_BASE frame, encoded once. */
-  readonly frame: Buffer;
 }
 
 const bases = new WeakMap<object, EnvironBase>();
@@ -109,7 +106,7 @@ export function environBase(id: number, settings: EnvironSettings, localPort: nu
   for (const [key, value] of settings.requestEnviron) environ[key] = value;
   // Not frozen: assigning a key that is read-only up the prototype chain would throw,
   // and a request may override any base key (proxy headers, --map-head-to-get...).
-  const base = { id, environ, frame: encodeEnvironBase(id, environ) };
+  const base = { id, environ };
   bases.set(base.environ, base);
   return base;
 }

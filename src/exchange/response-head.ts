@@ -3,7 +3,7 @@
  * A header with CR, LF or NUL would let an app (or an attacker echoing input through
  * it) split the response; such a head becomes a logged 500 (peers.md §4).
  */
-import type { ResponseHead } from "../protocol/messages.js";
+import type { AppResponseHead } from "./backend.js";
 
 export interface CheckedHead {
   readonly statusCode: number;
@@ -27,7 +27,7 @@ export class BadResponseHead extends Error {}
  * `maxLineLength` is --header-buffer-size: mod_wsgi refuses (500) a response header line
  * from the daemon longer than that.
  */
-export function checkResponseHead(head: ResponseHead, maxLineLength = 32768): CheckedHead {
+export function checkResponseHead(head: AppResponseHead, maxLineLength = 32768): CheckedHead {
   const status = STATUS.exec(head.status);
   if (!status) throw new BadResponseHead(`invalid status line ${JSON.stringify(head.status)}`);
   const headers: string[] = [];

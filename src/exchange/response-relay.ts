@@ -9,12 +9,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
 import { STATUS_CODES } from "node:http";
-import { decodeResponseHead } from "../protocol/messages.js";
 import { countBody, recordHeaders } from "../http/access-log.js";
 import { BadResponseHead, checkResponseHead } from "./response-head.js";
 import { gzipHead, gzipTo } from "../http/compress.js";
 import { TurnBatch, type Corkable } from "../turn-batch.js";
-import { daemonReadBuffers } from "../daemon/read-buffer-pool.js";
+import type { AppResponseHead } from "./backend.js";
 import {
   ResponseSpool,
   type HeldPiece,
@@ -52,8 +51,11 @@ export interface RelayContext {
 export interface RelayOwner {
   /** The front end answers instead of the app (its own page, or a cut response). */
   answer(status: number): void;
-  /** Stops reading the daemon while the client is slow; returns how to start again. */
-  pauseDaemon(): () => void;
+  /** Stops the backend's output while the client is slow (its --socket-timeout does
+   *  not count meanwhile); returns how to let it go on. */
+  pauseBackend(): () => void;
+  /** Makes a piece of the response outlive the call that delivered it. */
+  hold(piece: Buffer): HeldPiece;
 }
 
 /** Body pieces this large are held (corked) until the end of the event-loop turn. */
@@ -61,8 +63,6 @@ const BATCH_MIN = 16 * 1024;
 
 export class ResponseRelay {
   headSent = false;
-  /** The client is not taking the response as fast as the daemon sends it. */
-  clientSlow = false;
   private sentBytes = 0;
   private declaredLength: number | null = null;
   private mayHaveBody = true;
@@ -87,15 +87,13 @@ export class ResponseRelay {
     this.batch = new TurnBatch(socketOf(res));
   }
 
-  /** RESPONSE_HEAD: checked, then written, or answered by the front end instead. */
-  head(payload: Buffer): void {
+  /** The app's head: checked, then written, or answered by the front end instead. */
+  head(appHead: AppResponseHead): void {
     let head;
     try {
-      head = checkResponseHead(decodeResponseHead(payload), this.context.headerBufferSize);
+      head = checkResponseHead(appHead, this.context.headerBufferSize);
     } catch (error) {
-      const why = error instanceof BadResponseHead ? error.message : String(error);
-      this.context.logError(`bad response head from the application: ${why}`);
-      this.owner.answer(500);
+      this.badHead(error instanceof BadResponseHead ? error.message : String(error));
       return;
     }
     const page = this.context.errorPageFor;
@@ -125,7 +123,13 @@ export class ResponseRelay {
     this.headSent = true;
   }
 
-  /** RESPONSE_BODY (or a piece of one, as it arrived). */
+  /** A head that cannot be sent: the client gets 500. */
+  badHead(why: string): void {
+    this.context.logError(`bad response head from the application: ${why}`);
+    this.owner.answer(500);
+  }
+
+  /** A piece of the body, as it arrived. */
   body(payload: Buffer): void {
     let chunk = payload;
     if (this.declaredLength !== null && this.sentBytes + chunk.length > this.declaredLength) {
@@ -142,7 +146,7 @@ export class ResponseRelay {
     // Gzipped, the access log counts the bytes that leave (gzipTo counts them), as %b does.
     if (this.mayHaveBody && this.out === this.res) countBody(this.res, chunk.length);
     if (this.spool?.holding === true) {
-      this.spool.append(keep(chunk));
+      this.spool.append(this.owner.hold(chunk));
       return;
     }
     // The daemon runs on while up to --response-buffer-size bytes wait for a slow reader
@@ -159,15 +163,10 @@ export class ResponseRelay {
     this.out.once("drain", this.holdDaemon());
   }
 
-  /** Pauses the daemon, counted as waiting for the client by the exchange's
-   *  --socket-timeout; returns how to let it go on. */
+  /** Pauses the backend, counted as waiting for the client by its --socket-timeout;
+   *  returns how to let it go on. */
   private holdDaemon(): () => void {
-    const resume = this.owner.pauseDaemon();
-    this.clientSlow = true;
-    return () => {
-      this.clientSlow = false;
-      resume();
-    };
+    return this.owner.pauseBackend();
   }
 
   private spoolFor(): ResponseSpool | null {
@@ -191,10 +190,10 @@ export class ResponseRelay {
     return spool;
   }
 
-  /** Writes a piece of a daemon socket's read buffer, which is read into again once this
-   *  returns (daemon-socket.ts). */
+  /** Writes a piece of the backend's buffer, which may be used again once this returns
+   *  (the daemon sockets' read buffers). */
   private write(piece: Buffer): boolean {
-    const held = keep(piece);
+    const held = this.owner.hold(piece);
     const done = this.memoryShare()?.hold(held.buffer.length, held.repay) ?? held.repay;
     return done === null ? this.out.write(held.buffer) : this.out.write(held.buffer, done);
   }
@@ -254,13 +253,6 @@ export class ResponseRelay {
   private shortOfDeclared(): boolean {
     return this.mayHaveBody && this.declaredLength !== null && this.sentBytes < this.declaredLength;
   }
-}
-
-/** A piece of a daemon socket's read buffer made to outlive the read: a small piece
- *  copied, a large one lent until it is no longer needed. */
-function keep(piece: Buffer): HeldPiece {
-  if (piece.length < BATCH_MIN) return { buffer: Buffer.from(piece), repay: null };
-  return { buffer: piece, repay: daemonReadBuffers.lend(piece) };
 }
 
 /**

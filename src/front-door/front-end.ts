@@ -6,7 +6,9 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { ServerConfig } from "../config/server-config.js";
+import { DaemonBackend } from "../daemon/daemon-backend.js";
 import type { DaemonPool } from "../daemon/pool.js";
+import type { Backend } from "../exchange/backend.js";
 import { Admission } from "../exchange/admission.js";
 import { Exchange, type ExchangeContext } from "../exchange/exchange.js";
 import type { AccessLog } from "../http/access-log.js";
@@ -51,10 +53,11 @@ class FrontDoor {
   private readonly body: BodyStrategy;
   private readonly admission: Admission;
   private readonly context: ExchangeContext;
+  private readonly backend: Backend;
 
   constructor(
     private readonly config: ServerConfig,
-    private readonly pool: DaemonPool,
+    pool: DaemonPool,
     private readonly errorLog: ErrorLog,
     private readonly accessLog: AccessLog | null,
   ) {
@@ -80,7 +83,14 @@ class FrontDoor {
       this.refuse(req, res, status);
     });
     this.admission = new Admission(config.clients.maxClients);
-    this.context = exchangeContext(config, pool, errorLog, this.site.sendError);
+    this.context = exchangeContext(config, errorLog, this.site.sendError);
+    this.backend = new DaemonBackend(pool, {
+      requestTimeout: config.daemons.requestTimeout,
+      socketTimeout: config.daemons.socketTimeout,
+      logError: (message) => {
+        errorLog.error(message);
+      },
+    });
   }
 
   handle(req: FrontEndRequest, res: ServerResponse, expectContinue: boolean): void {
@@ -157,7 +167,7 @@ class FrontDoor {
     this.admit(request, environ, { expectContinue: false, body: null, context });
   }
 
-  /** Admission (--max-clients), then the exchange with a daemon thread. */
+  /** Admission (--max-clients), then the exchange with the backend. */
   private admit(
     { req, res, id, start }: AppRequest,
     environ: Record<string, string>,
@@ -173,13 +183,13 @@ class FrontDoor {
         start,
         how.expectContinue,
         how.context,
+        this.backend,
         leave,
       );
-      if (how.body) exchange.preload(how.body);
       if (req instanceof FrontEndRequest) {
         req.bodyFailed = (status) => exchange.clientBodyFailed(status);
       }
-      this.pool.dispatch(exchange);
+      exchange.run(how.body);
     });
   }
 }

@@ -25,8 +25,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   http: ["config", "log"],
   static: ["config", "log", "http"],
   buffering: ["config", "log"],
-  daemon: ["config", "log", "protocol", "lifecycle"],
-  exchange: ["config", "log", "http", "buffering", "protocol", "daemon"],
+  daemon: ["config", "log", "protocol", "buffering", "exchange", "lifecycle"],
+  // The HTTP side of a request sees a backend only through exchange/backend.ts.
+  exchange: ["config", "log", "http", "buffering"],
   "front-door": ["config", "log", "http", "static", "buffering", "exchange", "daemon"],
   lifecycle: ["config", "log", "http", "front-door", "daemon", "service"],
   service: ["config", "log", "lifecycle"],

@@ -10,6 +10,7 @@ import {
   type EnvironSettings,
 } from "../../../src/exchange/environ.js";
 import { decodePath, plainAddress, splitTarget } from "../../../src/http/request-target.js";
+import { baseFrame } from "../../../src/daemon/daemon-session.js";
 
 test("splitTarget keeps the raw query and drops the fragment", () => {
   assert.deepEqual(splitTarget("/a%20b?x=1&y=%41#frag"), {
@@ -157,7 +158,7 @@ test("a request's environ carries only its own keys over the listener's base", (
   // A request may override a base key (a trusted proxy's scheme) without touching it.
   environ["wsgi.url_scheme"] = "https";
   assert.equal(base.environ["wsgi.url_scheme"], "http");
-  const frame = JSON.parse(base.frame.subarray(5).toString("utf8")) as {
+  const frame = JSON.parse(baseFrame(base).subarray(5).toString("utf8")) as {
     base: number;
     environ: Record<string, string>;
   };
