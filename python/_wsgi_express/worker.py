@@ -101,7 +101,8 @@ class Worker:
                 self.connection, exchange.request, _started_hook(self._runtime, exchange),
                 sendfile=self._runtime.config.enableSendfile,
                 # Read before the application can change it.
-                head_only=exchange.environ["REQUEST_METHOD"] == "HEAD")
+                head_only=exchange.environ["REQUEST_METHOD"] == "HEAD",
+                on_end=lambda: self._account(head, daemon_start, exchange))
             self._call(exchange)
         finally:
             registry.remove(exchange.request)
@@ -112,7 +113,12 @@ class Worker:
 
     def _account(self, head, daemon_start, exchange):
         """The request's share of mod_wsgi's metrics (metrics.py): lifetime counts always,
-        the interval's phases and classes only once start_recording_metrics() ran."""
+        the interval's phases and classes only once start_recording_metrics() ran.
+        Normally called by the response just before its last frame, so a client that
+        saw the response end finds it counted; else when the request is torn down."""
+        if exchange.accounted:
+            return
+        exchange.accounted = True
         finish = time.time()
         metrics, slot, response = self._runtime.metrics, self.slot, exchange.response
         metrics.finish(slot, daemon_start, finish)
@@ -206,6 +212,7 @@ class Exchange:
         self.response = None
         self.application_start = None
         self.failed = False
+        self.accounted = False
 
 
 def _run(application, environ, response):
