@@ -104,6 +104,7 @@ class Interval:
         application = _us(finish - application_start)
         self.requests += 1
         table, totals, low, high = self._table, self.totals, self.min_us, self.max_us
+        overflow = BUCKET_COUNT - 1
         for phase, us in enumerate((server, queue, daemon, application,
                                     server + queue + daemon + application)):
             totals[phase] += us / 1e6
@@ -112,7 +113,7 @@ class Interval:
                 low[phase] = us
             if us > high[phase]:
                 high[phase] = us
-            self.buckets[phase][table[us // STEP_US] if us < LIMIT_US else BUCKET_COUNT - 1] += 1
+            self.buckets[phase][table[us // STEP_US] if us < LIMIT_US else overflow] += 1
         status_class = status // 100
         self.status[status_class - 1 if 1 <= status_class <= 5 else 4] += 1
         self.input_bytes += input_bytes

@@ -63,7 +63,8 @@ class Scoreboard:
                 "pid": self._pid(),
                 "generation": 0,
                 "quiescing": quiescing,
-                "workers": [_worker(index, slot, quiescing) for index, slot in enumerate(slots)],
+                "workers": [_worker(index, slot, quiescing)
+                            for index, slot in enumerate(slots)],
             }],
         }
 

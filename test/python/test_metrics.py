@@ -3,9 +3,12 @@ injected clock: histogram bounds, interval drains, utilisation arithmetic."""
 
 import unittest
 
-from . import support  # noqa: F401  (puts the runtime on sys.path)
+import sys
+
+from .support import FakeFrontEnd, base_environ, captured_stderr, make_config
 from _wsgi_express.accounting import BUCKET_COUNT, bucket_index, bucket_table
 from _wsgi_express.metrics import Metrics
+from _wsgi_express.runtime import Runtime
 from _wsgi_express.scoreboard import Scoreboard
 
 
@@ -231,6 +234,61 @@ class ServerMetrics(unittest.TestCase):
         server = board.server_metrics()
         self.assertTrue(server["processes"][0]["quiescing"])
         self.assertEqual(server["processes"][0]["workers"][1]["access_count"], 1)
+
+
+class ThroughAWorker(unittest.TestCase):
+    """A real Worker over a socket pair: what the module's functions see."""
+
+    def setUp(self):
+        saved = sys.modules.get("mod_wsgi")
+        self.addCleanup(lambda: sys.modules.pop("mod_wsgi", None) if saved is None
+                        else sys.modules.__setitem__("mod_wsgi", saved))
+
+    def front_end(self, application, **config):
+        runtime = Runtime(make_config(threads=1, **config))
+        module = runtime.install_mod_wsgi()
+        front = FakeFrontEnd(application, runtime=runtime)
+        self.addCleanup(front.close)
+        return front, module
+
+    def test_counts_and_classes_of_what_the_client_saw(self):
+        def application(environ, start_response):
+            path = environ["PATH_INFO"]
+            if path == "/raise":
+                raise ValueError("before start_response")
+            if path == "/none":
+                return [b"never started"]
+            start_response(path[1:] + " Status", [])
+            return [b"body"]
+
+        front, module = self.front_end(application)
+        self.assertIsNone(module.process_metrics())
+        front.request(base_environ(PATH_INFO="/200"))
+        module.start_recording_metrics()
+        with captured_stderr():
+            for path in ("/200", "/404", "/raise", "/none", "/302"):
+                front.request(base_environ(PATH_INFO=path))
+        # The response's end is only sent once the request was counted.
+        process = module.process_metrics()
+        self.assertEqual((process["request_count"], process["active_requests"]), (6, 0))
+        self.assertEqual(process["threads"], [{"thread_id": 1, "request_count": 6}])
+        sample = module.request_metrics()
+        self.assertEqual(sample["request_count"], 5)
+        self.assertEqual([sample["status_%dxx" % n] for n in range(1, 6)], [0, 1, 1, 1, 2])
+        self.assertEqual(sample["output_bytes"], 12)
+        self.assertIsNone(module.server_metrics())
+
+    def test_server_metrics_with_the_flag(self):
+        def application(environ, start_response):
+            start_response("200 OK", [])
+            return [b"1234"]
+
+        front, module = self.front_end(application, serverMetrics=True)
+        front.request(base_environ(PATH_INFO="/x", REQUEST_URI="/x?y", REQUEST_METHOD="POST"))
+        [worker] = module.server_metrics()["processes"][0]["workers"]
+        self.assertEqual((worker["status"], worker["access_count"], worker["bytes_served"]),
+                         ("_", 1, 4))
+        self.assertEqual(worker["request"], "POST /x?y HTTP/1.1")
 
 
 if __name__ == "__main__":
