@@ -196,24 +196,32 @@ class Metrics:
             result["status_%dxx" % number] = total
         result.update(input_bytes=interval.input_bytes, input_reads=0,
                       output_bytes=interval.output_bytes, output_writes=0)
-        for name, buckets in zip(PHASES, interval.buckets):
-            result[name + "_buckets"] = buckets
-        for name in UNMEASURED:
-            result[name + "_buckets"] = [0] * BUCKET_COUNT
-        result.update(
-            request_threads_completed=interval.completed,
-            request_threads_buckets=list(interval.completed),  # mod_wsgi's old name
-            request_threads_busy_time=interval.busy_time,
-            request_threads_cpu_time=interval.cpu_time,
-            request_threads_current_elapsed=elapsed,
-            request_threads_max_duration=interval.max_duration)
-        for phase, name in enumerate(PHASES):
-            result[name] = interval.totals[phase] / count if count else 0.0
-            least = interval.min_us[phase]
-            result[name + "_min_us"] = least
-            result[name + "_max_us"] = interval.max_us[phase] if least is not None else None
-        for name in UNMEASURED:
-            result[name] = 0.0
-            result[name + "_min_us"] = result[name + "_max_us"] = None
-        result["gil_wait_count"] = 0
+        result.update(_phase_fields(interval, elapsed))
         return result
+
+
+def _phase_fields(interval, elapsed):
+    """The histograms, per-thread lists, phase means and extremes of request_metrics()."""
+    result = {}
+    count = interval.requests
+    for name, buckets in zip(PHASES, interval.buckets):
+        result[name + "_buckets"] = buckets
+    for name in UNMEASURED:
+        result[name + "_buckets"] = [0] * BUCKET_COUNT
+    result.update(
+        request_threads_completed=interval.completed,
+        request_threads_buckets=list(interval.completed),  # mod_wsgi's old name
+        request_threads_busy_time=interval.busy_time,
+        request_threads_cpu_time=interval.cpu_time,
+        request_threads_current_elapsed=elapsed,
+        request_threads_max_duration=interval.max_duration)
+    for phase, name in enumerate(PHASES):
+        result[name] = interval.totals[phase] / count if count else 0.0
+        least = interval.min_us[phase]
+        result[name + "_min_us"] = least
+        result[name + "_max_us"] = interval.max_us[phase] if least is not None else None
+    for name in UNMEASURED:
+        result[name] = 0.0
+        result[name + "_min_us"] = result[name + "_max_us"] = None
+    result["gil_wait_count"] = 0
+    return result
