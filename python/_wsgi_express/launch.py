@@ -56,6 +56,8 @@ FIELDS = (
     ("shutdownTimeout", _number, "a number of seconds", 5),
     ("reloadOnChanges", _boolean, "true or false", False),
     ("enableSendfile", _boolean, "true or false", False),
+    # --server-metrics (or --server-status): mod_wsgi.server_metrics() answers.
+    ("serverMetrics", _boolean, "true or false", False),
     # SO_SNDBUF and SO_RCVBUF of the worker connections; 0: the system's default.
     ("sendBufferSize", _integer, "a number of bytes", 0),
     ("receiveBufferSize", _integer, "a number of bytes", 0),

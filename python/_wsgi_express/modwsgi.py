@@ -92,8 +92,10 @@ class RequestState:
         return data
 
 
-def build_module(config, events, requests):
-    """A fresh ``mod_wsgi`` module object for this process's launch config."""
+def build_module(config, events, requests, metrics, scoreboard=None):
+    """A fresh ``mod_wsgi`` module object for this process's launch config.
+    ``scoreboard`` is None unless --server-metrics: server_metrics() then returns None,
+    as mod_wsgi's does without server-metrics=On."""
     module = types.ModuleType("mod_wsgi", "wsgi-express implementation of mod_wsgi's API")
     module.version = VERSION
     module.process_group = config.processGroup
@@ -110,12 +112,12 @@ def build_module(config, events, requests):
     module.signal_callbacks = events.signal_callbacks
     module.request_data = requests.request_data
     module.active_requests = requests.active_requests
-    # Metrics need server-metrics / start_recording_metrics() in mod_wsgi 6 and
-    # return None until then; they are not implemented, so they always do.
-    module.server_metrics = _none
-    module.process_metrics = _none
-    module.request_metrics = _none
-    module.start_recording_metrics = _none
+    # mod_wsgi 6: process_metrics() and request_metrics() return None until
+    # start_recording_metrics() was called (metrics.py).
+    module.start_recording_metrics = metrics.start_recording_metrics
+    module.process_metrics = metrics.process_metrics
+    module.request_metrics = metrics.request_metrics
+    module.server_metrics = _none if scoreboard is None else scoreboard.server_metrics
     return module
 
 
@@ -123,7 +125,7 @@ def _none():
     return None
 
 
-def install(config, events, requests):
-    module = build_module(config, events, requests)
+def install(config, events, requests, metrics, scoreboard=None):
+    module = build_module(config, events, requests, metrics, scoreboard)
     sys.modules["mod_wsgi"] = module
     return module

@@ -20,10 +20,14 @@ class ClientGone(Exception):
 
 
 class Response:
-    def __init__(self, connection, request, on_start=None, sendfile=False, head_only=False):
+    def __init__(self, connection, request, on_start=None, sendfile=False, head_only=False,
+                 on_end=None):
         self._connection = connection
         self._request = request  # .aborted is set by the control thread on ABORT
         self._on_start = on_start
+        # Called once, just before the frame that ends the response goes out: what it
+        # records is done before the front end (and so the client) sees the end.
+        self._on_end = on_end
         self._sendfile = sendfile  # --enable-sendfile
         # A HEAD request: the client gets no body, so none is sent to the front end,
         # which would only drop it. The application still produces it (and its
@@ -222,12 +226,19 @@ class Response:
         self._out.append(END_FRAME if not self.surplus_bytes else self._error_frame(
             "the application sent more than its Content-Length: %d bytes declared, %d sent"
             % (self.content_length, self.content_length + self.surplus_bytes)))
+        self._ending()
         self.flush()
 
     def fail(self, message):
         """Ends the request with RESPONSE_ERROR; unsent queued output is dropped."""
         self._out, self._body, self._body_size = [], [], 0
+        self._ending()
         self._connection.send(self._error_frame(message))
+
+    def _ending(self):
+        on_end, self._on_end = self._on_end, None
+        if on_end is not None:
+            on_end()
 
     @staticmethod
     def _error_frame(message):

@@ -4,8 +4,10 @@ import sys
 import threading
 
 from . import modwsgi
+from .metrics import Metrics
 from .modwsgi import Events, RequestState
 from .registry import Registry
+from .scoreboard import Scoreboard
 
 
 class Runtime:
@@ -14,6 +16,10 @@ class Runtime:
         self.events = Events()
         self.requests = RequestState()
         self.registry = Registry()
+        self.metrics = Metrics(config.threads)
+        # --server-metrics: mod_wsgi.server_metrics() answers; else it returns None.
+        self.scoreboard = Scoreboard(self.metrics, config.processes, config.processIndex,
+                                     lambda: self.stopping) if config.serverMetrics else None
         self.application = None
         self.load_error = None
         self.workers = []
@@ -24,7 +30,8 @@ class Runtime:
         self._stop_requested = threading.Event()
 
     def install_mod_wsgi(self):
-        return modwsgi.install(self.config, self.events, self.requests)
+        return modwsgi.install(self.config, self.events, self.requests, self.metrics,
+                               self.scoreboard)
 
     def request_stop(self, reason):
         """Safe from a signal handler or any thread: the main thread does the work."""

@@ -10,9 +10,11 @@ import sys
 import traceback
 
 from . import modwsgi
+from .metrics import Metrics
 from .modwsgi import Events, RequestState
 from .privileges import EXIT_PRIVILEGES, PrivilegeError, drop_privileges
 from .process_setup import drop_own_directory, enter_working_directory, line_buffer_streams
+from .scoreboard import Scoreboard
 
 ENV_VAR = "WSGI_EXPRESS_SERVICE"
 EXIT_CONFIG = 2
@@ -44,9 +46,18 @@ def main(package_dir):
         # CVE-2014-8583, as for the daemons: never run on from the wrong directory.
         _log("cannot change to the working directory: %s" % error)
         return EXIT_PRIVILEGES
-    modwsgi.install(ModuleConfig("service:" + name, "", 1, 0), Events(), RequestState())
+    _install_mod_wsgi(name, settings.get("serverMetrics") is True)
     signal.signal(signal.SIGTERM, _raise_system_exit)
     return _run(script)
+
+
+def _install_mod_wsgi(name, server_metrics):
+    """As mod_wsgi's service daemons (threads=0): process_metrics() describes this
+    process, request_metrics() counts no requests, server_metrics() lists no workers."""
+    metrics = Metrics(0)
+    scoreboard = Scoreboard(metrics, 1, 1) if server_metrics else None
+    modwsgi.install(ModuleConfig("service:" + name, "", 1, 0), Events(), RequestState(),
+                    metrics, scoreboard)
 
 
 def _raise_system_exit(signum, frame):

@@ -30,6 +30,7 @@ class Worker:
         self._runtime = runtime
         self._template = EnvironTemplate(runtime.config, index)
         self._bases = EnvironBases()
+        self.slot = runtime.metrics.slots[index]
         # busy is read by the stopping main thread: only an idle worker is woken.
         self.lock = threading.Lock()
         self.busy = False
@@ -37,6 +38,7 @@ class Worker:
                                        daemon=True)
 
     def run(self):
+        self._runtime.metrics.thread_started(self.slot)
         try:
             while True:
                 payload = self._next_head()
@@ -88,6 +90,9 @@ class Worker:
             # Recalled while it waited behind the previous request: it runs elsewhere.
             # Its body frames are skipped on the way to the next head.
             return
+        self._runtime.metrics.begin(self.slot, daemon_start)
+        if self._runtime.scoreboard is not None:
+            self._runtime.scoreboard.begin(self.slot, head.environ)
         exchange = Exchange(head, request, self.connection)
         try:
             exchange.environ = self._template.build(head, exchange.input, exchange.errors,
@@ -96,13 +101,34 @@ class Worker:
                 self.connection, exchange.request, _started_hook(self._runtime, exchange),
                 sendfile=self._runtime.config.enableSendfile,
                 # Read before the application can change it.
-                head_only=exchange.environ["REQUEST_METHOD"] == "HEAD")
+                head_only=exchange.environ["REQUEST_METHOD"] == "HEAD",
+                on_end=lambda: self._account(head, daemon_start, exchange))
             self._call(exchange)
         finally:
             registry.remove(exchange.request)
             # Our own objects, not environ's: middleware may have replaced those.
             exchange.errors.close()
+            self._account(head, daemon_start, exchange)
         exchange.input.drain()
+
+    def _account(self, head, daemon_start, exchange):
+        """The request's share of mod_wsgi's metrics (metrics.py): lifetime counts always,
+        the interval's phases and classes only once start_recording_metrics() ran.
+        Normally called by the response just before its last frame, so a client that
+        saw the response end finds it counted; else when the request is torn down."""
+        if exchange.accounted:
+            return
+        exchange.accounted = True
+        finish = time.time()
+        metrics, slot, response = self._runtime.metrics, self.slot, exchange.response
+        metrics.finish(slot, daemon_start, finish)
+        if self._runtime.scoreboard is not None and response is not None:
+            slot.bytes_served += response.body_bytes
+        if metrics.recording:
+            metrics.record(slot, finish, head.request_start, head.queue_start, daemon_start,
+                           exchange.application_start, _status(exchange),
+                           exchange.input.bytes_read,
+                           response.body_bytes if response is not None else 0)
 
     def _call(self, exchange):
         runtime = self._runtime
@@ -117,10 +143,12 @@ class Worker:
             exchange.environ["mod_wsgi.application_start"] = exchange.application_start
             _run(application, exchange.environ, exchange.response)
         except ClientGone:
+            exchange.failed = True
             exchange.response.fail("the client went away")
         except (ConnectionClosed, ProtocolError, ProtocolViolation, IncompleteFile):
             raise  # the connection is unusable: no response can follow
         except BaseException:
+            exchange.failed = True
             self._failed(exchange)
         finally:
             runtime.requests.end(exchange.request.id)
@@ -183,6 +211,8 @@ class Exchange:
         self.environ = None
         self.response = None
         self.application_start = None
+        self.failed = False
+        self.accounted = False
 
 
 def _run(application, environ, response):
@@ -195,6 +225,20 @@ def _run(application, environ, response):
         if close is not None:
             close()
     response.finish()
+
+
+def _status(exchange):
+    """The status the client got, as an int: 500 when the request failed before its
+    head went out (the front end answers with an error page), as mod_wsgi counts a
+    request that never called start_response() as 5xx."""
+    response = exchange.response
+    if response is None or response.status is None or \
+            (exchange.failed and not response.head_sent):
+        return 500
+    try:
+        return int(response.status[:3])
+    except ValueError:
+        return 500
 
 
 def _started_hook(runtime, exchange):

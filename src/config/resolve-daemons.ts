@@ -37,6 +37,8 @@ export function resolveDaemons(
     scriptReloading: !options.flag("disable-reloading"),
     reloadOnChanges: options.flag("reload-on-changes"),
     enableSendfile: options.flag("enable-sendfile"),
+    // mod_wsgi-express: --server-status turns server metrics on too.
+    serverMetrics: options.flag("server-metrics") || options.flag("server-status"),
     environment,
   };
 }

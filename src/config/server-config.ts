@@ -158,6 +158,9 @@ export interface DaemonConfig {
   /** `--enable-sendfile`: wsgi.file_wrapper files go to the front end with sendfile(2)
    *  rather than being read into Python and written back out. */
   readonly enableSendfile: boolean;
+  /** `--server-metrics` (or `--server-status`): mod_wsgi.server_metrics() answers in the
+   *  daemons and service scripts instead of returning None. */
+  readonly serverMetrics: boolean;
   /** Extra variables for the daemons' process environment (MOD_WSGI_* markers). */
   readonly environment: Readonly<Record<string, string>>;
   /** `--user` / `--group`, only when started as root (mod_wsgi ignores them otherwise). */

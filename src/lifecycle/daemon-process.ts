@@ -146,6 +146,7 @@ function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
     shutdownTimeout: daemons.shutdownTimeout,
     reloadOnChanges: daemons.reloadOnChanges,
     enableSendfile: daemons.enableSendfile,
+    serverMetrics: daemons.serverMetrics,
     sendBufferSize: daemons.sendBufferSize,
     receiveBufferSize: daemons.receiveBufferSize,
     bodyFileProbe: launch.bodyFileProbe,

@@ -32,6 +32,7 @@ export class ServiceProcess {
       pythonPaths: application.pythonPaths,
       user: service.identity.user,
       group: service.identity.group,
+      serverMetrics: daemons.serverMetrics,
     };
     const warnings = daemons.pythonWarnings.flatMap((spec) => ["-W", spec]);
     // The last argument names the process in ps, as mod_wsgi's (wsgi:service:NAME).

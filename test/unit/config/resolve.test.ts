@@ -62,6 +62,7 @@ test("defaults are mod_wsgi-express's", async () => {
       scriptReloading: true,
       reloadOnChanges: false,
       enableSendfile: false,
+      serverMetrics: false,
       sendBufferSize: 0,
       receiveBufferSize: 0,
     },
@@ -309,6 +310,14 @@ test("--enable-sendfile reaches the daemons' settings", async () => {
   const config = await resolveWith(["--enable-sendfile"]);
   assert.equal(config.daemons.enableSendfile, true);
   assert.deepEqual(config.plannedOptions, []);
+});
+
+test("--server-metrics, or --server-status, reaches the daemons' settings", async () => {
+  assert.equal((await resolveWith([])).daemons.serverMetrics, false);
+  const config = await resolveWith(["--server-metrics"]);
+  assert.equal(config.daemons.serverMetrics, true);
+  assert.deepEqual(config.plannedOptions, []);
+  assert.equal((await resolveWith(["--server-status"])).daemons.serverMetrics, true);
 });
 
 test("the interpreter comes from PATH by default", async () => {

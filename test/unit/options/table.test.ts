@@ -107,6 +107,7 @@ const IMPLEMENTED = [
   "disable-reloading",
   "reload-on-changes",
   "enable-sendfile",
+  "server-metrics",
   "send-buffer-size",
   "receive-buffer-size",
   "memory-limit",
