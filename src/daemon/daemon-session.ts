@@ -12,29 +12,21 @@ import type {
   SessionEvents,
   SessionRequest,
 } from "../exchange/backend.js";
-import { baseOf, type EnvironBase } from "../exchange/environ.js";
-import {
-  MAX_BODY_FRAME,
-  FrameType,
-  encodeBodyFile,
-  encodeFrame,
-  encodeHeader,
-  type Frame,
-} from "../protocol/frames.js";
-import {
-  decodeErrorMessage,
-  decodeResponseHead,
-  encodeEnvironBase,
-  encodeRequestHead,
-} from "../protocol/messages.js";
-import { procPath } from "./body-file-probe.js";
+import { baseOf } from "../exchange/environ.js";
+import { FrameType, type Frame } from "../protocol/frames.js";
+import { decodeErrorMessage, decodeResponseHead, encodeRequestHead } from "../protocol/messages.js";
 import type { PendingRequest } from "./pending-request.js";
 import { daemonReadBuffers } from "./read-buffer-pool.js";
+import {
+  BODY_ABORT,
+  BODY_END,
+  baseFrame,
+  bodyFileFrame,
+  wholeBodyFrames,
+  writeBodyFrames,
+} from "./request-frames.js";
 import { SessionTimers, type SessionClock } from "./session-timers.js";
 import type { WorkerChannel } from "./worker-channel.js";
-
-const BODY_END = encodeFrame(FrameType.REQUEST_BODY_END);
-const BODY_ABORT = encodeFrame(FrameType.REQUEST_BODY_ABORT);
 
 /** Body pieces at least this large are lent from the daemon socket's read buffer rather
  *  than copied (read-buffer-pool.ts); the response relay batches the same pieces. */
@@ -189,19 +181,12 @@ export class DaemonSession implements PendingRequest, BackendSession, BodySink {
   }
 
   sendBody(chunk: Buffer): boolean {
-    const channel = this.channel;
-    if (channel === null) return true;
-    let ok = true;
-    for (let offset = 0; offset < chunk.length; offset += MAX_BODY_FRAME) {
-      const piece = chunk.subarray(offset, offset + MAX_BODY_FRAME);
-      ok = channel.writeBody(encodeHeader(FrameType.REQUEST_BODY, piece.length), piece);
-    }
-    return ok;
+    return this.channel === null ? true : writeBodyFrames(this.channel, chunk);
   }
 
   /** The front end neither reads the file back nor copies it into the daemon's socket. */
   sendBodyFile(body: SpooledBody): void {
-    this.channel?.write(encodeBodyFile(procPath(body.file), body.length));
+    this.channel?.write(bodyFileFrame(body));
   }
 
   endBody(aborted: boolean): void {
@@ -312,27 +297,4 @@ export class DaemonSession implements PendingRequest, BackendSession, BodySink {
   private get uri(): string {
     return this.request.environ.REQUEST_URI ?? "";
   }
-}
-
-/** The frames that carry a whole body after its head: none at all ends it at once. */
-function wholeBodyFrames(whole: Buffer): Buffer[] {
-  const frames: Buffer[] = [];
-  for (let offset = 0; offset < whole.length; offset += MAX_BODY_FRAME) {
-    const piece = whole.subarray(offset, offset + MAX_BODY_FRAME);
-    frames.push(encodeHeader(FrameType.REQUEST_BODY, piece.length), piece);
-  }
-  frames.push(BODY_END);
-  return frames;
-}
-
-const baseFrames = new WeakMap<EnvironBase, Buffer>();
-
-/** Its ENVIRON_BASE frame, encoded once. */
-export function baseFrame(base: EnvironBase): Buffer {
-  let frame = baseFrames.get(base);
-  if (frame === undefined) {
-    frame = encodeEnvironBase(base.id, base.environ);
-    baseFrames.set(base, frame);
-  }
-  return frame;
 }

@@ -10,7 +10,7 @@ import {
   type EnvironSettings,
 } from "../../../src/exchange/environ.js";
 import { decodePath, plainAddress, splitTarget } from "../../../src/http/request-target.js";
-import { baseFrame } from "../../../src/daemon/daemon-session.js";
+import { baseFrame } from "../../../src/daemon/request-frames.js";
 
 test("splitTarget keeps the raw query and drops the fragment", () => {
   assert.deepEqual(splitTarget("/a%20b?x=1&y=%41#frag"), {
