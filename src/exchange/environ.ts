@@ -59,8 +59,10 @@ export function headerEnviron(rawHeaders: readonly string[], environ: Environ): 
     const value = rawHeaders[i + 1] as string;
     if (!PASSABLE_NAME.test(name)) continue;
     const upper = name.toUpperCase().replace(/-/g, "_");
-    // httpoxy: a client-supplied Proxy header must never become HTTP_PROXY.
-    if (upper === "PROXY") continue;
+    // httpoxy: a client-supplied Proxy header must never become HTTP_PROXY. And
+    // Proxy-Authorization is meant for a proxy, never the app: mod_wsgi drops it even
+    // with WSGIPassAuthorization On (which passes only Authorization).
+    if (upper === "PROXY" || upper === "PROXY_AUTHORIZATION") continue;
     const key = upper === "CONTENT_TYPE" || upper === "CONTENT_LENGTH" ? upper : "HTTP_" + upper;
     const previous = environ[key];
     environ[key] = previous === undefined ? value : `${previous}, ${value}`;
