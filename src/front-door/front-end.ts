@@ -32,7 +32,8 @@ import { RequestSpooler, SpoolRefusal, type SpooledBody } from "../buffering/req
 import { SpoolBudget } from "../buffering/spool-budget.js";
 import { SpoolFiles } from "../buffering/spool-files.js";
 import { ResponseMemory } from "../buffering/response-memory.js";
-import { absoluteAuthority, checkRequest, withHost } from "../http/request-guards.js";
+import { absoluteAuthority, withHost } from "../http/request-guards.js";
+import { intake, requestUri } from "../http/intake.js";
 import { Site } from "../static/site.js";
 import { sendError } from "../http/error-pages.js";
 
@@ -125,7 +126,7 @@ export function createFrontEnd(
     trackResponse(req, res);
     // Pipelined after a request that was refused and closes the connection: never served.
     if (isClosing(req.socket)) return;
-    const refusal = checkRequest(req) ?? refuse(req, config);
+    const refusal = intake(req, config.http) ?? refuse(req, config);
     if (refusal !== null) {
       markClosing(req.socket);
       site.sendError(res, refusal, { close: true });
@@ -193,7 +194,7 @@ export function createFrontEnd(
       base,
       mount,
       target.query,
-      target.uri,
+      internal === null ? requestUri(req) : target.uri,
     );
     // --map-head-to-get (resolved with its Auto rule); the client still gets no body.
     if (config.site.mapHeadToGet && environ.REQUEST_METHOD === "HEAD") {

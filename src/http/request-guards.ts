@@ -13,6 +13,26 @@
 /** Apache's LimitRequestLine default: a longer request target is answered 414. */
 export const MAX_REQUEST_TARGET = 8190;
 
+/**
+ * Apache's LimitRequestLine, LimitRequestFields and LimitRequestFieldSize (our
+ * --limit-request-line, --limit-request-fields, --limit-request-field-size; 0: no limit).
+ * Statuses: a long request line is 414 URI Too Long, as Apache answers. Too many fields
+ * or a field too long is 431 Request Header Fields Too Large (RFC 6585 §5) where Apache
+ * answers 400: 431 names the problem exactly, and it is what the 64 KiB cap on the whole
+ * head already answers, so a client sees one status for "your headers are too big".
+ */
+export interface HeaderLimits {
+  readonly limitRequestLine: number;
+  readonly limitRequestFields: number;
+  readonly limitRequestFieldSize: number;
+}
+
+export const APACHE_HEADER_LIMITS: HeaderLimits = {
+  limitRequestLine: MAX_REQUEST_TARGET,
+  limitRequestFields: 100,
+  limitRequestFieldSize: 8190,
+};
+
 export interface RequestLine {
   readonly method?: string | undefined;
   readonly url?: string | undefined;
@@ -26,12 +46,16 @@ const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]+)(?::\d*)?$/;
 
 /** The status a request gets from the front end alone, or null when it may go on. Every
  *  one of these closes the connection: what follows on it is not parsed. */
-export function checkRequest(request: RequestLine): number | null {
+export function checkRequest(
+  request: RequestLine,
+  limits: HeaderLimits = APACHE_HEADER_LIMITS,
+): number | null {
   const { httpVersion } = request;
   const url = request.url ?? "";
   // node lets "HTTP/2.0" (and other majors) through as a request line.
   if (httpVersion !== "1.1" && httpVersion !== "1.0") return 505;
-  if (url.length > MAX_REQUEST_TARGET) return 414;
+  const overLimit = checkLimits(request, limits);
+  if (overLimit !== null) return overLimit;
   // asterisk-form is for OPTIONS only (RFC 9112 §3.2.4).
   if (url === "*" && request.method !== "OPTIONS") return 400;
   const hosts = values(request.rawHeaders, "host");
@@ -41,6 +65,25 @@ export function checkRequest(request: RequestLine): number | null {
   // Two Content-Types is a gunicorn 26.1 rejection: parsers disagree on which one wins.
   if (values(request.rawHeaders, "content-type").length > 1) return 400;
   return checkTransferEncoding(values(request.rawHeaders, "transfer-encoding"), httpVersion);
+}
+
+/** The line and field limits. Lengths are of the lines as Apache reads them, without
+ *  CRLF: `METHOD SP target SP HTTP/x.y`, and `Name: value` (node strips the whitespace
+ *  around a value, so one space after the colon is counted whatever was sent). */
+function checkLimits(request: RequestLine, limits: HeaderLimits): number | null {
+  const { limitRequestLine, limitRequestFields, limitRequestFieldSize } = limits;
+  const lineLength = (request.method ?? "").length + (request.url ?? "").length + 10;
+  if (limitRequestLine > 0 && lineLength > limitRequestLine) return 414;
+  const raw = request.rawHeaders;
+  if (limitRequestFields > 0 && raw.length / 2 > limitRequestFields) return 431;
+  if (limitRequestFieldSize > 0) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if ((raw[i] ?? "").length + 2 + (raw[i + 1] ?? "").length > limitRequestFieldSize) {
+        return 431;
+      }
+    }
+  }
+  return null;
 }
 
 /** What llhttp lets through: empty list elements, other codings before chunked, and

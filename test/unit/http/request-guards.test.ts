@@ -30,9 +30,34 @@ test("Host: required on 1.1, once, well formed", () => {
 
 test("request line: version, target length, asterisk-form", () => {
   assert.equal(checkRequest(req(["Host", "a"], { httpVersion: "2.0" })), 505);
-  assert.equal(checkRequest(req(["Host", "a"], { url: "/" + "x".repeat(8190) })), 414);
+  assert.equal(checkRequest(req(["Host", "a"], { url: "/" + "x".repeat(8180) })), 414);
   assert.equal(checkRequest(req(["Host", "a"], { url: "*" })), 400);
   assert.equal(checkRequest(req(["Host", "a"], { url: "*", method: "OPTIONS" })), null);
+});
+
+test("request line and header field limits: Apache's defaults, at the limit and one past", () => {
+  const line = (length: number) => ({ url: "/" + "x".repeat(length - "GET  HTTP/1.1".length - 1) });
+  assert.equal(checkRequest(req(["Host", "a"], line(8190))), null);
+  assert.equal(checkRequest(req(["Host", "a"], line(8191))), 414);
+  const fields = (count: number) => [
+    "Host",
+    "a",
+    ...Array.from({ length: count - 1 }, (_, i) => [`X-${i}`, "v"]).flat(),
+  ];
+  assert.equal(checkRequest(req(fields(100))), null);
+  assert.equal(checkRequest(req(fields(101))), 431);
+  const field = (length: number) => ["Host", "a", "X", "v".repeat(length - "X: ".length)];
+  assert.equal(checkRequest(req(field(8190))), null);
+  assert.equal(checkRequest(req(field(8191))), 431);
+  const none = { limitRequestLine: 0, limitRequestFields: 0, limitRequestFieldSize: 0 };
+  assert.equal(checkRequest(req(fields(500)), none), null);
+  assert.equal(checkRequest(req(field(20_000), line(20_000)), none), null);
+  const small = { limitRequestLine: 20, limitRequestFields: 2, limitRequestFieldSize: 10 };
+  assert.equal(checkRequest(req(["Host", "a"], line(20)), small), null);
+  assert.equal(checkRequest(req(["Host", "a"], line(21)), small), 414);
+  assert.equal(checkRequest(req(field(10)), small), null);
+  assert.equal(checkRequest(req(field(11)), small), 431);
+  assert.equal(checkRequest(req(fields(3)), small), 431);
 });
 
 test("Transfer-Encoding: only chunked, once, on 1.1", () => {

@@ -15,6 +15,9 @@ const OURS = [
   "body-spool-size",
   "response-spool-size",
   "response-memory-size",
+  "limit-request-line",
+  "limit-request-fields",
+  "limit-request-field-size",
 ];
 
 /** Exactly the options the brief marks as implemented. */
@@ -39,6 +42,9 @@ const IMPLEMENTED = [
   "log-level",
   "keep-alive-timeout",
   "limit-request-body",
+  "limit-request-line",
+  "limit-request-fields",
+  "limit-request-field-size",
   "chunked-request",
   "header-buffer-size",
   "header-timeout",
