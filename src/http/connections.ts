@@ -7,6 +7,7 @@
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { clientErrorStatus } from "./request-guards.js";
+import { watchFirstLine } from "./version-guard.js";
 
 interface ConnectionState {
   /** Responses started on this connection and not yet finished. */
@@ -124,6 +125,12 @@ export function guardConnections(
       return;
     }
     refuseConnection(socket, status);
+  });
+  // An HTTP/0.9 request line: 400 at once, not a 408 after the header timeout.
+  server.on("connection", (socket: Duplex) => {
+    watchFirstLine(socket, () => {
+      refuseConnection(socket, 400);
+    });
   });
   // CONNECT (authority-form) is a proxy's business; node would drop the socket silently.
   server.on("connect", (_req, socket: Duplex) => {
