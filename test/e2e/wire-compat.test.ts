@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { app, startServer, type RunningServer } from "./harness.js";
+import { app, eventually, startServer, type RunningServer } from "./harness.js";
 import { rawTalk } from "./raw-client.js";
 
 const H = "Host: a\r\n";
@@ -132,6 +132,23 @@ describe("the wire as mod_wsgi-express has it, raw", () => {
   });
   after(async () => {
     await server.stop();
+  });
+
+  test("9. start_response twice before the body: the second wins, logged once (mod_wsgi)", async () => {
+    const first = await rawTalk(server.port, get("/twice"));
+    assert.match(first.text, /^HTTP\/1\.1 202 Second\r\n/);
+    assert.doesNotMatch(first.text, /X-First/i);
+    assert.match(first.text, /\r\nsecond wins\r\n/);
+    await rawTalk(server.port, get("/twice"));
+    await eventually(server.errorLog, (log) => /PEP 3333/.test(log));
+    assert.equal(server.errorLog().match(/PEP 3333/g)?.length, 1);
+  });
+
+  test("9. a bare status is sent with its standard reason phrase (mod_wsgi 6)", async () => {
+    const ok = await rawTalk(server.port, get("/bare-status"));
+    assert.match(ok.text, /^HTTP\/1\.1 200 OK\r\n/);
+    const missing = await rawTalk(server.port, get("/bare-404"));
+    assert.match(missing.text, /^HTTP\/1\.1 404 Not Found\r\n/);
   });
 
   for (const [group, rows] of [
