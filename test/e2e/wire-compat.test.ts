@@ -134,6 +134,16 @@ describe("the wire as mod_wsgi-express has it, raw", () => {
     await server.stop();
   });
 
+  test("0. started as root without --user: a warning in the banner and the error log", async () => {
+    // The harness starts the server as whoever runs the tests (root in CI containers).
+    if (process.getuid?.() === 0) {
+      assert.match(server.banner(), /^Warning\s*: started as root without --user\/--group/m);
+      await eventually(server.errorLog, (log) => /runs as root; give --user and --group/.test(log));
+    } else {
+      assert.doesNotMatch(server.banner(), /^Warning/m);
+    }
+  });
+
   test("9. start_response twice before the body: the second wins, logged once (mod_wsgi)", async () => {
     const first = await rawTalk(server.port, get("/twice"));
     assert.match(first.text, /^HTTP\/1\.1 202 Second\r\n/);
