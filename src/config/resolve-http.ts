@@ -17,6 +17,7 @@ export function resolveHttp(options: OptionReader, serverRoot: string): HttpConf
     limitRequestLine: options.number("limit-request-line"),
     limitRequestFields: options.number("limit-request-fields"),
     limitRequestFieldSize: options.number("limit-request-field-size"),
+    traceEnable: options.flag("trace-enable"),
     headerBufferSize: headerBufferSize(options.number("header-buffer-size")),
     bodySpoolSize: options.number("body-spool-size"),
     bodySpoolDirectory: join(serverRoot, "request-bodies"),

@@ -34,6 +34,7 @@ import { SpoolFiles } from "../buffering/spool-files.js";
 import { ResponseMemory } from "../buffering/response-memory.js";
 import { absoluteAuthority, withHost } from "../http/request-guards.js";
 import { intake, requestUri } from "../http/intake.js";
+import { answerServerMethods } from "../http/server-methods.js";
 import { Site } from "../static/site.js";
 import { sendError } from "../http/error-pages.js";
 
@@ -132,6 +133,7 @@ export function createFrontEnd(
       site.sendError(res, refusal, { close: true });
       return;
     }
+    if (answerServerMethods(req, res, config.http.traceEnable, site.sendError)) return;
     req.bodyFailed = (status) => {
       errorLog.info(`request ${req.url ?? ""}: request body failed (${status})`);
       markClosing(req.socket);

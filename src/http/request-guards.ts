@@ -91,13 +91,17 @@ function checkLimits(request: RequestLine, limits: HeaderLimits): number | null 
 function checkTransferEncoding(fields: readonly string[], httpVersion: string): number | null {
   if (fields.length === 0) return null;
   // RFC 9112 §6.1: a 1.0 message with Transfer-Encoding is faulty framing.
-  if (httpVersion === "1.0" || fields.length > 1) return 400;
-  const codings = (fields[0] ?? "")
+  if (httpVersion === "1.0") return 400;
+  // Several fields are one list (RFC 9110 §5.3), as Apache merges them: `gzip` then
+  // `chunked` on two lines is `gzip, chunked` (501), `chunked` twice is 400.
+  const codings = fields
+    .join(",")
     .split(",")
     .map((coding) => coding.replace(/^[ \t]+|[ \t]+$/g, ""));
   if (codings.some((coding) => coding === "")) return 400;
-  // chunked must come last, or the body's end cannot be found (RFC 9112 §6.3: 400).
-  if (codings[codings.length - 1]?.toLowerCase() !== "chunked") return 400;
+  // chunked must come last, once, or the body's end cannot be found (RFC 9112 §6.3: 400).
+  const chunked = codings.filter((coding) => coding.toLowerCase() === "chunked").length;
+  if (codings[codings.length - 1]?.toLowerCase() !== "chunked" || chunked > 1) return 400;
   // We decode only chunked; another coding (gzip, chunked) is not implemented (§6.1: 501).
   if (codings.length !== 1) return 501;
   return null;
@@ -116,7 +120,11 @@ function values(rawHeaders: readonly string[], lowerName: string): string[] {
  * is due: the client went away, or sent bytes after a request that closes the connection
  * (node reports those too, and must not answer 400 in place of that request's response).
  */
-export function clientErrorStatus(code: string | undefined, rawPacket?: Buffer): number | null {
+export function clientErrorStatus(
+  code: string | undefined,
+  rawPacket?: Buffer,
+  bytesParsed = 0,
+): number | null {
   switch (code) {
     case "HPE_CLOSED_CONNECTION":
     case "ECONNRESET":
@@ -127,9 +135,31 @@ export function clientErrorStatus(code: string | undefined, rawPacket?: Buffer):
     case "ERR_HTTP_REQUEST_TIMEOUT":
     case "HPE_HEADERS_TIMEOUT":
       return 408;
+    case "HPE_INVALID_METHOD":
+      // A well-formed method llhttp does not know (`BREW`, `get`): Apache hands it to
+      // the app; node cannot parse past it, so 501 (RFC 9110 §9.1), not a 400 that
+      // blames the client. A malformed token (`G@T`) is 400, as Apache answers.
+      return REQUEST_LINE_START.test(lineAt(rawPacket, bytesParsed)) ? 501 : 400;
+    case "HPE_INVALID_VERSION":
+      // `HTTP/1.2`: Apache serves it as 1.1; node cannot, so 505. Garbage, or 1.0/1.1
+      // refused for what follows it (a bare LF), is 400.
+      return /^\S+ \S+ HTTP\/\d\.\d\r$/.test(lineAt(rawPacket, bytesParsed)) &&
+        !/HTTP\/1\.[01]\r$/.test(lineAt(rawPacket, bytesParsed))
+        ? 505
+        : 400;
     default:
       return 400;
   }
+}
+
+/** The line of `rawPacket` that holds offset `at` (where llhttp stopped): a chunk may
+ *  start with earlier, pipelined requests. */
+function lineAt(rawPacket: Buffer | undefined, at: number): string {
+  if (rawPacket === undefined) return "";
+  const offset = Math.min(Math.max(at, 0), rawPacket.length);
+  const start = offset === 0 ? 0 : rawPacket.lastIndexOf(10, offset - 1) + 1;
+  const end = rawPacket.indexOf(10, start);
+  return rawPacket.toString("latin1", start, end === -1 ? rawPacket.length : end);
 }
 
 /** A method token (RFC 9110 §9.1: a token) and the space after it. */

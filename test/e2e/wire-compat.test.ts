@@ -97,6 +97,63 @@ const paths: Row[] = [
   ["7. %2F in the query is the app's", get("/q?a%2Fb"), [200], false],
 ];
 
+const methods: Row[] = [
+  [
+    "8. OPTIONS * is the server's: 200, Allow, no body (ap_send_http_options)",
+    `OPTIONS * HTTP/1.1\r\n${H}\r\nOPTIONS * HTTP/1.1\r\n${H}\r\n`,
+    [200, 200],
+    true,
+  ],
+  [
+    "8. TRACE: 405 without --trace-enable (TraceEnable Off), never the app's",
+    `TRACE / HTTP/1.1\r\n${H}${C}\r\n`,
+    [405],
+    false,
+  ],
+  ["8. CONNECT: 405 (no mod_proxy)", `CONNECT a:443 HTTP/1.1\r\n${H}\r\n`, [405], false],
+  [
+    "8. an unknown method node cannot parse: 501 (Apache would hand it to the app)",
+    `BREW /pot HTTP/1.1\r\n${H}\r\n`,
+    [501],
+    false,
+  ],
+  ["8. a lowercase method: 501 (Apache: the app's)", `get / HTTP/1.1\r\n${H}\r\n`, [501], false],
+  ["8. HTTP/1.2: 505 (Apache serves it as 1.1)", `GET / HTTP/1.2\r\n${H}\r\n`, [505], false],
+  [
+    "8. raw UTF-8 in the path: 400 (Apache: served)",
+    `GET /\xc3\xa9 HTTP/1.1\r\n${H}\r\n`,
+    [400],
+    false,
+  ],
+  [
+    "8. PROPFIND, a method node knows, is the app's as under Apache",
+    `PROPFIND / HTTP/1.1\r\n${H}${C}\r\n`,
+    [200],
+    false,
+    (env) => {
+      assert.equal(env.REQUEST_METHOD, "PROPFIND");
+    },
+  ],
+  [
+    "12. chunked body without --chunked-request: 411 as mod_wsgi-express",
+    `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`,
+    [411],
+    false,
+  ],
+  [
+    "12. gzip then chunked on two lines: 501 as on one line (Apache merges them)",
+    `POST / HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+    [501],
+    false,
+  ],
+  [
+    "12. gzip, chunked on one line: 501",
+    `POST / HTTP/1.1\r\n${H}Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n`,
+    [501],
+    false,
+  ],
+];
+
 function statuses(text: string): number[] {
   return [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
 }
@@ -134,6 +191,29 @@ describe("the wire as mod_wsgi-express has it, raw", () => {
     await server.stop();
   });
 
+  test("8. OPTIONS * and CONNECT say what is allowed", async () => {
+    const options = await rawTalk(server.port, `OPTIONS * HTTP/1.1\r\n${H}${C}\r\n`);
+    assert.match(options.text, /\r\nAllow: GET,HEAD,POST,OPTIONS\r\n/);
+    assert.match(options.text, /\r\nContent-Length: 0\r\n/);
+    assert.match(options.text, /\r\n\r\n$/);
+    const connect = await rawTalk(server.port, `CONNECT a:443 HTTP/1.1\r\n${H}\r\n`);
+    assert.match(connect.text, /\r\nAllow: GET,HEAD,POST,OPTIONS\r\n/);
+  });
+
+  test("8. --trace-enable echoes the request head as message/http", async (t) => {
+    const traced = await startServer([app("wire.wsgi"), "--trace-enable"]);
+    t.after(() => traced.stop());
+    const echo = await rawTalk(traced.port, `TRACE /t?q HTTP/1.1\r\n${H}X-A: b\r\n${C}\r\n`);
+    assert.match(echo.text, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(echo.text, /Content-Type: message\/http/);
+    assert.match(echo.text, /\r\n\r\nTRACE \/t\?q HTTP\/1\.1\r\nHost: a\r\nX-A: b\r\n/);
+    const withBody = await rawTalk(
+      traced.port,
+      `TRACE / HTTP/1.1\r\n${H}Content-Length: 1\r\n\r\nx`,
+    );
+    assert.match(withBody.text, /^HTTP\/1\.1 413 /);
+  });
+
   test("0. started as root without --user: a warning in the banner and the error log", async () => {
     // The harness starts the server as whoever runs the tests (root in CI containers).
     if (process.getuid?.() === 0) {
@@ -164,6 +244,7 @@ describe("the wire as mod_wsgi-express has it, raw", () => {
   for (const [group, rows] of [
     ["security", security],
     ["paths", paths],
+    ["methods and transfer codings", methods],
   ] as const) {
     test(group, async () => {
       assert.deepEqual(await runRows(server.port, rows), []);

@@ -70,6 +70,12 @@ test("Transfer-Encoding: only chunked, once, on 1.1", () => {
   assert.equal(te("chunked, gzip"), 400);
   assert.equal(te(",chunked"), 400);
   assert.equal(te("chunked", "1.0"), 400);
+  // Two fields are one list, as Apache merges them.
+  const two = (a: string, b: string) =>
+    checkRequest(req(["Host", "a", "Transfer-Encoding", a, "Transfer-Encoding", b]));
+  assert.equal(two("gzip", "chunked"), 501);
+  assert.equal(two("chunked", "chunked"), 400);
+  assert.equal(two("chunked", "gzip"), 400);
   assert.equal(checkRequest(req(["Host", "a", "Content-Type", "a/b", "content-type", "c/d"])), 400);
 });
 
@@ -77,6 +83,12 @@ test("parse errors: statuses, and none for bytes after a closing request", () =>
   assert.equal(clientErrorStatus("HPE_CLOSED_CONNECTION"), null);
   assert.equal(clientErrorStatus("ECONNRESET"), null);
   assert.equal(clientErrorStatus("HPE_INVALID_METHOD"), 400);
+  const packet = (text: string) => Buffer.from(text, "latin1");
+  assert.equal(clientErrorStatus("HPE_INVALID_METHOD", packet("BREW / HTTP/1.1\r\n")), 501);
+  assert.equal(clientErrorStatus("HPE_INVALID_METHOD", packet("get / HTTP/1.1\r\n")), 501);
+  assert.equal(clientErrorStatus("HPE_INVALID_METHOD", packet("G@T / HTTP/1.1\r\n")), 400);
+  assert.equal(clientErrorStatus("HPE_INVALID_VERSION", packet("GET / HTTP/1.2\r\n")), 505);
+  assert.equal(clientErrorStatus("HPE_INVALID_VERSION", packet("GET / HTTP/x\r\n")), 400);
   assert.equal(
     clientErrorStatus(
       "HPE_HEADER_OVERFLOW",

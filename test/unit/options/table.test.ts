@@ -18,6 +18,7 @@ const OURS = [
   "limit-request-line",
   "limit-request-fields",
   "limit-request-field-size",
+  "trace-enable",
 ];
 
 /** Exactly the options the brief marks as implemented. */
@@ -45,6 +46,7 @@ const IMPLEMENTED = [
   "limit-request-line",
   "limit-request-fields",
   "limit-request-field-size",
+  "trace-enable",
   "chunked-request",
   "header-buffer-size",
   "header-timeout",
