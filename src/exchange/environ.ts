@@ -146,7 +146,8 @@ export function buildEnviron(
   environ.PATH_INFO = mount.pathInfo;
   environ.QUERY_STRING = query;
   environ.SERVER_PROTOCOL = `HTTP/${input.httpVersion}`;
-  environ.SERVER_NAME = host?.name || settings.serverName;
+  // Apache lowercases the host name it takes from Host (fix_hostname); HTTP_HOST stays.
+  environ.SERVER_NAME = (host?.name || settings.serverName).toLowerCase();
   environ.SERVER_PORT = host?.port || String(input.localPort);
   environ.SERVER_ADDR = input.localAddress;
   environ.REMOTE_ADDR = input.remoteAddress;

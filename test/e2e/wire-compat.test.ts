@@ -95,6 +95,26 @@ const paths: Row[] = [
   ["7. %2F in the path: 404 as AllowEncodedSlashes Off", get("/a%2Fb"), [404], false],
   ["7. %2f in lower case: 404", get("/a%2fb"), [404], false],
   ["7. %2F in the query is the app's", get("/q?a%2Fb"), [200], false],
+  [
+    "10. SERVER_NAME lowercased as Apache; HTTP_HOST as sent",
+    `GET / HTTP/1.1\r\nHost: ExAmple.COM:81\r\n${C}\r\n`,
+    [200],
+    false,
+    (env) => {
+      assert.equal(env.SERVER_NAME, "example.com");
+      assert.equal(env.HTTP_HOST, "ExAmple.COM:81");
+    },
+  ],
+  [
+    "10. REQUEST_URI of an absolute-form target is the target as sent",
+    `GET http://h:81/a/../env?q HTTP/1.1\r\n${H}${C}\r\n`,
+    [200],
+    false,
+    (env) => {
+      assert.equal(env.REQUEST_URI, "http://h:81/a/../env?q");
+      assert.equal(env.PATH_INFO, "/env");
+    },
+  ],
 ];
 
 const methods: Row[] = [
