@@ -226,6 +226,11 @@ class Response:
         self._check_aborted()
         if not self.head_sent:
             self._queue_head()
+        if self.content_length is not None and self.body_bytes < self.content_length:
+            # The front end ends the response short and closes the connection; the
+            # log says why, as it does for a surplus (issue #23 item 11).
+            log("the application sent less than its Content-Length: %d bytes declared, "
+                "%d sent" % (self.content_length, self.body_bytes))
         self._frame_body()
         self._out.append(END_FRAME if not self.surplus_bytes else self._error_frame(
             "the application sent more than its Content-Length: %d bytes declared, %d sent"

@@ -243,6 +243,7 @@ describe("hostile requests and responses, raw", () => {
     await eventually(server.errorLog, (log) => /5 bytes declared, 10 sent/.test(log));
     const short = await rawTalk(server.port, `GET /short HTTP/1.1\r\n${H}\r\n`);
     assert.match(short.text, /\r\n\r\n12345$/);
+    await eventually(server.errorLog, (log) => /10 bytes declared, 5 sent/.test(log));
     const failed = await rawTalk(server.port, `GET /error-after HTTP/1.1\r\n${H}\r\n`);
     assert.match(failed.text, /Transfer-Encoding: chunked/);
     assert.match(failed.text, /first\n\r\n$/);

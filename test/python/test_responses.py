@@ -147,6 +147,13 @@ class StartResponseChecks(ResponseCase):
         # Named once per process, not once per request.
         self.assertEqual(log.getvalue().count("PEP 3333"), 1)
 
+    def test_fewer_bytes_than_content_length_are_logged(self):
+        with captured_stderr() as log:
+            reply = self.front_end(app_with(headers=[("Content-Length", "10")],
+                                            body=(b"12345",))).request()
+        self.assertEqual(reply.body, b"12345")
+        self.assertIn("10 bytes declared, 5 sent", log.getvalue())
+
     def test_second_call_after_the_head_was_sent_raises(self):
         def application(environ, start_response):
             write = start_response("200 OK", [])
