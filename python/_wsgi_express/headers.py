@@ -3,6 +3,7 @@
 what was wrong, rather than reaching the front end (which re-validates anyway)."""
 
 import re
+from http import HTTPStatus
 
 # RFC 9110 §5.6.2 token: what a header field name may contain.
 TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
@@ -10,12 +11,16 @@ TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 # and NUL above all: response splitting) or beyond latin-1 cannot be sent as is.
 BAD_VALUE = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
 STATUS = re.compile(r"[1-9][0-9]{2} ")
+BARE_STATUS = re.compile(r"[1-9][0-9]{2}\Z")
 
 
 def check_status(status):
     if type(status) is not str:
         raise TypeError("WSGI status must be a str such as '200 OK', got %s: %r"
                         % (type(status).__name__, status))
+    if BARE_STATUS.match(status):
+        # A code with no reason phrase: mod_wsgi 6 sends it with the standard phrase.
+        return "%s %s" % (status, _phrase(int(status)))
     if not STATUS.match(status):
         raise ValueError("WSGI status must be a 3-digit code, a space and a reason "
                          "phrase, got %r" % (status,))
@@ -23,6 +28,13 @@ def check_status(status):
         raise ValueError("WSGI status %r contains a control character or a character "
                          "outside latin-1" % (status,))
     return status
+
+
+def _phrase(code):
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Unknown"
 
 
 def check_headers(headers):

@@ -5,6 +5,7 @@ import json
 import os
 
 from . import framing
+from .errorlog import log
 from .filewrapper import regular_file_span
 from .headers import check_headers, check_status
 from .messages import encode_response_head
@@ -13,6 +14,9 @@ from .messages import encode_response_head
 # parts so a list of large strings is not copied into one buffer.
 FLUSH_SIZE = framing.MAX_BODY_FRAME
 END_FRAME = framing.encode_frame(framing.RESPONSE_END)
+
+# A second start_response() without exc_info is logged once per process, not per request.
+_warned_second_call = []
 
 
 class ClientGone(Exception):
@@ -52,9 +56,13 @@ class Response:
                     raise exc_info[1].with_traceback(exc_info[2])
             finally:
                 exc_info = None
-        elif self.status is not None:
+        elif self.head_sent:
             raise RuntimeError("start_response() was called a second time without "
-                               "exc_info (PEP 3333)")
+                               "exc_info after the headers were sent (PEP 3333)")
+        elif self.status is not None:
+            # PEP 3333 makes this an error, but mod_wsgi lets the second call win while
+            # nothing is sent yet, and apps rely on it: do the same, and say so once.
+            _warn_second_call()
         content_length = check_headers(headers)
         self.status = check_status(status)
         self.headers, self.content_length = headers, content_length
@@ -222,6 +230,11 @@ class Response:
         self._check_aborted()
         if not self.head_sent:
             self._queue_head()
+        if self.content_length is not None and self.body_bytes < self.content_length:
+            # The front end ends the response short and closes the connection; the
+            # log says why, as it does for a surplus (issue #23 item 11).
+            log("the application sent less than its Content-Length: %d bytes declared, "
+                "%d sent" % (self.content_length, self.body_bytes))
         self._frame_body()
         self._out.append(END_FRAME if not self.surplus_bytes else self._error_frame(
             "the application sent more than its Content-Length: %d bytes declared, %d sent"
@@ -244,6 +257,14 @@ class Response:
     def _error_frame(message):
         payload = json.dumps({"message": message}).encode("utf-8")
         return framing.encode_frame(framing.RESPONSE_ERROR, payload)
+
+
+def _warn_second_call():
+    if not _warned_second_call:
+        _warned_second_call.append(True)
+        log("start_response() was called a second time without exc_info; PEP 3333 "
+            "makes that an error, but as under mod_wsgi the second call wins while no "
+            "body has been sent (logged once per process)")
 
 
 def _iterable(value):

@@ -215,6 +215,12 @@ export interface HttpConfig {
   readonly keepAliveTimeout: number;
   readonly limitRequestBody: number;
   readonly chunkedRequest: boolean;
+  /** Apache's LimitRequestLine / LimitRequestFields / LimitRequestFieldSize; 0: none. */
+  readonly limitRequestLine: number;
+  readonly limitRequestFields: number;
+  readonly limitRequestFieldSize: number;
+  /** `--trace-enable` (Apache's TraceEnable): TRACE is echoed, else 405. */
+  readonly traceEnable: boolean;
   /** Largest response header line accepted from the daemon (0 in the option = 32768). */
   readonly headerBufferSize: number;
   /** Bytes of request bodies spooled to files at once (--body-spool-size); 0: none. */

@@ -58,8 +58,10 @@ export function headerEnviron(rawHeaders: readonly string[], environ: Environ): 
     const value = rawHeaders[i + 1] as string;
     if (!PASSABLE_NAME.test(name)) continue;
     const upper = name.toUpperCase().replace(/-/g, "_");
-    // httpoxy: a client-supplied Proxy header must never become HTTP_PROXY.
-    if (upper === "PROXY") continue;
+    // httpoxy: a client-supplied Proxy header must never become HTTP_PROXY. And
+    // Proxy-Authorization is meant for a proxy, never the app: mod_wsgi drops it even
+    // with WSGIPassAuthorization On (which passes only Authorization).
+    if (upper === "PROXY" || upper === "PROXY_AUTHORIZATION") continue;
     const key = upper === "CONTENT_TYPE" || upper === "CONTENT_LENGTH" ? upper : "HTTP_" + upper;
     const previous = environ[key];
     environ[key] = previous === undefined ? value : `${previous}, ${value}`;
@@ -141,7 +143,8 @@ export function buildEnviron(
   environ.PATH_INFO = mount.pathInfo;
   environ.QUERY_STRING = query;
   environ.SERVER_PROTOCOL = `HTTP/${input.httpVersion}`;
-  environ.SERVER_NAME = host?.name || settings.serverName;
+  // Apache lowercases the host name it takes from Host (fix_hostname); HTTP_HOST stays.
+  environ.SERVER_NAME = (host?.name || settings.serverName).toLowerCase();
   environ.SERVER_PORT = host?.port || String(input.localPort);
   environ.SERVER_ADDR = input.localAddress;
   environ.REMOTE_ADDR = input.remoteAddress;

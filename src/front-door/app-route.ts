@@ -15,6 +15,7 @@ import {
 } from "../exchange/environ.js";
 import { applyProxyTrust, proxyTrust, type ProxyTrust } from "../http/proxy-trust.js";
 import { connectionId } from "../http/listener.js";
+import { requestUri } from "../http/intake.js";
 import { absoluteAuthority, withHost } from "../http/request-guards.js";
 import { decodePath, plainAddress, splitTarget } from "../http/request-target.js";
 
@@ -65,7 +66,7 @@ export class AppRoute {
       this.baseFor(localPort),
       mount,
       query,
-      uri,
+      redirect === null ? requestUri(req) : uri,
     );
     // --map-head-to-get (resolved with its Auto rule); the client still gets no body.
     if (this.config.site.mapHeadToGet && environ.REQUEST_METHOD === "HEAD") {

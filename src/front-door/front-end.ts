@@ -15,6 +15,7 @@ import type { AccessLog } from "../http/access-log.js";
 import { isClosing, markClosing, trackResponse } from "../http/connections.js";
 import { sendError } from "../http/error-pages.js";
 import { createHttpServer, FrontEndRequest } from "../http/listener.js";
+import { answerServerMethods } from "../http/server-methods.js";
 import type { ErrorLog } from "../log/error-log.js";
 import { RequestSpooler } from "../buffering/request-spool.js";
 import { SpoolBudget } from "../buffering/spool-budget.js";
@@ -102,6 +103,8 @@ class FrontDoor {
       this.refuse(req, res, refusal);
       return;
     }
+    // OPTIONS *, TRACE and CONNECT are the server's to answer, as Apache does.
+    if (answerServerMethods(req, res, this.config.http.traceEnable, this.site.sendError)) return;
     req.bodyFailed = (status) => {
       this.errorLog.info(`request ${req.url ?? ""}: request body failed (${status})`);
       markClosing(req.socket);

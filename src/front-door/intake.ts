@@ -1,14 +1,15 @@
 /**
  * The first stage: requests refused before the site or the app sees them, for their
- * framing (request-guards.ts) or for a body the server will not take.
+ * framing, target and header limits (http/intake.ts) or for a body the server will not
+ * take.
  */
 import type { IncomingMessage } from "node:http";
 import type { HttpConfig } from "../config/server-config.js";
-import { checkRequest } from "../http/request-guards.js";
+import { intake } from "../http/intake.js";
 
 /** The status to refuse the request with, or null to go on. */
 export function intakeRefusal(req: IncomingMessage, http: HttpConfig): number | null {
-  return checkRequest(req) ?? bodyRefusal(req, http);
+  return intake(req, http) ?? bodyRefusal(req, http);
 }
 
 function bodyRefusal(req: IncomingMessage, http: HttpConfig): number | null {

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { compileAccessLogFormat, type AccessRecord } from "../log/access-log-format.js";
 import type { LogSink } from "../log/error-log.js";
+import { requestUri } from "./intake.js";
 
 interface ResponseFacts {
   bodyBytes: number;
@@ -62,7 +63,8 @@ export class AccessLog {
         remoteUser: null,
         time,
         method: req.method ?? "-",
-        url: req.url ?? "-",
+        // The target as sent: %r is the request line as Apache logs it.
+        url: requestUri(req),
         protocol: `HTTP/${req.httpVersion}`,
         status: res.statusCode,
         bodyBytes: known.bodyBytes,

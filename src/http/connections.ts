@@ -7,6 +7,8 @@
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { clientErrorStatus } from "./request-guards.js";
+import { allowed } from "./server-methods.js";
+import { watchFirstLine } from "./version-guard.js";
 
 interface ConnectionState {
   /** Responses started on this connection and not yet finished. */
@@ -71,24 +73,24 @@ export function markClosing(socket: Duplex): void {
 
 /** A minimal response written straight to the socket, for when node has no request
  *  object (parse errors, refused connections). */
-export function rawErrorResponse(status: number): string {
+export function rawErrorResponse(status: number, extraHeaders = ""): string {
   const reason = STATUS_CODES[status] ?? "Error";
   const body =
     `<!DOCTYPE html>\n<html><head><title>${status} ${reason}</title></head>` +
     `<body><h1>${reason}</h1></body></html>\n`;
   return (
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/html; charset=iso-8859-1\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+    `Content-Length: ${Buffer.byteLength(body)}\r\n${extraHeaders}Connection: close\r\n\r\n${body}`
   );
 }
 
 /** Answers `status` on a bare socket once the responses owed before it are out, then
  *  closes it. */
-export function refuseConnection(socket: Duplex, status: number | null): void {
+export function refuseConnection(socket: Duplex, status: number | null, extraHeaders = ""): void {
   const state = stateOf(socket);
   state.closing = true;
   const send = (): void => {
-    if (status !== null && socket.writable) socket.end(rawErrorResponse(status));
+    if (status !== null && socket.writable) socket.end(rawErrorResponse(status, extraHeaders));
     else socket.destroy();
     // A client that never reads the answer must not keep the socket.
     setTimeout(() => socket.destroy(), 5000).unref();
@@ -109,8 +111,9 @@ export function guardConnections(
   onLimit: (count: number) => void,
   onBodyError: (req: IncomingMessage, status: number) => boolean,
 ): void {
-  server.on("clientError", (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
-    const status = clientErrorStatus(error.code, error.rawPacket);
+  type ParseError = NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number };
+  server.on("clientError", (error: ParseError, socket) => {
+    const status = clientErrorStatus(error.code, error.rawPacket, error.bytesParsed);
     if (error.code === "HPE_CLOSED_CONNECTION") {
       // The request before these bytes asked to close: its response ends the connection.
       stateOf(socket).closing = true;
@@ -125,9 +128,15 @@ export function guardConnections(
     }
     refuseConnection(socket, status);
   });
+  // An HTTP/0.9 request line: 400 at once, not a 408 after the header timeout.
+  server.on("connection", (socket: Duplex) => {
+    watchFirstLine(socket, () => {
+      refuseConnection(socket, 400);
+    });
+  });
   // CONNECT (authority-form) is a proxy's business; node would drop the socket silently.
   server.on("connect", (_req, socket: Duplex) => {
-    refuseConnection(socket, 405);
+    refuseConnection(socket, 405, `Allow: ${allowed(false)}\r\n`);
   });
   // Past the cap node closes new connections at once; idle keep-alive connections cost
   // little, so the cap is generous and only protects file descriptors.

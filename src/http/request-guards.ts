@@ -13,6 +13,26 @@
 /** Apache's LimitRequestLine default: a longer request target is answered 414. */
 export const MAX_REQUEST_TARGET = 8190;
 
+/**
+ * Apache's LimitRequestLine, LimitRequestFields and LimitRequestFieldSize (our
+ * --limit-request-line, --limit-request-fields, --limit-request-field-size; 0: no limit).
+ * Statuses: a long request line is 414 URI Too Long, as Apache answers. Too many fields
+ * or a field too long is 431 Request Header Fields Too Large (RFC 6585 §5) where Apache
+ * answers 400: 431 names the problem exactly, and it is what the 64 KiB cap on the whole
+ * head already answers, so a client sees one status for "your headers are too big".
+ */
+export interface HeaderLimits {
+  readonly limitRequestLine: number;
+  readonly limitRequestFields: number;
+  readonly limitRequestFieldSize: number;
+}
+
+export const APACHE_HEADER_LIMITS: HeaderLimits = {
+  limitRequestLine: MAX_REQUEST_TARGET,
+  limitRequestFields: 100,
+  limitRequestFieldSize: 8190,
+};
+
 export interface RequestLine {
   readonly method?: string | undefined;
   readonly url?: string | undefined;
@@ -26,12 +46,16 @@ const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]+)(?::\d*)?$/;
 
 /** The status a request gets from the front end alone, or null when it may go on. Every
  *  one of these closes the connection: what follows on it is not parsed. */
-export function checkRequest(request: RequestLine): number | null {
+export function checkRequest(
+  request: RequestLine,
+  limits: HeaderLimits = APACHE_HEADER_LIMITS,
+): number | null {
   const { httpVersion } = request;
   const url = request.url ?? "";
   // node lets "HTTP/2.0" (and other majors) through as a request line.
   if (httpVersion !== "1.1" && httpVersion !== "1.0") return 505;
-  if (url.length > MAX_REQUEST_TARGET) return 414;
+  const overLimit = checkLimits(request, limits);
+  if (overLimit !== null) return overLimit;
   // asterisk-form is for OPTIONS only (RFC 9112 §3.2.4).
   if (url === "*" && request.method !== "OPTIONS") return 400;
   const hosts = values(request.rawHeaders, "host");
@@ -43,18 +67,41 @@ export function checkRequest(request: RequestLine): number | null {
   return checkTransferEncoding(values(request.rawHeaders, "transfer-encoding"), httpVersion);
 }
 
+/** The line and field limits. Lengths are of the lines as Apache reads them, without
+ *  CRLF: `METHOD SP target SP HTTP/x.y`, and `Name: value` (node strips the whitespace
+ *  around a value, so one space after the colon is counted whatever was sent). */
+function checkLimits(request: RequestLine, limits: HeaderLimits): number | null {
+  const { limitRequestLine, limitRequestFields, limitRequestFieldSize } = limits;
+  const lineLength = (request.method ?? "").length + (request.url ?? "").length + 10;
+  if (limitRequestLine > 0 && lineLength > limitRequestLine) return 414;
+  const raw = request.rawHeaders;
+  if (limitRequestFields > 0 && raw.length / 2 > limitRequestFields) return 431;
+  if (limitRequestFieldSize > 0) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      if ((raw[i] ?? "").length + 2 + (raw[i + 1] ?? "").length > limitRequestFieldSize) {
+        return 431;
+      }
+    }
+  }
+  return null;
+}
+
 /** What llhttp lets through: empty list elements, other codings before chunked, and
  *  Transfer-Encoding on HTTP/1.0. */
 function checkTransferEncoding(fields: readonly string[], httpVersion: string): number | null {
   if (fields.length === 0) return null;
   // RFC 9112 §6.1: a 1.0 message with Transfer-Encoding is faulty framing.
-  if (httpVersion === "1.0" || fields.length > 1) return 400;
-  const codings = (fields[0] ?? "")
+  if (httpVersion === "1.0") return 400;
+  // Several fields are one list (RFC 9110 §5.3), as Apache merges them: `gzip` then
+  // `chunked` on two lines is `gzip, chunked` (501), `chunked` twice is 400.
+  const codings = fields
+    .join(",")
     .split(",")
     .map((coding) => coding.replace(/^[ \t]+|[ \t]+$/g, ""));
   if (codings.some((coding) => coding === "")) return 400;
-  // chunked must come last, or the body's end cannot be found (RFC 9112 §6.3: 400).
-  if (codings[codings.length - 1]?.toLowerCase() !== "chunked") return 400;
+  // chunked must come last, once, or the body's end cannot be found (RFC 9112 §6.3: 400).
+  const chunked = codings.filter((coding) => coding.toLowerCase() === "chunked").length;
+  if (codings[codings.length - 1]?.toLowerCase() !== "chunked" || chunked > 1) return 400;
   // We decode only chunked; another coding (gzip, chunked) is not implemented (§6.1: 501).
   if (codings.length !== 1) return 501;
   return null;
@@ -73,7 +120,11 @@ function values(rawHeaders: readonly string[], lowerName: string): string[] {
  * is due: the client went away, or sent bytes after a request that closes the connection
  * (node reports those too, and must not answer 400 in place of that request's response).
  */
-export function clientErrorStatus(code: string | undefined, rawPacket?: Buffer): number | null {
+export function clientErrorStatus(
+  code: string | undefined,
+  rawPacket?: Buffer,
+  bytesParsed = 0,
+): number | null {
   switch (code) {
     case "HPE_CLOSED_CONNECTION":
     case "ECONNRESET":
@@ -84,9 +135,31 @@ export function clientErrorStatus(code: string | undefined, rawPacket?: Buffer):
     case "ERR_HTTP_REQUEST_TIMEOUT":
     case "HPE_HEADERS_TIMEOUT":
       return 408;
+    case "HPE_INVALID_METHOD":
+      // A well-formed method llhttp does not know (`BREW`, `get`): Apache hands it to
+      // the app; node cannot parse past it, so 501 (RFC 9110 §9.1), not a 400 that
+      // blames the client. A malformed token (`G@T`) is 400, as Apache answers.
+      return REQUEST_LINE_START.test(lineAt(rawPacket, bytesParsed)) ? 501 : 400;
+    case "HPE_INVALID_VERSION":
+      // `HTTP/1.2`: Apache serves it as 1.1; node cannot, so 505. Garbage, or 1.0/1.1
+      // refused for what follows it (a bare LF), is 400.
+      return /^\S+ \S+ HTTP\/\d\.\d\r$/.test(lineAt(rawPacket, bytesParsed)) &&
+        !/HTTP\/1\.[01]\r$/.test(lineAt(rawPacket, bytesParsed))
+        ? 505
+        : 400;
     default:
       return 400;
   }
+}
+
+/** The line of `rawPacket` that holds offset `at` (where llhttp stopped): a chunk may
+ *  start with earlier, pipelined requests. */
+function lineAt(rawPacket: Buffer | undefined, at: number): string {
+  if (rawPacket === undefined) return "";
+  const offset = Math.min(Math.max(at, 0), rawPacket.length);
+  const start = offset === 0 ? 0 : rawPacket.lastIndexOf(10, offset - 1) + 1;
+  const end = rawPacket.indexOf(10, start);
+  return rawPacket.toString("latin1", start, end === -1 ? rawPacket.length : end);
 }
 
 /** A method token (RFC 9110 §9.1: a token) and the space after it. */

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { ServerConfig } from "../config/server-config.js";
 import type { AppStatus } from "./daemon-process.js";
 import type { PythonReport } from "../daemon/pool.js";
+import { rootWarnings } from "./root-warning.js";
 
 export interface BannerFacts {
   readonly url: string;
@@ -45,7 +46,16 @@ export function formatBanner(config: ServerConfig, facts: BannerFacts): string {
   if (coverageDirectory !== null) {
     rows.push(["Coverage Output", join(coverageDirectory, "index.html")]);
   }
-  return rows.map(([label, value]) => `${label.padEnd(19)}: ${value}\n`).join("");
+  return (
+    rows.map(([label, value]) => `${label.padEnd(19)}: ${value}\n`).join("") + rootLines(config)
+  );
+}
+
+/** A `Warning` line per Python process kind that runs as root (root-warning.ts). */
+export function rootLines(config: ServerConfig, uid = process.getuid?.()): string {
+  return rootWarnings(config, uid)
+    .map((warning) => `${"Warning".padEnd(19)}: ${warning}\n`)
+    .join("");
 }
 
 function applicationLine(config: ServerConfig, app: AppStatus | null): string {

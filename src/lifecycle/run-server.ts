@@ -14,6 +14,7 @@ import { DaemonPool } from "../daemon/pool.js";
 import { ErrorLog } from "../log/error-log.js";
 import { AccessLog } from "../http/access-log.js";
 import { formatBanner } from "./banner.js";
+import { rootWarnings } from "./root-warning.js";
 import { createFrontEnd } from "../front-door/front-end.js";
 import { ServiceSupervisor } from "../service/services.js";
 import { fatalFailure, startupOutput, writePidFile, type PidFile } from "./lifecycle-files.js";
@@ -111,6 +112,7 @@ async function serve(config: ServerConfig, io: CliIo, running: Running): Promise
     }),
   );
   errorLog.notice(`wsgi-express serving on port ${port} (pid ${process.pid})`);
+  for (const warning of rootWarnings(config, process.getuid?.())) errorLog.warn(warning);
   const signal = await Promise.race([stop.signalled, fatal.failed]);
   if (fatal.message === null) errorLog.notice(`caught ${signal}, shutting down`);
   else {

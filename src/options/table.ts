@@ -7,6 +7,7 @@
  */
 import { row } from "./row.js";
 import type { OptionSpec } from "./spec.js";
+import { TABLE_HTTP_LIMITS } from "./table-http-limits.js";
 import { TABLE_NETWORK } from "./table-network.js";
 import { TABLE_SERVER } from "./table-server.js";
 
@@ -33,6 +34,7 @@ export const OPTIONS: readonly OptionSpec[] = Object.freeze([
   ...TABLE_NETWORK,
   ...TABLE_SERVER,
   ...TABLE_OURS,
+  ...TABLE_HTTP_LIMITS,
 ]);
 
 const BY_NAME: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((spec) => [spec.name, spec]));

@@ -58,6 +58,12 @@ const framing: Row[] = [
     false,
   ],
   [
+    "unknown coding then chunked on two lines: 501 as on one (Apache merges them)",
+    post("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n"),
+    [501],
+    false,
+  ],
+  [
     "empty list element in Transfer-Encoding",
     post("Transfer-Encoding: ,chunked\r\n", "0\r\n\r\n"),
     [400],
@@ -131,7 +137,7 @@ const framing: Row[] = [
     false,
   ],
   ["HTTP/2.0 request line", `GET / HTTP/2.0\r\n${H}\r\n`, [505], false],
-  ["HTTP/1.2 request line", `GET / HTTP/1.2\r\n${H}\r\n`, [400], false],
+  ["HTTP/1.2 request line", `GET / HTTP/1.2\r\n${H}\r\n`, [505], false],
   ["bad method token", `G@T / HTTP/1.1\r\n${H}\r\n`, [400], false],
   ["asterisk-form with GET", `GET * HTTP/1.1\r\n${H}\r\n`, [400], false],
   ["CONNECT", `CONNECT a:443 HTTP/1.1\r\n${H}\r\n`, [405], false],
@@ -237,6 +243,7 @@ describe("hostile requests and responses, raw", () => {
     await eventually(server.errorLog, (log) => /5 bytes declared, 10 sent/.test(log));
     const short = await rawTalk(server.port, `GET /short HTTP/1.1\r\n${H}\r\n`);
     assert.match(short.text, /\r\n\r\n12345$/);
+    await eventually(server.errorLog, (log) => /10 bytes declared, 5 sent/.test(log));
     const failed = await rawTalk(server.port, `GET /error-after HTTP/1.1\r\n${H}\r\n`);
     assert.match(failed.text, /Transfer-Encoding: chunked/);
     assert.match(failed.text, /first\n\r\n$/);

@@ -149,8 +149,13 @@ test("traversal, NUL, dotfiles and symlinks out of the root are never served", a
     assert.doesNotMatch(reply, /outside the root/, path);
     assert.match(reply, /^HTTP\/1\.1 (400|404) /, path);
   }
-  // An encoded slash never splits a path: not a file, so the app's (Apache would 404).
-  assert.match(await raw("/sub/..%2F..%2Foutside.txt"), /app body 200 GET/);
+  // An encoded slash is 404 before any routing, as Apache's AllowEncodedSlashes Off.
+  assert.match(await raw("/sub/..%2F..%2Foutside.txt"), /^HTTP\/1\.1 404 /);
+  // Dot segments are removed before routing (RFC 3986 §5.2.4): `/static/../file.txt` is
+  // `/file.txt`, served from the document root, never from outside it.
+  // (`/static/../static/./%2e/../outside.txt` is `/outside.txt`: the app's, not the file.)
+  assert.match(await raw("/static/../static/./%2e/../outside.txt"), /app body 200 GET/);
+  assert.match(await raw("/nowhere/../sub/./%2e%2e/file.txt"), /\r\n\r\n0123456789$/);
   assert.match(await raw("/file.txt%00.html"), /^HTTP\/1\.1 404 /);
   // A symlink leading out of the root is refused even though its target exists.
   const out = await raw("/link-out.txt");

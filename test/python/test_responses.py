@@ -95,7 +95,8 @@ class Errors(ResponseCase):
 class StartResponseChecks(ResponseCase):
     BAD = [
         ("status not str", {"status": b"200 OK"}, "must be a str"),
-        ("status without reason", {"status": "200"}, "3-digit code"),
+        ("status with a bad code", {"status": "2000 OK"}, "3-digit code"),
+        ("status with no code", {"status": "OK"}, "3-digit code"),
         ("status with CRLF", {"status": "200 OK\r\nX: y"}, "control character"),
         ("status beyond latin-1", {"status": "200 \u20ac"}, "latin-1"),
         ("headers not a list", {"headers": (("A", "b"),)}, "must be a list"),
@@ -122,9 +123,41 @@ class StartResponseChecks(ResponseCase):
         self.assertEqual(reply.status, "200 Caf\u00e9")
         self.assertEqual(reply.header("X-A"), "caf\u00e9\tb")
 
-    def test_second_call_without_exc_info_raises(self):
+    def test_bare_status_gets_its_standard_reason_as_under_mod_wsgi_6(self):
+        for status, sent in [("200", "200 OK"), ("404", "404 Not Found"),
+                             ("299", "299 Unknown")]:
+            with self.subTest(status):
+                reply = self.front_end(app_with(status=status)).request()
+                self.assertEqual(reply.status, sent)
+
+    def test_second_call_before_the_body_wins_as_under_mod_wsgi(self):
         def application(environ, start_response):
-            start_response("200 OK", [])
+            start_response("500 First", [("X-First", "1")])
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"second"]
+        with mock.patch("_wsgi_express.response._warned_second_call", []):
+            with captured_stderr() as log:
+                front = self.front_end(application)
+                reply = front.request()
+                again = front.request()
+        self.assertEqual(reply.status, "404 Not Found")
+        self.assertEqual(reply.header("X-First"), None)
+        self.assertEqual(reply.body, b"second")
+        self.assertEqual(again.status, "404 Not Found")
+        # Named once per process, not once per request.
+        self.assertEqual(log.getvalue().count("PEP 3333"), 1)
+
+    def test_fewer_bytes_than_content_length_are_logged(self):
+        with captured_stderr() as log:
+            reply = self.front_end(app_with(headers=[("Content-Length", "10")],
+                                            body=(b"12345",))).request()
+        self.assertEqual(reply.body, b"12345")
+        self.assertIn("10 bytes declared, 5 sent", log.getvalue())
+
+    def test_second_call_after_the_head_was_sent_raises(self):
+        def application(environ, start_response):
+            write = start_response("200 OK", [])
+            write(b"sent")
             start_response("404 Not Found", [])
             return [b""]
         reply, _ = self.failing(application)

@@ -63,6 +63,8 @@ test("headers: joined when repeated, content keys without HTTP_, unsafe names dr
       "http://evil",
       "Authorization",
       "Basic Zm9vOmJhcg==",
+      "Proxy-Authorization",
+      "Basic cHJveHk6c2VjcmV0",
     ],
     environ,
   );

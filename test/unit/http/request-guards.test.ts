@@ -30,9 +30,34 @@ test("Host: required on 1.1, once, well formed", () => {
 
 test("request line: version, target length, asterisk-form", () => {
   assert.equal(checkRequest(req(["Host", "a"], { httpVersion: "2.0" })), 505);
-  assert.equal(checkRequest(req(["Host", "a"], { url: "/" + "x".repeat(8190) })), 414);
+  assert.equal(checkRequest(req(["Host", "a"], { url: "/" + "x".repeat(8180) })), 414);
   assert.equal(checkRequest(req(["Host", "a"], { url: "*" })), 400);
   assert.equal(checkRequest(req(["Host", "a"], { url: "*", method: "OPTIONS" })), null);
+});
+
+test("request line and header field limits: Apache's defaults, at the limit and one past", () => {
+  const line = (length: number) => ({ url: "/" + "x".repeat(length - "GET  HTTP/1.1".length - 1) });
+  assert.equal(checkRequest(req(["Host", "a"], line(8190))), null);
+  assert.equal(checkRequest(req(["Host", "a"], line(8191))), 414);
+  const fields = (count: number) => [
+    "Host",
+    "a",
+    ...Array.from({ length: count - 1 }, (_, i) => [`X-${i}`, "v"]).flat(),
+  ];
+  assert.equal(checkRequest(req(fields(100))), null);
+  assert.equal(checkRequest(req(fields(101))), 431);
+  const field = (length: number) => ["Host", "a", "X", "v".repeat(length - "X: ".length)];
+  assert.equal(checkRequest(req(field(8190))), null);
+  assert.equal(checkRequest(req(field(8191))), 431);
+  const none = { limitRequestLine: 0, limitRequestFields: 0, limitRequestFieldSize: 0 };
+  assert.equal(checkRequest(req(fields(500)), none), null);
+  assert.equal(checkRequest(req(field(20_000), line(20_000)), none), null);
+  const small = { limitRequestLine: 20, limitRequestFields: 2, limitRequestFieldSize: 10 };
+  assert.equal(checkRequest(req(["Host", "a"], line(20)), small), null);
+  assert.equal(checkRequest(req(["Host", "a"], line(21)), small), 414);
+  assert.equal(checkRequest(req(field(10)), small), null);
+  assert.equal(checkRequest(req(field(11)), small), 431);
+  assert.equal(checkRequest(req(fields(3)), small), 431);
 });
 
 test("Transfer-Encoding: only chunked, once, on 1.1", () => {
@@ -45,6 +70,12 @@ test("Transfer-Encoding: only chunked, once, on 1.1", () => {
   assert.equal(te("chunked, gzip"), 400);
   assert.equal(te(",chunked"), 400);
   assert.equal(te("chunked", "1.0"), 400);
+  // Two fields are one list, as Apache merges them.
+  const two = (a: string, b: string) =>
+    checkRequest(req(["Host", "a", "Transfer-Encoding", a, "Transfer-Encoding", b]));
+  assert.equal(two("gzip", "chunked"), 501);
+  assert.equal(two("chunked", "chunked"), 400);
+  assert.equal(two("chunked", "gzip"), 400);
   assert.equal(checkRequest(req(["Host", "a", "Content-Type", "a/b", "content-type", "c/d"])), 400);
 });
 
@@ -52,6 +83,12 @@ test("parse errors: statuses, and none for bytes after a closing request", () =>
   assert.equal(clientErrorStatus("HPE_CLOSED_CONNECTION"), null);
   assert.equal(clientErrorStatus("ECONNRESET"), null);
   assert.equal(clientErrorStatus("HPE_INVALID_METHOD"), 400);
+  const packet = (text: string) => Buffer.from(text, "latin1");
+  assert.equal(clientErrorStatus("HPE_INVALID_METHOD", packet("BREW / HTTP/1.1\r\n")), 501);
+  assert.equal(clientErrorStatus("HPE_INVALID_METHOD", packet("get / HTTP/1.1\r\n")), 501);
+  assert.equal(clientErrorStatus("HPE_INVALID_METHOD", packet("G@T / HTTP/1.1\r\n")), 400);
+  assert.equal(clientErrorStatus("HPE_INVALID_VERSION", packet("GET / HTTP/1.2\r\n")), 505);
+  assert.equal(clientErrorStatus("HPE_INVALID_VERSION", packet("GET / HTTP/x\r\n")), 400);
   assert.equal(
     clientErrorStatus(
       "HPE_HEADER_OVERFLOW",

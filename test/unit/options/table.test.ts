@@ -15,6 +15,10 @@ const OURS = [
   "body-spool-size",
   "response-spool-size",
   "response-memory-size",
+  "limit-request-line",
+  "limit-request-fields",
+  "limit-request-field-size",
+  "trace-enable",
 ];
 
 /** Exactly the options the brief marks as implemented. */
@@ -39,6 +43,10 @@ const IMPLEMENTED = [
   "log-level",
   "keep-alive-timeout",
   "limit-request-body",
+  "limit-request-line",
+  "limit-request-fields",
+  "limit-request-field-size",
+  "trace-enable",
   "chunked-request",
   "header-buffer-size",
   "header-timeout",
