@@ -12,9 +12,9 @@ const SRC = fileURLToPath(new URL("../../../src/", import.meta.url));
 
 /**
  * What each folder of src/ may import, besides itself and the top-level files (shared
- * leaves such as errors.ts). Read from the bottom up, it is the layering; the one
- * two-way edge left is daemon <-> lifecycle: pool.ts both dispatches to threads and
- * replaces processes, and the dispatcher still counts requests on DaemonProcess.
+ * leaves such as errors.ts). Read from the bottom up, it is the layering: daemon/ only
+ * dispatches, to processes it sees through an interface (daemon/pool.ts's
+ * DispatchTarget); lifecycle/ runs the processes and reads their HELLO (protocol/).
  */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   options: [],
@@ -25,10 +25,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   http: ["config", "log"],
   static: ["config", "log", "http"],
   buffering: ["config", "log"],
-  daemon: ["config", "log", "protocol", "lifecycle"],
+  daemon: ["config", "log", "protocol"],
   exchange: ["config", "log", "http", "buffering", "protocol", "daemon"],
   "front-door": ["config", "log", "http", "static", "buffering", "exchange", "daemon"],
-  lifecycle: ["config", "log", "http", "front-door", "daemon", "service"],
+  lifecycle: ["config", "log", "http", "protocol", "front-door", "daemon", "service"],
   service: ["config", "log", "lifecycle"],
   setup: ["config", "lifecycle"],
   docs: ["options"],

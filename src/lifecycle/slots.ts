@@ -2,7 +2,7 @@
  * The --processes positions. Each has the process serving it and, during a graceful
  * replacement, the old ones waiting for it to report ready before they drain.
  */
-import type { DaemonProcess } from "../lifecycle/daemon-process.js";
+import type { DaemonProcess } from "./daemon-process.js";
 
 interface Slot {
   current: DaemonProcess | null;
