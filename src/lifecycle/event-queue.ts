@@ -20,9 +20,9 @@ export class EventQueue<E> {
     if (!this.running) void this.run();
   }
 
-  /** Events waiting, not counting the one being handled. */
-  get pending(): number {
-    return this.queue.length;
+  /** An event is being handled (an async one may be awaiting I/O). */
+  get busy(): boolean {
+    return this.running;
   }
 
   private async run(): Promise<void> {

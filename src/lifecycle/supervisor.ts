@@ -88,6 +88,11 @@ export class Supervisor {
     this.loop.post(event);
   }
 
+  /** No event is being handled nor waiting. */
+  get idle(): boolean {
+    return !this.loop.busy;
+  }
+
   start(): void {
     for (const [tick, ms] of [
       ["sweep", QUEUE_SWEEP_MS],
