@@ -72,8 +72,7 @@ function acceptControl(
   });
   const app = hello.app ?? { loaded: false, error: "daemon did not report its app" };
   daemon.reported(control, app, now());
-  if (hello.python) processes.python = hello.python;
-  processes.reported(daemon);
+  processes.reported(daemon, hello.python);
 }
 
 function channelClosed(context: ConnectionContext, channel: WorkerChannel, reason: string): void {

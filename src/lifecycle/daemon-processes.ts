@@ -37,7 +37,7 @@ export class DaemonProcesses implements SupervisedPool {
   private readonly slots: Slots;
   private shuttingDown = false;
   private startupCrash: AppStatus | null = null;
-  python: PythonReport | null = null;
+  private pythonReport: PythonReport | null = null;
 
   constructor(
     private readonly config: ServerConfig,
@@ -46,7 +46,12 @@ export class DaemonProcesses implements SupervisedPool {
     private readonly hooks: ProcessHooks,
     private readonly timers: Timers,
   ) {
-    this.slots = new Slots(config.daemons.processes);
+    this.slots = new Slots(config.daemons.processes, timers);
+  }
+
+  /** The Python a daemon reported (the banner's). */
+  get python(): PythonReport | null {
+    return this.pythonReport;
   }
 
   get count(): number {
@@ -127,7 +132,8 @@ export class DaemonProcesses implements SupervisedPool {
 
   /** `daemon` reported on its app (control HELLO): the old processes of its slot drain,
    *  unless it could not load the app and they could. */
-  reported(daemon: DaemonProcess): void {
+  reported(daemon: DaemonProcess, python?: PythonReport): void {
+    if (python) this.pythonReport = python;
     if (daemon.app?.loaded === false) {
       this.log.error(`daemon ${daemon.pid} failed to load the application`);
     }
