@@ -1,28 +1,28 @@
 /**
  * The request side of the pool: hands each request to an idle daemon thread, or ahead
  * to a busy one (dispatch-ahead.ts), or to the queue, and takes each thread back when
- * its request ends. The processes' lives (start, replacement, exit) are pool.ts's.
+ * its request ends. The processes' lives (start, replacement, exit) are lifecycle/'s.
  */
 import type { ServerConfig } from "../config/server-config.js";
 import type { Recalled } from "../protocol/messages.js";
-import type { DaemonProcess } from "../lifecycle/daemon-process.js";
 import { AheadDispatcher, type AheadHost } from "./dispatch-ahead.js";
 import type { PendingRequest } from "./pending-request.js";
+import type { DispatchTarget } from "./pool.js";
 import { RequestQueue } from "./request-queue.js";
 import type { WorkerChannel } from "./worker-channel.js";
 
 /** What the dispatcher needs from the pool around it. */
-export interface ProcessHost {
+export interface ProcessHost<P extends DispatchTarget> {
   /** The process a channel belongs to, while it is alive. */
-  processOf(channel: WorkerChannel): DaemonProcess | undefined;
+  processOf(channel: WorkerChannel): P | undefined;
   /** A request ended on `daemon`: the recycle rules may start its replacement. */
-  afterRequest(daemon: DaemonProcess): void;
+  afterRequest(daemon: P): void;
   countsAsActivity(path: string): boolean;
   /** A draining process has no request left: stop it. */
-  finish(daemon: DaemonProcess): void;
+  finish(daemon: P): void;
 }
 
-export class ThreadDispatcher implements AheadHost {
+export class ThreadDispatcher<P extends DispatchTarget = DispatchTarget> implements AheadHost {
   private readonly idle: WorkerChannel[] = [];
   /** Every open worker channel, of every process. */
   readonly channels: WorkerChannel[] = [];
@@ -31,7 +31,7 @@ export class ThreadDispatcher implements AheadHost {
 
   constructor(
     private readonly config: ServerConfig,
-    private readonly host: ProcessHost,
+    private readonly host: ProcessHost<P>,
     private readonly now: () => number,
   ) {
     this.queue = new RequestQueue(config.daemons.queueTimeout * 1000, now);
@@ -55,14 +55,11 @@ export class ThreadDispatcher implements AheadHost {
   /** The request on `channel` is finished in both directions. */
   release(channel: WorkerChannel): void {
     const daemon = this.host.processOf(channel);
-    if (daemon) {
-      daemon.requests += 1;
-      if (channel.countsActivity) daemon.lastActivity = this.now();
-    }
+    daemon?.countRequest(this.now(), channel.countsActivity);
     channel.release();
     if (channel.isClosed || !daemon) return;
     // A recycle it triggers only starts the replacement: this process serves on until then.
-    if (!daemon.draining) this.host.afterRequest(daemon);
+    if (daemon.acceptsRequests) this.host.afterRequest(daemon);
     const promoted = this.ahead.promote(channel);
     if (promoted) this.begin(promoted, channel, true);
     else this.freed(channel);
@@ -72,7 +69,7 @@ export class ThreadDispatcher implements AheadHost {
   freed(channel: WorkerChannel): void {
     const daemon = this.host.processOf(channel);
     if (channel.isClosed || !daemon) return;
-    if (daemon.draining) {
+    if (!daemon.acceptsRequests) {
       if (daemon.activeRequests === 0) this.host.finish(daemon);
       return;
     }
@@ -98,7 +95,7 @@ export class ThreadDispatcher implements AheadHost {
   }
 
   /** No new requests for `daemon`; those written ahead to it are called back. */
-  stopDispatching(daemon: DaemonProcess): void {
+  stopDispatching(daemon: DispatchTarget): void {
     for (let i = this.idle.length - 1; i >= 0; i--) {
       if (this.idle[i]?.pid === daemon.pid) this.idle.splice(i, 1);
     }
@@ -106,7 +103,7 @@ export class ThreadDispatcher implements AheadHost {
   }
 
   /** The daemon's answer to a RECALL. */
-  answered(daemon: DaemonProcess, { id, thread, recalled }: Recalled): void {
+  answered(daemon: DispatchTarget, { id, thread, recalled }: Recalled): void {
     for (const channel of daemon.channels) {
       if (channel.thread === thread) this.ahead.answered(channel, id, recalled);
     }
@@ -140,7 +137,7 @@ export class ThreadDispatcher implements AheadHost {
    *  it is running). */
   mayRunAhead(channel: WorkerChannel): boolean {
     const daemon = this.host.processOf(channel);
-    if (!daemon || daemon.draining || daemon.retiring !== null) return false;
+    if (!daemon?.acceptsRequests || daemon.retiring !== null) return false;
     const max = this.config.daemons.maximumRequests;
     return max === 0 || daemon.requests + daemon.activeRequests < max;
   }
@@ -163,8 +160,7 @@ export class ThreadDispatcher implements AheadHost {
     const now = this.now();
     channel.assign(request, now);
     channel.countsActivity = this.host.countsAsActivity(request.path);
-    const daemon = this.host.processOf(channel);
-    if (daemon && channel.countsActivity) daemon.lastActivity = now;
+    if (channel.countsActivity) this.host.processOf(channel)?.noteActivity(now);
     if (promoted) request.promoted(channel);
     else request.start(channel);
     this.ahead.fillFrom(channel, this.queue);

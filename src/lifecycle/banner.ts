@@ -4,8 +4,7 @@
  */
 import { join } from "node:path";
 import type { ServerConfig } from "../config/server-config.js";
-import type { AppStatus } from "./daemon-process.js";
-import type { PythonReport } from "../daemon/pool.js";
+import type { AppStatus, PythonReport } from "./daemon-process.js";
 import { rootWarnings } from "./root-warning.js";
 
 export interface BannerFacts {

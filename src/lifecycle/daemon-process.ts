@@ -1,85 +1,79 @@
 /**
- * One Python daemon process: spawned with the launch settings, its output turned into
- * error log lines, its end reported once. The pool decides what to do about it.
+ * One Python daemon process and its life (process-state.ts): the front end's record of
+ * it, changed only through the methods below. The process side (daemon-processes.ts)
+ * decides what to do about it; the dispatcher sees it as a DispatchTarget.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import type { ServerConfig } from "../config/server-config.js";
-import type { ErrorLog } from "../log/error-log.js";
-import { logChildOutput } from "./child-output.js";
 import type { ControlChannel } from "../daemon/control-channel.js";
-import { debugCommand } from "./gdb.js";
+import type { DispatchTarget } from "../daemon/pool.js";
 import type { WorkerChannel } from "../daemon/worker-channel.js";
-
-/** python/daemon.py inside this package (dist/src/daemon -> package root). */
-export const DAEMON_SCRIPT = fileURLToPath(new URL("../../../python/daemon.py", import.meta.url));
+import type { ErrorLog } from "../log/error-log.js";
+import { move, type ProcessState } from "./process-state.js";
+import { Termination, type KillableChild } from "./terminate.js";
+import type { Timers } from "./timers.js";
 
 export interface AppStatus {
   readonly loaded: boolean;
   readonly error: string | null;
 }
 
-export interface DaemonLaunch {
-  readonly config: ServerConfig;
-  readonly socketPath: string;
-  readonly token: string;
-  readonly processIndex: number;
-  /** BodyFileProbe's path; null: spooled bodies go to this daemon as frames. */
-  readonly bodyFileProbe: string | null;
+export interface PythonReport {
+  readonly version: string;
+  readonly prefix: string;
+  readonly executable: string;
 }
 
-/** The ps title of a daemon, as mod_wsgi's display-name=%{GROUP}: `(wsgi:GROUP)`. */
-export function displayName(config: ServerConfig): string {
-  return `(wsgi:${config.application.processGroup})`;
+/** What the front end sends a daemon over its control connection. */
+export type DaemonControl = Pick<
+  ControlChannel,
+  "open" | "abort" | "interrupt" | "recall" | "shutdown" | "destroy"
+>;
+
+/** The child as seen here: a ChildProcess, or a fake in the unit tests. */
+export interface DaemonChild extends KillableChild {
+  readonly pid?: number | undefined;
+  on(
+    event: "exit",
+    listener: (code: number | null, signal: NodeJS.Signals | null) => void,
+  ): unknown;
 }
 
-export class DaemonProcess {
-  readonly child: ChildProcess;
-  readonly startedAt = performance.now();
-  control: ControlChannel | null = null;
-  app: AppStatus | null = null;
-  exited = false;
-  /** Set when the front end asked it to stop, so its end is not reported as a crash. */
-  stopping = false;
-  /** Why it is being replaced; set when its replacement is started. */
-  retiring: string | null = null;
-  /** No new requests go to it: its replacement is ready (or it is stuck). */
-  draining = false;
-  readonly channels = new Set<WorkerChannel>();
-  /** Its position among the --processes (0-based). */
-  index = 0;
-  /** How long its requests in flight get once its replacement is ready. */
-  drainSeconds = 0;
-  requests = 0;
-  lastActivity: number | null = null;
-  lastHeartbeat = performance.now();
+export type ExitListener = (
+  daemon: DaemonProcess,
+  code: number | null,
+  signal: string | null,
+) => void;
+
+export class DaemonProcess implements DispatchTarget {
+  readonly startedAt: number;
+  private current: ProcessState = "starting";
+  private controlChannel: DaemonControl | null = null;
+  private appStatus: AppStatus | null = null;
+  private retireReason: string | null = null;
+  private drainMs = 0;
+  private completed = 0;
+  private lastActive: number | null = null;
+  private heartbeatAt: number;
+  private readonly workerChannels = new Set<WorkerChannel>();
+  private readonly termination: Termination;
 
   constructor(
-    launch: DaemonLaunch,
+    readonly child: DaemonChild,
+    /** Its position among the --processes (0-based). */
+    readonly index: number,
+    timers: Timers,
     log: ErrorLog,
-    onExit: (daemon: DaemonProcess, code: number | null, signal: string | null) => void,
+    onExit: ExitListener,
   ) {
-    const { config } = launch;
-    // --python-warnings: -W options, so that sys.warnoptions shows them (WSGIPythonWarnings).
-    const warnings = config.daemons.pythonWarnings.flatMap((spec) => ["-W", spec]);
-    // The last argument is the process title (ps, pkill -f wsgi:GROUP); daemon.py
-    // ignores it, and the daemon also sets its kernel name (comm) from it.
-    const args = [...warnings, DAEMON_SCRIPT, displayName(config)];
-    const [file, argv] = debugCommand(config, [config.daemons.python.executable, ...args]);
-    this.child = spawn(file, argv, {
-      cwd: config.application.workingDirectory,
-      env: { ...process.env, ...config.daemons.environment, ...launchEnvironment(launch) },
-      // Debug mode: the terminal is the daemon's, so that pdb can prompt and read.
-      stdio: config.debug.debugMode ? "inherit" : ["ignore", "pipe", "pipe"],
+    this.startedAt = timers.now();
+    this.heartbeatAt = this.startedAt;
+    this.termination = new Termination(child, timers, (graceMs) => {
+      log.warn(
+        `daemon process ${this.pid} did not exit within ${graceMs / 1000}s of being told to stop; killed it (SIGKILL)`,
+      );
     });
-    logChildOutput(this.child, log);
-    this.child.on("error", (error) => {
-      log.error(`could not start daemon process: ${error.message}`);
-    });
-    this.child.on("exit", (code, signal) => {
-      this.exited = true;
-      this.control?.destroy();
-      clearTimeout(this.killTimer);
+    child.on("exit", (code, signal) => {
+      this.current = move(this.current, "gone");
+      this.controlChannel?.destroy();
       onExit(this, code, signal);
     });
   }
@@ -88,24 +82,122 @@ export class DaemonProcess {
     return this.child.pid ?? 0;
   }
 
+  get state(): ProcessState {
+    return this.current;
+  }
+
+  get exited(): boolean {
+    return this.current === "gone";
+  }
+
+  /** Starting or ready: new requests may go to it. */
+  get acceptsRequests(): boolean {
+    return this.current === "starting" || this.current === "ready";
+  }
+
+  /** Told to stop, or gone. */
+  get stoppingOrGone(): boolean {
+    return this.current === "stopping" || this.current === "gone";
+  }
+
+  get control(): DaemonControl | null {
+    return this.controlChannel;
+  }
+
+  /** What it said about loading the app; null until it reports. */
+  get app(): AppStatus | null {
+    return this.appStatus;
+  }
+
+  /** Why its replacement was started; null while it is not being replaced. */
+  get retiring(): string | null {
+    return this.retireReason;
+  }
+
+  /** How long its requests in flight get once its replacement is ready (seconds). */
+  get drainSeconds(): number {
+    return this.drainMs / 1000;
+  }
+
+  get requests(): number {
+    return this.completed;
+  }
+
+  get lastActivity(): number | null {
+    return this.lastActive;
+  }
+
+  get lastHeartbeat(): number {
+    return this.heartbeatAt;
+  }
+
+  get channels(): ReadonlySet<WorkerChannel> {
+    return this.workerChannels;
+  }
+
   /** Busy with a request that has not timed out (those are not waited for). */
   get activeRequests(): number {
     let count = 0;
-    for (const channel of this.channels) if (channel.busy && !channel.stale) count += 1;
+    for (const channel of this.workerChannels) if (channel.busy && !channel.stale) count += 1;
     return count;
+  }
+
+  /** Its control connection said HELLO: it reports on its app, and is ready. */
+  reported(control: DaemonControl, app: AppStatus, now: number): void {
+    this.controlChannel = control;
+    this.appStatus = app;
+    this.heartbeatAt = now;
+    if (this.current === "starting") this.current = move(this.current, "ready");
+  }
+
+  heartbeat(now: number): void {
+    this.heartbeatAt = now;
+  }
+
+  addChannel(channel: WorkerChannel): void {
+    this.workerChannels.add(channel);
+  }
+
+  removeChannel(channel: WorkerChannel): void {
+    this.workerChannels.delete(channel);
+  }
+
+  countRequest(now: number, activity: boolean): void {
+    this.completed += 1;
+    if (activity) this.lastActive = now;
+  }
+
+  noteActivity(now: number): void {
+    this.lastActive = now;
+  }
+
+  /** Its replacement is being started, for `reason`; false (and nothing changes) when
+   *  one already is, or it has exited. */
+  retire(reason: string, drainSeconds: number): boolean {
+    if (this.retireReason !== null || this.exited) return false;
+    this.retireReason = reason;
+    this.drainMs = drainSeconds * 1000;
+    return true;
+  }
+
+  /** No new requests for it (its replacement is ready, or it is being discarded). */
+  drain(): void {
+    if (this.acceptsRequests) this.current = move(this.current, "draining");
   }
 
   /** Asks it to stop (SHUTDOWN with the reason its process_stopping event reports, or
    *  SIGTERM before it has a control connection); SIGKILL if still alive after the grace
    *  period (--shutdown-timeout). Always reaped by 'exit'. */
   stop(graceSeconds: number, reason = "shutdown_signal"): void {
-    if (this.stopping || this.exited) return;
-    this.stopping = true;
-    if (this.control?.open) this.control.shutdown(reason);
-    else this.child.kill("SIGTERM");
-    this.killTimer = setTimeout(() => {
-      if (!this.exited) this.child.kill("SIGKILL");
-    }, graceSeconds * 1000);
+    if (this.stoppingOrGone) return;
+    this.current = move(this.current, "stopping");
+    const control = this.controlChannel;
+    const ask = control?.open
+      ? () => {
+          control.shutdown(reason);
+        }
+      : undefined;
+    this.termination.begin(graceSeconds * 1000, ask);
   }
 
   /** stop(), resolving once the process has exited. */
@@ -123,51 +215,8 @@ export class DaemonProcess {
 
   /** At once, for a process that cannot answer (deadlocked, or hung at start-up). */
   kill(): void {
-    this.stopping = true;
-    if (!this.exited) this.child.kill("SIGKILL");
+    if (this.exited) return;
+    if (this.current !== "stopping") this.current = move(this.current, "stopping");
+    this.termination.killNow();
   }
-
-  private killTimer: NodeJS.Timeout | undefined;
-}
-
-function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
-  const { config } = launch;
-  const { application, daemons } = config;
-  const settings = {
-    socket: launch.socketPath,
-    token: launch.token,
-    processIndex: launch.processIndex,
-    processes: daemons.processes,
-    multiprocess: daemons.multiprocess,
-    threads: daemons.threads,
-    maximumRequests: daemons.maximumRequests,
-    cpuTimeLimit: daemons.cpuTimeLimit,
-    virtualMemoryLimit: daemons.virtualMemoryLimit,
-    shutdownTimeout: daemons.shutdownTimeout,
-    reloadOnChanges: daemons.reloadOnChanges,
-    enableSendfile: daemons.enableSendfile,
-    serverMetrics: daemons.serverMetrics,
-    sendBufferSize: daemons.sendBufferSize,
-    receiveBufferSize: daemons.receiveBufferSize,
-    bodyFileProbe: launch.bodyFileProbe,
-    displayName: displayName(config),
-    // Applied by the daemon before the app loads; a failure stops the server.
-    user: daemons.identity.user,
-    group: daemons.identity.group,
-    applicationType: application.type,
-    entryPoint: application.entryPoint,
-    callableObject: application.callableObject,
-    workingDirectory: application.workingDirectory,
-    pythonPaths: application.pythonPaths,
-    processGroup: application.processGroup,
-    applicationGroup: application.applicationGroup,
-    debugger: config.debug.debugger,
-    debuggerStartup: config.debug.debuggerStartup,
-    coverageDirectory: config.debug.coverageDirectory,
-    profilerDirectory: config.debug.profilerDirectory,
-    recorderDirectory: config.debug.recorderDirectory,
-    underGdb: config.debug.gdbExecutable !== null,
-  };
-  // The daemon pops this before loading the app, so the app never sees it.
-  return { WSGI_EXPRESS_DAEMON: JSON.stringify(settings) };
 }

@@ -4,24 +4,31 @@
  * wait for the replacements, which must report ready before the old processes stop
  * taking requests. SIGHUP gives the old processes' requests in flight only
  * --shutdown-timeout; SIGUSR1 gives them --eviction-timeout (else --graceful-timeout).
+ * The signals only post an event: the supervisor's loop (supervisor.ts) acts on them.
  */
 import type { DaemonConfig } from "../config/server-config.js";
-import type { DaemonPool } from "../daemon/pool.js";
-import type { ErrorLog } from "../log/error-log.js";
 
-export function handleRestartSignals(
-  pool: DaemonPool,
-  daemons: DaemonConfig,
-  log: ErrorLog,
-): () => void {
+export type RestartSignal = "SIGHUP" | "SIGUSR1";
+
+/** The eviction rule, for SIGUSR1 sent to the server or to one daemon (which asks to be
+ *  replaced with reason graceful_signal): with --eviction-timeout, its requests in
+ *  flight get that long and process_stopping says eviction_signal (mod_wsgi). */
+export function gracefulRestart(daemons: DaemonConfig): {
+  readonly reason: string;
+  readonly drainSeconds: number;
+} {
+  return daemons.evictionTimeout > 0
+    ? { reason: "eviction_signal", drainSeconds: daemons.evictionTimeout }
+    : { reason: "graceful_signal", drainSeconds: daemons.gracefulTimeout };
+}
+
+/** Passes SIGHUP and SIGUSR1 to `onSignal`; returns the function that stops that. */
+export function handleRestartSignals(onSignal: (signal: RestartSignal) => void): () => void {
   const onHup = (): void => {
-    log.notice("caught SIGHUP, restarting the daemon processes");
-    pool.restartAll("restart_signal", 0);
+    onSignal("SIGHUP");
   };
   const onUsr1 = (): void => {
-    log.notice("caught SIGUSR1, restarting the daemon processes gracefully");
-    const window = daemons.evictionTimeout > 0 ? daemons.evictionTimeout : daemons.gracefulTimeout;
-    pool.restartAll(daemons.evictionTimeout > 0 ? "eviction_signal" : "graceful_signal", window);
+    onSignal("SIGUSR1");
   };
   process.on("SIGHUP", onHup);
   process.on("SIGUSR1", onUsr1);

@@ -10,11 +10,11 @@ import { dirname } from "node:path";
 import { makeDirectories } from "../make-directories.js";
 import type { CliIo } from "../cli-io.js";
 import type { ServerConfig } from "../config/server-config.js";
-import { DaemonPool } from "../daemon/pool.js";
 import { ErrorLog } from "../log/error-log.js";
 import { AccessLog } from "../http/access-log.js";
 import { formatBanner } from "./banner.js";
 import { rootWarnings } from "./root-warning.js";
+import { SupervisedDaemonPool } from "./daemon-pool.js";
 import { createFrontEnd } from "../front-door/front-end.js";
 import { ServiceSupervisor } from "../service/services.js";
 import { fatalFailure, startupOutput, writePidFile, type PidFile } from "./lifecycle-files.js";
@@ -47,7 +47,7 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
   const logs = await openLogs(config, io);
   const errorLog = new ErrorLog(logs.error, config.logging.logLevel);
   const accessLog = logs.access ? new AccessLog(logs.access, config.logging.accessLogFormat) : null;
-  const pool = new DaemonPool(config, errorLog);
+  const pool = new SupervisedDaemonPool(config, errorLog);
   const server = createFrontEnd(config, pool, errorLog, accessLog);
   try {
     await listen(server, config);
@@ -83,7 +83,7 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
 
 interface Running {
   readonly server: Server;
-  readonly pool: DaemonPool;
+  readonly pool: SupervisedDaemonPool;
   readonly logs: OpenLogs;
   readonly errorLog: ErrorLog;
   readonly pidFile: PidFile;
@@ -96,7 +96,9 @@ async function serve(config: ServerConfig, io: CliIo, running: Running): Promise
   const fatal = fatalFailure();
   pool.onFatal = fatal.fail;
   const services = new ServiceSupervisor(config, errorLog, fatal.fail);
-  const stopRestarts = handleRestartSignals(pool, config.daemons, errorLog);
+  const stopRestarts = handleRestartSignals((signal) => {
+    pool.restartSignal(signal);
+  });
   await pool.start();
   await services.start();
   const port = (server.address() as AddressInfo).port;

@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 import type { ServerConfig, ServiceConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
 import { logChildOutput } from "../lifecycle/child-output.js";
+import { Termination } from "../lifecycle/terminate.js";
+import { systemTimers } from "../lifecycle/timers.js";
 
 /** python/service.py inside this package (dist/src/service -> package root). */
 export const SERVICE_SCRIPT = fileURLToPath(new URL("../../../python/service.py", import.meta.url));
@@ -16,7 +18,7 @@ export class ServiceProcess {
   readonly child: ChildProcess;
   readonly startedAt = performance.now();
   exited = false;
-  private killTimer: NodeJS.Timeout | undefined;
+  private readonly termination: Termination;
 
   constructor(
     config: ServerConfig,
@@ -51,9 +53,13 @@ export class ServiceProcess {
     this.child.on("error", (error) => {
       log.error(`could not start service ${service.name}: ${error.message}`);
     });
+    this.termination = new Termination(this.child, systemTimers, (graceMs) => {
+      log.warn(
+        `service ${service.name} (pid ${this.pid}) did not exit within ${graceMs / 1000}s of SIGTERM; killed it (SIGKILL)`,
+      );
+    });
     this.child.on("exit", (code, signal) => {
       this.exited = true;
-      clearTimeout(this.killTimer);
       onExit(code, signal);
     });
   }
@@ -64,10 +70,6 @@ export class ServiceProcess {
 
   /** SIGTERM (SystemExit in the script); SIGKILL after the grace period. */
   stop(graceSeconds: number): void {
-    if (this.exited) return;
-    this.child.kill("SIGTERM");
-    this.killTimer = setTimeout(() => {
-      if (!this.exited) this.child.kill("SIGKILL");
-    }, graceSeconds * 1000);
+    this.termination.begin(graceSeconds * 1000);
   }
 }

@@ -12,9 +12,9 @@ const SRC = fileURLToPath(new URL("../../../src/", import.meta.url));
 
 /**
  * What each folder of src/ may import, besides itself and the top-level files (shared
- * leaves such as errors.ts). Read from the bottom up, it is the layering; the one
- * two-way edge left is daemon <-> lifecycle: pool.ts both dispatches to threads and
- * replaces processes, and the dispatcher still counts requests on DaemonProcess.
+ * leaves such as errors.ts). Read from the bottom up, it is the layering: daemon/ only
+ * dispatches, to processes it sees through an interface (daemon/pool.ts's
+ * DispatchTarget); lifecycle/ runs the processes and reads their HELLO (protocol/).
  */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   options: [],
@@ -25,11 +25,11 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   http: ["config", "log"],
   static: ["config", "log", "http"],
   buffering: ["config", "log"],
-  daemon: ["config", "log", "protocol", "buffering", "exchange", "lifecycle"],
+  daemon: ["config", "log", "protocol", "buffering", "exchange"],
   // The HTTP side of a request sees a backend only through exchange/backend.ts.
   exchange: ["config", "log", "http", "buffering"],
   "front-door": ["config", "log", "http", "static", "buffering", "exchange", "daemon"],
-  lifecycle: ["config", "log", "http", "front-door", "daemon", "service"],
+  lifecycle: ["config", "log", "http", "protocol", "front-door", "daemon", "service"],
   service: ["config", "log", "lifecycle"],
   setup: ["config", "lifecycle"],
   docs: ["options"],

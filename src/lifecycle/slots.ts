@@ -2,7 +2,8 @@
  * The --processes positions. Each has the process serving it and, during a graceful
  * replacement, the old ones waiting for it to report ready before they drain.
  */
-import type { DaemonProcess } from "../lifecycle/daemon-process.js";
+import type { DaemonProcess } from "./daemon-process.js";
+import type { Timers } from "./timers.js";
 
 interface Slot {
   current: DaemonProcess | null;
@@ -13,7 +14,10 @@ export class Slots {
   private readonly slots: Slot[];
   private readonly reportWaiters: (() => void)[] = [];
 
-  constructor(count: number) {
+  constructor(
+    count: number,
+    private readonly timers: Timers,
+  ) {
     this.slots = Array.from({ length: count }, () => ({ current: null, outgoing: [] }));
   }
 
@@ -60,10 +64,10 @@ export class Slots {
     const done = (): boolean =>
       this.slots.every(({ current: d }) => d === null || d.exited || d.app !== null);
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
+      const timer = this.timers.setTimeout(resolve, timeoutMs);
       const check = (): void => {
         if (done()) {
-          clearTimeout(timer);
+          this.timers.clearTimeout(timer);
           resolve();
         } else this.reportWaiters.push(check);
       };
