@@ -2,7 +2,13 @@
  * The HTTP side: node:http parses every request; this applies the limits that are
  * answered without Python, builds the environ, and hands the request to the pool.
  */
-import { createServer, IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  IncomingMessage,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from "node:http";
 import type { Socket } from "node:net";
 import type { ServerConfig } from "../config/server-config.js";
 import type { DaemonPool } from "../daemon/pool.js";
@@ -35,6 +41,8 @@ import { ResponseMemory } from "../buffering/response-memory.js";
 import { absoluteAuthority, checkRequest, withHost } from "../http/request-guards.js";
 import { Site } from "../static/site.js";
 import { sendError } from "../http/error-pages.js";
+import { connectionEvent, isTlsSocket } from "../http/tls.js";
+import type { SecureSite } from "./secure-site.js";
 
 /** Total size of a request head node accepts; beyond it the client gets 431. Large enough
  *  for hundreds of headers (the seed's first bug) and long cookies. */
@@ -56,6 +64,8 @@ export function createFrontEnd(
   pool: DaemonPool,
   errorLog: ErrorLog,
   accessLog: AccessLog | null,
+  /** The HTTPS listener (an https.Server) and its rules, served by the same handling. */
+  https: { server: Server; site: SecureSite } | null = null,
 ): Server {
   const settings = environSettings(config);
   /** One environ base per listening port (its mod_wsgi.listener_port differs). */
@@ -139,8 +149,14 @@ export function createFrontEnd(
       return true;
     };
     const id = requests.toString(36);
-    // Host check, URL aliases, document root (src/static/); the rest is the app's.
-    void site.answer(req, res).then(
+    // HTTPS rules, host check, URL aliases, document root (src/static/); the rest is the app's.
+    const answered =
+      https === null
+        ? site.answer(req, res)
+        : https.site
+            .answer(req, res, site.sendError)
+            .then(async (done) => done || site.answer(req, res));
+    void answered.then(
       (answered) => {
         if (!answered && !req.socket.destroyed) toApp(req, res, expectContinue, id, requestStart);
       },
@@ -172,7 +188,7 @@ export function createFrontEnd(
     const localPort = socket.localPort ?? 0;
     let base = bases.get(localPort);
     if (base === undefined) {
-      base = environBase(bases.size + 1, settings, localPort);
+      base = environBase(bases.size + 1, settings, localPort, isTlsSocket(socket));
       bases.set(localPort, base);
     }
     const environ = buildEnviron(
@@ -206,6 +222,7 @@ export function createFrontEnd(
       environ.REDIRECT_REQUEST_METHOD = req.method ?? "GET";
     }
     const ctx = internal === null ? context : { ...context, errorPageFor: internal.status };
+    https?.site.environ(socket, environ);
     applyProxyTrust(environ, trust, environ.REMOTE_ADDR ?? "");
     const start = (body: Buffer | SpooledBody | null): void => {
       admission.admit(res, (leave) => {
@@ -251,39 +268,44 @@ export function createFrontEnd(
     }
   };
 
-  const server = createServer<typeof FrontEndRequest>(
-    {
-      IncomingMessage: FrontEndRequest,
-      maxHeaderSize: MAX_REQUEST_HEAD,
-      keepAliveTimeout: config.http.keepAliveTimeout * 1000,
-      // Body read deadlines are ours to apply per phase; node's whole-request timer
-      // would cut a legitimate large upload on a slow link.
-      requestTimeout: 0,
-      // Host rules are checked by request-guards.ts, answered like the other refusals.
-      requireHostHeader: false,
-      // Head deadlines are read-timeouts.ts's; node's own stays as a late backstop.
-      headersTimeout:
-        (Math.max(60, config.clients.header.max, config.clients.header.timeout) + 5) * 1000,
-    },
-    (req, res) => {
+  const server = createServer<typeof FrontEndRequest>(serverOptions(config));
+  for (const listener of https === null ? [server] : [server, https.server]) {
+    listener.on("request", (req: FrontEndRequest, res: ServerResponse) => {
       handle(req, res, false);
-    },
-  );
-  // 0: no cap on the number of headers (node drops those past 2000 by default);
-  // the head's total size is still limited by MAX_REQUEST_HEAD.
-  server.maxHeadersCount = 0;
-  server.on("checkContinue", (req: FrontEndRequest, res: ServerResponse) => {
-    handle(req, res, true);
-  });
-  watchClients(server, config, errorLog, (req, status) =>
-    req instanceof FrontEndRequest ? req.bodyFailed(status) : false,
-  );
-  server.on("connection", (socket: Socket) => {
-    connections += 1;
-    connectionIds.set(socket, connections.toString(36));
-    socket.setNoDelay(true);
-  });
+    });
+    // 0: no cap on the number of headers (node drops those past 2000 by default);
+    // the head's total size is still limited by MAX_REQUEST_HEAD.
+    listener.maxHeadersCount = 0;
+    listener.on("checkContinue", (req: FrontEndRequest, res: ServerResponse) => {
+      handle(req, res, true);
+    });
+    watchClients(listener, config, errorLog, (req, status) =>
+      req instanceof FrontEndRequest ? req.bodyFailed(status) : false,
+    );
+    listener.on(connectionEvent(listener), (socket: Socket) => {
+      connections += 1;
+      connectionIds.set(socket, connections.toString(36));
+      socket.setNoDelay(true);
+    });
+  }
   return server;
+}
+
+/** node:http's options for a listener, HTTP or HTTPS (https.createServer takes them too). */
+export function serverOptions(config: ServerConfig): ServerOptions<typeof FrontEndRequest> {
+  return {
+    IncomingMessage: FrontEndRequest,
+    maxHeaderSize: MAX_REQUEST_HEAD,
+    keepAliveTimeout: config.http.keepAliveTimeout * 1000,
+    // Body read deadlines are ours to apply per phase; node's whole-request timer
+    // would cut a legitimate large upload on a slow link.
+    requestTimeout: 0,
+    // Host rules are checked by request-guards.ts, answered like the other refusals.
+    requireHostHeader: false,
+    // Head deadlines are read-timeouts.ts's; node's own stays as a late backstop.
+    headersTimeout:
+      (Math.max(60, config.clients.header.max, config.clients.header.timeout) + 5) * 1000,
+  };
 }
 
 /** Parse errors, connection caps, head/body read timeouts and stalled readers. */

@@ -13,13 +13,17 @@ export function handleRestartSignals(
   pool: DaemonPool,
   daemons: DaemonConfig,
   log: ErrorLog,
+  /** Re-reads what Apache re-reads at any restart: the certificates (--https-port). */
+  reread: () => void = () => undefined,
 ): () => void {
   const onHup = (): void => {
     log.notice("caught SIGHUP, restarting the daemon processes");
+    reread();
     pool.restartAll("restart_signal", 0);
   };
   const onUsr1 = (): void => {
     log.notice("caught SIGUSR1, restarting the daemon processes gracefully");
+    reread();
     const window = daemons.evictionTimeout > 0 ? daemons.evictionTimeout : daemons.gracefulTimeout;
     pool.restartAll(daemons.evictionTimeout > 0 ? "eviction_signal" : "graceful_signal", window);
   };
