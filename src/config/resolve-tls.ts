@@ -203,8 +203,9 @@ function parseKey(option: string, path: string, text: string): KeyObject {
     return createPrivateKey(text);
   } catch (error) {
     const code = (error as { code?: string }).code;
+    // PKCS#8 `ENCRYPTED PRIVATE KEY`, or the older `Proc-Type: 4,ENCRYPTED` header.
     const why =
-      code === "ERR_MISSING_PASSPHRASE"
+      code === "ERR_MISSING_PASSPHRASE" || /ENCRYPTED/.test(text)
         ? "is encrypted (a passphrase-protected key is not supported)"
         : "holds no valid PEM private key";
     throw tlsFileError(option, path, why);

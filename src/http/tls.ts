@@ -3,7 +3,7 @@
  * files, safe defaults, session ticket keys that rotate, and the reload of the
  * certificates at a graceful restart without dropping a connection.
  */
-import { randomBytes } from "node:crypto";
+import { constants, randomBytes } from "node:crypto";
 import type { Server as HttpServer } from "node:http";
 import {
   Server as TlsServer,
@@ -49,6 +49,9 @@ export function secureContextOptions(material: TlsMaterial): SecureContextOption
     ...(material.ca === null ? {} : { ca: material.ca }),
     minVersion: "TLSv1.2",
     ciphers: CIPHERS,
+    // A renegotiation that asks for a client certificate must be a full handshake: a
+    // resumed one would skip the CertificateRequest (Apache sets the same option).
+    secureOptions: constants.SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION,
   };
 }
 

@@ -59,10 +59,12 @@ export function createHttpsListener(
 }
 
 /**
- * No client-initiated renegotiation (a CPU-exhaustion lever, CVE-2011-1473): OpenSSL 3
- * refuses it by default (SSL_OP_ALLOW_CLIENT_RENEGOTIATION unset). Without
- * --ssl-verify-client the server never renegotiates either, so node is told to treat any
- * renegotiation as an error.
+ * No client-initiated renegotiation (a CPU-exhaustion lever, CVE-2011-1473): node lets a
+ * TLS 1.2 client renegotiate (tls.CLIENT_RENEG_LIMIT: 3 in 10 minutes), so without
+ * --ssl-verify-client, where the server never renegotiates, every renegotiation is made
+ * an error and the connection is closed (clientError). With --ssl-verify-client the
+ * server must renegotiate itself, and node cannot tell the two apart: there node's limit
+ * is what applies.
  */
 function guardRenegotiation(server: Server, tls: TlsConfig): void {
   if (tls.verifyClient.length > 0) return;
