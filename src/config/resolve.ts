@@ -23,6 +23,7 @@ import { resolveServerRoot } from "./resolve-server-root.js";
 import { resolveServices } from "./resolve-services.js";
 import { resolveSite } from "./resolve-site.js";
 import { resolveSupport } from "./resolve-support.js";
+import { resolveTls } from "./resolve-tls.js";
 import type { ServerConfig } from "./server-config.js";
 
 export async function resolveConfig(
@@ -38,6 +39,7 @@ export async function resolveConfig(
   const clients = resolveClients(options, context.machineLimits.openFiles);
   const proxy = resolveProxy(options);
   const site = resolveSite(options, serverRoot, context);
+  const tls = resolveTls(options, context);
   const requestEnviron = resolveRequestEnviron(options, context.env);
   const processSettings = resolveProcess(options, serverRoot, context);
   const { identity, pythonWarnings, pythonEggs } = processSettings;
@@ -73,6 +75,7 @@ export async function resolveConfig(
     proxy,
     logging,
     site,
+    tls,
     serverRoot,
     socketDirectory,
     pidFile: processSettings.pidFile,

@@ -22,6 +22,8 @@ export interface ServerConfig {
   readonly proxy: ProxyConfig;
   /** Host checks, static files, error documents and compression (src/static/). */
   readonly site: SiteConfig;
+  /** The HTTPS listener (--https-port and the ssl options); null: HTTP only. */
+  readonly tls: TlsConfig | null;
 
   /** `--server-root`, absolute; created if missing. */
   readonly serverRoot: string;
@@ -89,6 +91,28 @@ export interface ListenConfig {
   readonly serverAliases: readonly string[];
   /** `--server-backlog`. */
   readonly backlog: number;
+}
+
+export interface TlsConfig {
+  /** `--https-port` (`--ssl-port`); 0 asks the OS for a free port. */
+  readonly port: number;
+  /** Absolute paths; checked to exist. Their contents are checked when read at start-up
+   *  and at each graceful restart (resolve-tls.ts loadTlsMaterial). */
+  readonly certificateFile: string;
+  readonly keyFile: string;
+  /** True when both came from `--ssl-certificate PREFIX` (errors name that option). */
+  readonly fromPrefix: boolean;
+  readonly chainFile: string | null;
+  /** `--ssl-ca-certificate-file`: client certificates are asked for and checked. */
+  readonly caCertificateFile: string | null;
+  /** `--ssl-verify-client` URL paths, longest first; empty with a CA file: the whole site. */
+  readonly verifyClient: readonly string[];
+  /** `--ssl-environment`: mod_ssl's SSL_* variables in the environ. */
+  readonly environment: boolean;
+  /** `--https-only`: the HTTP port redirects the site to HTTPS. */
+  readonly httpsOnly: boolean;
+  /** `--hsts-policy` (only with --https-only): the Strict-Transport-Security value. */
+  readonly hstsPolicy: string | null;
 }
 
 export interface SiteConfig {

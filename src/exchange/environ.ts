@@ -87,15 +87,21 @@ export interface EnvironBase {
 
 const bases = new WeakMap<object, EnvironBase>();
 
-export function environBase(id: number, settings: EnvironSettings, localPort: number): EnvironBase {
+export function environBase(
+  id: number,
+  settings: EnvironSettings,
+  localPort: number,
+  https = false,
+): EnvironBase {
+  const scheme = https ? "https" : "http";
   const environ: Environ = {
     SERVER_SOFTWARE: settings.serverSoftware,
-    REQUEST_SCHEME: "http",
+    REQUEST_SCHEME: scheme,
     DOCUMENT_ROOT: settings.documentRoot,
     CONTEXT_DOCUMENT_ROOT: settings.documentRoot,
     CONTEXT_PREFIX: "",
     SCRIPT_FILENAME: settings.scriptFilename,
-    "wsgi.url_scheme": "http",
+    "wsgi.url_scheme": scheme,
     "mod_wsgi.process_group": settings.processGroup,
     "mod_wsgi.application_group": settings.applicationGroup,
     "mod_wsgi.callable_object": settings.callableObject,
@@ -105,6 +111,8 @@ export function environBase(id: number, settings: EnvironSettings, localPort: nu
     "mod_wsgi.listener_port": String(localPort),
     "mod_wsgi.server_pid": String(process.pid),
   };
+  // mod_wsgi sets HTTPS=1 for a TLS connection (and turns it into wsgi.url_scheme).
+  if (https) environ.HTTPS = "1";
   for (const [key, value] of settings.requestEnviron) environ[key] = value;
   // Not frozen: assigning a key that is read-only up the prototype chain would throw,
   // and a request may override any base key (proxy headers, --map-head-to-get...).

@@ -18,6 +18,8 @@ import { connectionId } from "../http/listener.js";
 import { requestUri } from "../http/intake.js";
 import { absoluteAuthority, withHost } from "../http/request-guards.js";
 import { decodePath, plainAddress, splitTarget } from "../http/request-target.js";
+import { isTlsSocket } from "../http/tls.js";
+import type { SecureSite } from "./secure-site.js";
 
 export const SERVER_SOFTWARE = "wsgi-express";
 
@@ -34,7 +36,11 @@ export class AppRoute {
   private readonly bases = new Map<number, EnvironBase>();
   private readonly trust: ProxyTrust;
 
-  constructor(private readonly config: ServerConfig) {
+  constructor(
+    private readonly config: ServerConfig,
+    /** Adds the SSL_* variables on HTTPS (--ssl-environment). */
+    private readonly secure: SecureSite | null = null,
+  ) {
     this.settings = environSettings(config);
     this.trust = proxyTrust(config.proxy.headers, config.proxy.proxies);
   }
@@ -63,7 +69,7 @@ export class AppRoute {
         connectionId: connectionId(socket),
       },
       this.settings,
-      this.baseFor(localPort),
+      this.baseFor(localPort, isTlsSocket(socket)),
       mount,
       query,
       redirect === null ? requestUri(req) : uri,
@@ -73,14 +79,15 @@ export class AppRoute {
       environ.REQUEST_METHOD = "GET";
     }
     if (redirect !== null) describeRedirect(environ, req, redirect.status);
+    this.secure?.environ(socket, environ);
     applyProxyTrust(environ, this.trust, environ.REMOTE_ADDR ?? "");
     return environ;
   }
 
-  private baseFor(localPort: number): EnvironBase {
+  private baseFor(localPort: number, https: boolean): EnvironBase {
     let base = this.bases.get(localPort);
     if (base === undefined) {
-      base = environBase(this.bases.size + 1, this.settings, localPort);
+      base = environBase(this.bases.size + 1, this.settings, localPort, https);
       this.bases.set(localPort, base);
     }
     return base;

@@ -14,7 +14,12 @@ import { Exchange, type ExchangeContext } from "../exchange/exchange.js";
 import type { AccessLog } from "../http/access-log.js";
 import { isClosing, markClosing, trackResponse } from "../http/connections.js";
 import { sendError } from "../http/error-pages.js";
-import { createHttpServer, FrontEndRequest } from "../http/listener.js";
+import {
+  createHttpServer,
+  FrontEndRequest,
+  serveRequests,
+  type RequestHandler,
+} from "../http/listener.js";
 import { answerServerMethods } from "../http/server-methods.js";
 import type { ErrorLog } from "../log/error-log.js";
 import { RequestSpooler } from "../buffering/request-spool.js";
@@ -25,17 +30,22 @@ import { AppRoute, type InternalRedirect } from "./app-route.js";
 import { BodyStrategy, type ReadyBody } from "./body-strategy.js";
 import { exchangeContext } from "./exchange-context.js";
 import { intakeRefusal } from "./intake.js";
+import type { SecureSite } from "./secure-site.js";
 
 export function createFrontEnd(
   config: ServerConfig,
   pool: DaemonPool,
   errorLog: ErrorLog,
   accessLog: AccessLog | null,
+  /** The HTTPS listener (an https.Server) and its rules, served by the same door. */
+  https: { server: Server; site: SecureSite } | null = null,
 ): Server {
-  const door = new FrontDoor(config, pool, errorLog, accessLog);
-  return createHttpServer(config, errorLog, (req, res, expectContinue) => {
+  const door = new FrontDoor(config, pool, errorLog, accessLog, https?.site ?? null);
+  const handle: RequestHandler = (req, res, expectContinue) => {
     door.handle(req, res, expectContinue);
-  });
+  };
+  if (https) serveRequests(https.server, config, errorLog, handle);
+  return createHttpServer(config, errorLog, handle);
 }
 
 /** What the app-bound stages know of one request. */
@@ -61,6 +71,8 @@ class FrontDoor {
     pool: DaemonPool,
     private readonly errorLog: ErrorLog,
     private readonly accessLog: AccessLog | null,
+    /** HTTPS rules (redirects, client certificates, HSTS), with --https-port. */
+    private readonly secure: SecureSite | null,
   ) {
     this.site = new Site(
       config,
@@ -71,7 +83,7 @@ class FrontDoor {
         this.serveErrorDocument(res, status, document);
       },
     );
-    this.route = new AppRoute(config);
+    this.route = new AppRoute(config, secure);
     const spooler = new RequestSpooler({
       files: new SpoolFiles(config.http.bodySpoolDirectory),
       budget: new SpoolBudget(config.http.bodySpoolSize),
@@ -112,8 +124,8 @@ class FrontDoor {
       this.site.sendError(res, status, { close: true });
       return true;
     };
-    // Host check, URL aliases, document root (src/static/); the rest is the app's.
-    void this.site.answer(req, res).then(
+    // HTTPS rules, host check, URL aliases, document root; the rest is the app's.
+    void this.answerSite(req, res).then(
       (answered) => {
         if (!answered && !req.socket.destroyed) this.toApp(request, expectContinue);
       },
@@ -122,6 +134,14 @@ class FrontDoor {
         this.site.sendError(res, 500);
       },
     );
+  }
+
+  /** The site's stage: true when it answered the request itself. */
+  private async answerSite(req: FrontEndRequest, res: ServerResponse): Promise<boolean> {
+    if (this.secure !== null && (await this.secure.answer(req, res, this.site.sendError))) {
+      return true;
+    }
+    return this.site.answer(req, res);
   }
 
   /** Counts and logs a request from the moment it arrives. */

@@ -3,12 +3,19 @@
  * node's defaults, and the client watches that no parser setting covers (connection
  * caps, head and body read deadlines, stalled readers).
  */
-import { createServer, IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  IncomingMessage,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+} from "node:http";
 import type { Socket } from "node:net";
 import type { ServerConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
 import { guardConnections, refuseConnection } from "./connections.js";
 import { SlowClientWatch } from "./read-timeouts.js";
+import { connectionEvent } from "./tls.js";
 
 /** Total size of a request head node accepts; beyond it the client gets 431. Large enough
  *  for hundreds of headers (the seed's first bug) and long cookies. */
@@ -36,29 +43,46 @@ export function connectionId(socket: Socket): string {
   return connectionIds.get(socket) ?? "0";
 }
 
+/** node:http's options for a listener, HTTP or HTTPS (https.createServer takes them too). */
+export function serverOptions(config: ServerConfig): ServerOptions<typeof FrontEndRequest> {
+  return {
+    IncomingMessage: FrontEndRequest,
+    maxHeaderSize: MAX_REQUEST_HEAD,
+    keepAliveTimeout: config.http.keepAliveTimeout * 1000,
+    // Body read deadlines are ours to apply per phase; node's whole-request timer
+    // would cut a legitimate large upload on a slow link.
+    requestTimeout: 0,
+    // Host rules are checked by request-guards.ts, answered like the other refusals.
+    requireHostHeader: false,
+    // Head deadlines are read-timeouts.ts's; node's own stays as a late backstop.
+    headersTimeout:
+      (Math.max(60, config.clients.header.max, config.clients.header.timeout) + 5) * 1000,
+  };
+}
+
 export function createHttpServer(
   config: ServerConfig,
   errorLog: ErrorLog,
   handle: RequestHandler,
 ): Server {
-  const server = createServer<typeof FrontEndRequest>(
-    {
-      IncomingMessage: FrontEndRequest,
-      maxHeaderSize: MAX_REQUEST_HEAD,
-      keepAliveTimeout: config.http.keepAliveTimeout * 1000,
-      // Body read deadlines are ours to apply per phase; node's whole-request timer
-      // would cut a legitimate large upload on a slow link.
-      requestTimeout: 0,
-      // Host rules are checked by request-guards.ts, answered like the other refusals.
-      requireHostHeader: false,
-      // Head deadlines are read-timeouts.ts's; node's own stays as a late backstop.
-      headersTimeout:
-        (Math.max(60, config.clients.header.max, config.clients.header.timeout) + 5) * 1000,
-    },
-    (req, res) => {
-      handle(req, res, false);
-    },
-  );
+  const server = createServer<typeof FrontEndRequest>(serverOptions(config));
+  serveRequests(server, config, errorLog, handle);
+  return server;
+}
+
+let connections = 0;
+
+/** Gives a listener (HTTP, or HTTPS made with serverOptions) the same request handling,
+ *  limits and client watches. */
+export function serveRequests(
+  server: Server,
+  config: ServerConfig,
+  errorLog: ErrorLog,
+  handle: RequestHandler,
+): void {
+  server.on("request", (req: FrontEndRequest, res: ServerResponse) => {
+    handle(req, res, false);
+  });
   // 0: no cap on the number of headers (node drops those past 2000 by default);
   // the head's total size is still limited by MAX_REQUEST_HEAD.
   server.maxHeadersCount = 0;
@@ -68,13 +92,11 @@ export function createHttpServer(
   watchClients(server, config, errorLog, (req, status) =>
     req instanceof FrontEndRequest ? req.bodyFailed(status) : false,
   );
-  let connections = 0;
-  server.on("connection", (socket: Socket) => {
+  server.on(connectionEvent(server), (socket: Socket) => {
     connections += 1;
     connectionIds.set(socket, connections.toString(36));
     socket.setNoDelay(true);
   });
-  return server;
 }
 
 /** Parse errors, connection caps, head/body read timeouts and stalled readers. */

@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { connectionEvent } from "./tls.js";
 
 const SWEEP_MS = 250;
 
@@ -78,7 +79,8 @@ export class SlowClientWatch {
   }
 
   attach(server: Server): void {
-    server.on("connection", (socket: Socket) => {
+    // A TLS listener's requests come on the socket its handshake gives.
+    server.on(connectionEvent(server), (socket: Socket) => {
       this.watched.set(socket, this.fresh("header", socket));
       socket.once("close", () => this.watched.delete(socket));
     });

@@ -26,6 +26,8 @@ export interface HostRequest {
   readonly uri: string;
   /** The port the server listens on, as the redirect names it. */
   readonly port: number;
+  /** The listener's scheme: the HTTPS vhost for the bare domain redirects to https. */
+  readonly scheme?: "http" | "https";
 }
 
 const SERVE: HostVerdict = { kind: "serve" };
@@ -42,7 +44,11 @@ export function checkHost(rules: HostRules, request: HostRequest): HostVerdict {
     // `Redirect permanent / http://<server-name>:<port>/` keeps the rest of the path.
     if (serverName.startsWith("www.") && name === serverName.slice(4)) {
       const path = request.uri.startsWith("/") ? request.uri : "/";
-      return { kind: "redirect", location: `http://${rules.serverName}:${request.port}${path}` };
+      const scheme = request.scheme ?? "http";
+      return {
+        kind: "redirect",
+        location: `${scheme}://${rules.serverName}:${request.port}${path}`,
+      };
     }
   }
   // `Require host localhost` on the catch-all vhost.

@@ -9,6 +9,8 @@ import { rootWarnings } from "./root-warning.js";
 
 export interface BannerFacts {
   readonly url: string;
+  /** `https://<server-name>:<port>/` with --https-port, else null. */
+  readonly httpsUrl?: string | null;
   readonly errorLog: string;
   readonly accessLog: string | null;
   readonly app: AppStatus | null;
@@ -21,6 +23,7 @@ export function formatBanner(config: ServerConfig, facts: BannerFacts): string {
   const plural = daemons.processes === 1 ? "process" : "processes";
   const rows: [string, string][] = [
     ["Server URL", facts.url],
+    ...(facts.httpsUrl ? [["Server URL (HTTPS)", facts.httpsUrl] as [string, string]] : []),
     ["Server Root", config.serverRoot],
     ["Error Log File", `${facts.errorLog} (${logging.logLevel})`],
   ];

@@ -23,6 +23,8 @@ import { prepareProcess, StartupError } from "./process-setup.js";
 import { handleRestartSignals } from "./restart-signals.js";
 import { waitForStopSignal } from "./stop-signal.js";
 import { tuneHeap } from "./heap-tuning.js";
+import { createHttpsListener, listenHttps, type HttpsListener } from "./https-listener.js";
+import { isWsgiExpressError } from "../errors.js";
 
 /** Serves until a stop signal; resolves with the process exit status. */
 export async function runServer(config: ServerConfig, io: CliIo): Promise<number> {
@@ -47,12 +49,28 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
   const logs = await openLogs(config, io);
   const errorLog = new ErrorLog(logs.error, config.logging.logLevel);
   const accessLog = logs.access ? new AccessLog(logs.access, config.logging.accessLogFormat) : null;
+  let https: HttpsListener | null;
+  try {
+    https = createHttpsListener(config, errorLog);
+  } catch (error) {
+    if (!isWsgiExpressError(error)) throw error;
+    await startupError(config, io, error.message);
+    await logs.close();
+    return error.exitCode;
+  }
   const pool = new SupervisedDaemonPool(config, errorLog);
-  const server = createFrontEnd(config, pool, errorLog, accessLog);
+  const server = createFrontEnd(config, pool, errorLog, accessLog, https);
+  let port = config.listen.port;
   try {
     await listen(server, config);
+    if (https) {
+      port = https.server.address() === null ? (config.tls?.port ?? 0) : port;
+      await listenHttps(https, config);
+    }
   } catch (error) {
-    const where = `${config.listen.host ?? "*"}:${config.listen.port}`;
+    server.close();
+    https?.stop();
+    const where = `${config.listen.host ?? "*"}:${port}`;
     await startupError(config, io, `cannot listen on ${where}: ${(error as Error).message}`);
     await logs.close();
     return 1;
@@ -64,16 +82,21 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     const why = `cannot write '${config.pidFile}' (${(error as Error).message})`;
     await startupError(config, io, `--pid-file: ${why}`);
     server.close();
+    https?.server.close();
+    https?.stop();
     await logs.close();
     return 1;
   }
   try {
-    return await serve(config, io, { server, pool, logs, errorLog, pidFile });
+    return await serve(config, io, { server, https, pool, logs, errorLog, pidFile });
   } catch (error) {
     // A failure no step expected must not leave the process listening for ever: what
     // keeps it alive is closed, then main reports it as an internal error.
     server.closeAllConnections();
     server.close();
+    https?.server.closeAllConnections();
+    https?.server.close();
+    https?.stop();
     pool.kill();
     await pidFile.remove();
     await logs.close();
@@ -83,6 +106,7 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
 
 interface Running {
   readonly server: Server;
+  readonly https: HttpsListener | null;
   readonly pool: SupervisedDaemonPool;
   readonly logs: OpenLogs;
   readonly errorLog: ErrorLog;
@@ -91,12 +115,14 @@ interface Running {
 
 /** Starts the daemons and services, then serves until a stop signal or a fatal failure. */
 async function serve(config: ServerConfig, io: CliIo, running: Running): Promise<number> {
-  const { server, pool, logs, errorLog, pidFile } = running;
+  const { server, https, pool, logs, errorLog, pidFile } = running;
   const stop = waitForStopSignal();
   const fatal = fatalFailure();
   pool.onFatal = fatal.fail;
   const services = new ServiceSupervisor(config, errorLog, fatal.fail);
   const stopRestarts = handleRestartSignals((signal) => {
+    // Apache re-reads its certificates at any restart: a renewed one takes effect.
+    https?.reload();
     pool.restartSignal(signal);
   });
   await pool.start();
@@ -107,6 +133,7 @@ async function serve(config: ServerConfig, io: CliIo, running: Running): Promise
     io.stdout,
     formatBanner(config, {
       url: `http://${config.listen.host ?? "localhost"}:${port}/`,
+      httpsUrl: https && `https://${config.listen.serverName}:${https.site.boundPort}/`,
       errorLog: logs.errorPath,
       accessLog: logs.accessPath,
       app: pool.appStatus,
@@ -125,15 +152,18 @@ async function serve(config: ServerConfig, io: CliIo, running: Running): Promise
     errorLog.notice("caught a second stop signal: killing the daemon processes");
     pool.kill();
   });
-  const orderly = closeServer(server, config.daemons.shutdownTimeout, stop.forced).then(() =>
-    Promise.all([pool.stop(), services.stop()]),
+  const closing = [server, ...(https ? [https.server] : [])].map((listener) =>
+    closeServer(listener, config.daemons.shutdownTimeout, stop.forced),
   );
+  https?.stop();
+  const orderly = Promise.all(closing).then(() => Promise.all([pool.stop(), services.stop()]));
   // Each step has its own timeout; this bounds the whole, so that a step that never
   // settles (seen once, not yet explained) cannot keep the server from exiting.
   const deadline = (config.daemons.shutdownTimeout * 2 + SHUTDOWN_SLACK_SECONDS) * 1000;
   if (!(await settlesWithin(orderly, deadline))) {
     errorLog.error(`shutdown did not finish within ${deadline / 1000}s; killing what is left`);
     server.closeAllConnections();
+    https?.server.closeAllConnections();
     pool.kill();
   }
   await pidFile.remove();

@@ -49,6 +49,7 @@ export class Site {
       remoteAddress: plainAddress(req.socket.remoteAddress),
       uri: splitTarget(req.url ?? "/").uri,
       port: req.socket.localPort ?? 0,
+      scheme: "encrypted" in req.socket ? "https" : "http",
     });
     if (verdict.kind === "forbidden") {
       this.sendError(res, 403);

@@ -65,6 +65,8 @@ test("markers follow the host, names, ports and working directory", async () => 
     "8080",
     "--https-port",
     "8443",
+    "--ssl-certificate",
+    "site",
     "--server-name",
     "www.example.com",
     "--server-alias",

@@ -38,7 +38,14 @@ export interface FakeFiles extends FileChecks {
 
 export function fakeFiles(): FakeFiles {
   const directories = new Set([CWD, "/work/app/lib", "/work/other", "/usr/bin"]);
-  const files = new Set([SCRIPT, SYSTEM_PYTHON, "/work/app/readme.txt"]);
+  const files = new Set([
+    SCRIPT,
+    SYSTEM_PYTHON,
+    "/work/app/readme.txt",
+    "/work/app/site.crt",
+    "/work/app/site.key",
+    "/work/app/ca.crt",
+  ]);
   const executables = new Set([SYSTEM_PYTHON]);
   return {
     directories,

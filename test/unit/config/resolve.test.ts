@@ -304,13 +304,13 @@ test("Apache-only and planned options are listed in command-line order", async (
     "--http2",
     "--include-file",
     "x.conf",
-    "--ssl-port",
-    "8443",
+    "--proxy-timeout",
+    "5",
     "--port",
     "9000",
   ]);
   assert.deepEqual(config.ignoredOptions, ["--server-mpm", "--include-file"]);
-  assert.deepEqual(config.plannedOptions, ["--http2", "--ssl-port"]);
+  assert.deepEqual(config.plannedOptions, ["--http2", "--proxy-timeout"]);
 });
 
 test("--enable-sendfile reaches the daemons' settings", async () => {

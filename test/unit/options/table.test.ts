@@ -23,6 +23,17 @@ const OURS = [
 
 /** Exactly the options the brief marks as implemented. */
 const IMPLEMENTED = [
+  "https-port",
+  "ssl-port",
+  "ssl-certificate-file",
+  "ssl-certificate-key-file",
+  "ssl-certificate",
+  "ssl-ca-certificate-file",
+  "ssl-verify-client",
+  "ssl-certificate-chain-file",
+  "ssl-environment",
+  "https-only",
+  "hsts-policy",
   "application-type",
   "entry-point",
   "callable-object",

@@ -1,0 +1,92 @@
+/**
+ * The HTTPS listener beside the HTTP one (--https-port): its certificates are read and
+ * checked before anything starts, it listens on the same --host, and its certificates
+ * are read again at each restart signal while it keeps serving.
+ */
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:https";
+import type { TLSSocket } from "node:tls";
+import { loadTlsMaterial } from "../config/resolve-tls.js";
+import type { ServerConfig, TlsConfig } from "../config/server-config.js";
+import { serverOptions } from "../http/listener.js";
+import { SecureSite } from "../front-door/secure-site.js";
+import { reloadCertificates, TicketKeys, tlsServerOptions } from "../http/tls.js";
+import type { ErrorLog } from "../log/error-log.js";
+
+export interface HttpsListener {
+  readonly server: Server;
+  readonly site: SecureSite;
+  /** Re-reads the certificates (graceful restart); the old ones stay on a failure. */
+  readonly reload: () => void;
+  readonly stop: () => void;
+}
+
+const read = (path: string): string => readFileSync(path, "utf8");
+
+/** Null without --https-port. Throws WSGIX_ERR_TLS_FILE for a file that cannot serve. */
+export function createHttpsListener(
+  config: ServerConfig,
+  errorLog: ErrorLog,
+): HttpsListener | null {
+  const tls = config.tls;
+  if (tls === null) return null;
+  const material = loadTlsMaterial(tls, read);
+  // The handshake is part of receiving the request head: --header-timeout bounds it.
+  const { header } = config.clients;
+  const handshakeMs = (Math.max(header.timeout, header.max) || 120) * 1000;
+  const server = createServer({
+    ...serverOptions(config),
+    ...tlsServerOptions(tls, material, handshakeMs),
+  });
+  guardRenegotiation(server, tls);
+  server.on("tlsClientError", (error: Error) => {
+    errorLog.info(`TLS handshake failed: ${error.message}`);
+  });
+  const tickets = new TicketKeys(server);
+  const site = new SecureSite(tls, config, (message) => {
+    errorLog.error(message);
+  });
+  return {
+    server,
+    site,
+    reload: () => {
+      reloadCertificates(server, tls, read, tickets, errorLog);
+    },
+    stop: () => {
+      tickets.stop();
+    },
+  };
+}
+
+/**
+ * No client-initiated renegotiation (a CPU-exhaustion lever, CVE-2011-1473): node lets a
+ * TLS 1.2 client renegotiate (tls.CLIENT_RENEG_LIMIT: 3 in 10 minutes), so without
+ * --ssl-verify-client, where the server never renegotiates, every renegotiation is made
+ * an error and the connection is closed (clientError). With --ssl-verify-client the
+ * server must renegotiate itself, and node cannot tell the two apart: there node's limit
+ * is what applies.
+ */
+function guardRenegotiation(server: Server, tls: TlsConfig): void {
+  if (tls.verifyClient.length > 0) return;
+  server.on("secureConnection", (socket: TLSSocket) => {
+    socket.disableRenegotiation();
+  });
+}
+
+/** Listens on --https-port (0: a free port) on --host; resolves with the bound port. */
+export function listenHttps(listener: HttpsListener, config: ServerConfig): Promise<number> {
+  const port = config.tls?.port ?? 0;
+  return new Promise((resolve, reject) => {
+    const { server } = listener;
+    server.once("error", reject);
+    const options = { port, backlog: config.listen.backlog };
+    const host = config.listen.host;
+    server.listen(host ? { ...options, host } : options, () => {
+      server.off("error", reject);
+      const address = server.address();
+      const bound = typeof address === "object" && address !== null ? address.port : port;
+      listener.site.boundPort = bound;
+      resolve(bound);
+    });
+  });
+}
