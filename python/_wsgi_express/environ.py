@@ -7,6 +7,9 @@ from .filewrapper import FileWrapper
 from .modwsgi import VERSION
 
 WSGI_VERSION = (1, 0)
+# mod_wsgi puts Apache's version here; ours names the Apache whose behaviour the server
+# matches (2.4), with 0 for the patch level it has none of (docs/http-compatibility.md).
+APACHE_VERSION = (2, 4, 0)
 
 
 class EnvironTemplate:
@@ -26,6 +29,7 @@ class EnvironTemplate:
             # Always True, as mod_wsgi: input ends at the body's end even when chunked.
             "wsgi.input_terminated": True,
             "mod_wsgi.version": VERSION,
+            "apache.version": APACHE_VERSION,
             "mod_wsgi.thread_id": thread_index,
         }
         # Filled in when the front end did not send them (it normally does).

@@ -33,6 +33,10 @@ export interface EnvironSettings {
 
 export type Environ = Record<string, string>;
 
+/** SERVER_ADMIN: mod_wsgi-express writes no ServerAdmin and has no option for it, so
+ *  Apache's compiled-in default (httpd.h DEFAULT_ADMIN) is what its apps see. */
+export const DEFAULT_SERVER_ADMIN = "[no address given]";
+
 /** Where the app is mounted: SCRIPT_NAME is the mount point, PATH_INFO the rest. Null:
  *  the path is outside the mount point. Runs of `/` are collapsed, as mod_wsgi does. */
 export function splitMount(
@@ -101,6 +105,7 @@ export function environBase(
     CONTEXT_DOCUMENT_ROOT: settings.documentRoot,
     CONTEXT_PREFIX: "",
     SCRIPT_FILENAME: settings.scriptFilename,
+    SERVER_ADMIN: DEFAULT_SERVER_ADMIN,
     "wsgi.url_scheme": scheme,
     "mod_wsgi.process_group": settings.processGroup,
     "mod_wsgi.application_group": settings.applicationGroup,

@@ -3,12 +3,13 @@
  * A header with CR, LF or NUL would let an app (or an attacker echoing input through
  * it) split the response; such a head becomes a logged 500 (peers.md §4).
  */
+import { mergeResponseHeaders } from "../http/response-merge.js";
 import type { AppResponseHead } from "./backend.js";
 
 export interface CheckedHead {
   readonly statusCode: number;
   readonly reason: string;
-  /** Flat [name, value, name, value...] as node's writeHead takes, duplicates kept. */
+  /** Flat [name, value, name, value...] as node's writeHead takes, duplicates merged. */
   readonly headers: string[];
   /** The app's Content-Length, or null when it sent none. */
   readonly contentLength: number | null;
@@ -53,7 +54,8 @@ export function checkResponseHead(head: AppResponseHead, maxLineLength = 32768):
   return {
     statusCode: Number(status[1]),
     reason: status[2] ?? "",
-    headers,
+    // Duplicates combined as mod_wsgi's daemon mode sends them (Set-Cookie never).
+    headers: mergeResponseHeaders(headers),
     contentLength,
   };
 }

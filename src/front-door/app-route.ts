@@ -15,6 +15,7 @@ import {
 } from "../exchange/environ.js";
 import { applyProxyTrust, proxyTrust, type ProxyTrust } from "../http/proxy-trust.js";
 import { connectionId } from "../http/listener.js";
+import { mountSlashLocation } from "../http/mount-slash.js";
 import { requestUri } from "../http/intake.js";
 import { absoluteAuthority, withHost } from "../http/request-guards.js";
 import { decodePath, plainAddress, splitTarget } from "../http/request-target.js";
@@ -82,6 +83,21 @@ export class AppRoute {
     this.secure?.environ(socket, environ);
     applyProxyTrust(environ, this.trust, environ.REMOTE_ADDR ?? "");
     return environ;
+  }
+
+  /** `/app` under --mount-point /app: 301 to `/app/`, as mod_dir's DirectorySlash. */
+  slashRedirect(req: IncomingMessage): string | null {
+    const url = req.url ?? "/";
+    const { path, uri } = splitTarget(url);
+    const q = uri.indexOf("?");
+    return mountSlashLocation(this.settings.mountPoint, {
+      path: decodePath(path).replace(/\/{2,}/g, "/"),
+      query: q === -1 ? null : uri.slice(q + 1),
+      host: absoluteAuthority(url) ?? req.headers.host,
+      serverName: this.settings.serverName,
+      localPort: req.socket.localPort ?? 0,
+      secure: isTlsSocket(req.socket),
+    });
   }
 
   private baseFor(localPort: number, https: boolean): EnvironBase {

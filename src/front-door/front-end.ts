@@ -165,6 +165,11 @@ class FrontDoor {
 
   private toApp(request: AppRequest, expectContinue: boolean): void {
     const { req, res } = request;
+    const slash = this.route.slashRedirect(req);
+    if (slash !== null) {
+      this.site.sendError(res, 301, { headers: { Location: slash } });
+      return;
+    }
     const environ = this.route.environFor(req, request.id, null);
     if (environ === null) {
       this.site.sendError(res, 404);

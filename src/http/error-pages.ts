@@ -1,6 +1,7 @@
 /** The front end's own responses, in the spirit of Apache's default error pages. */
 import { STATUS_CODES, type ServerResponse } from "node:http";
 import { countBody } from "./access-log.js";
+import { expectationFailedText } from "./expectation.js";
 
 export interface ErrorPageOptions {
   readonly close?: boolean;
@@ -18,7 +19,7 @@ export const sendError: ErrorSender = (res, status, options = {}) => {
   const reason = STATUS_CODES[status] ?? "Error";
   const body = Buffer.from(
     `<!DOCTYPE html>\n<html><head><title>${status} ${reason}</title></head>` +
-      `<body><h1>${reason}</h1></body></html>\n`,
+      `<body><h1>${reason}</h1>${detail(res, status)}</body></html>\n`,
   );
   const headers: Record<string, string | number> = {
     "Content-Type": "text/html; charset=iso-8859-1",
@@ -30,3 +31,10 @@ export const sendError: ErrorSender = (res, status, options = {}) => {
   res.end(body);
   countBody(res, body.length);
 };
+
+/** The paragraph Apache's page adds for some statuses. */
+function detail(res: ServerResponse, status: number): string {
+  // The request is there for any response node:http made for it.
+  if (status === 417) return "\n" + expectationFailedText(res.req.headers.expect);
+  return "";
+}

@@ -5,6 +5,7 @@
  * route by; the target as sent stays available to REQUEST_URI and the access log.
  */
 import type { IncomingMessage } from "node:http";
+import { unmetExpectation } from "./expectation.js";
 import { checkRequest, type HeaderLimits } from "./request-guards.js";
 import { classifyTarget } from "./request-path.js";
 import { splitTarget } from "./request-target.js";
@@ -16,6 +17,7 @@ const sentTargets = new WeakMap<IncomingMessage, string>();
 export function intake(req: IncomingMessage, limits: HeaderLimits): number | null {
   const refusal = checkRequest(req, limits);
   if (refusal !== null) return refusal;
+  if (unmetExpectation(req.headers)) return 417;
   const sent = req.url ?? "/";
   const verdict = classifyTarget(req.method ?? "GET", sent);
   if (verdict.kind === "refuse") return verdict.status;

@@ -89,6 +89,10 @@ export function serveRequests(
   server.on("checkContinue", (req: FrontEndRequest, res: ServerResponse) => {
     handle(req, res, true);
   });
+  // Any other Expect: the request goes the usual way, and intake answers 417 as Apache.
+  server.on("checkExpectation", (req: FrontEndRequest, res: ServerResponse) => {
+    handle(req, res, false);
+  });
   watchClients(server, config, errorLog, (req, status) =>
     req instanceof FrontEndRequest ? req.bodyFailed(status) : false,
   );

@@ -87,9 +87,11 @@ export class SlowClientWatch {
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       this.onRequest(req, res);
     });
-    server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
-      this.onRequest(req, res);
-    });
+    for (const event of ["checkContinue", "checkExpectation"]) {
+      server.on(event, (req: IncomingMessage, res: ServerResponse) => {
+        this.onRequest(req, res);
+      });
+    }
   }
 
   stop(): void {

@@ -174,6 +174,87 @@ const methods: Row[] = [
   ],
 ];
 
+/** mod_wsgi 6's environ keys under mod_wsgi-express (reference §6.8, wsgi_environ.c,
+ *  wsgi_adapter.c), without those that need a feature (SSL, auth, proxy trust). */
+const MOD_WSGI_KEYS = [
+  "apache.version",
+  "mod_wsgi.application_group",
+  "mod_wsgi.application_start",
+  "mod_wsgi.callable_object",
+  "mod_wsgi.connection_id",
+  "mod_wsgi.daemon_start",
+  "mod_wsgi.handler_script",
+  "mod_wsgi.listener_host",
+  "mod_wsgi.listener_port",
+  "mod_wsgi.path_info",
+  "mod_wsgi.process_group",
+  "mod_wsgi.queue_start",
+  "mod_wsgi.request_handler",
+  "mod_wsgi.request_id",
+  "mod_wsgi.request_start",
+  "mod_wsgi.script_name",
+  "mod_wsgi.server_pid",
+  "mod_wsgi.thread_id",
+  "mod_wsgi.version",
+];
+
+const environRows: Row[] = [
+  [
+    "10. SERVER_ADMIN is Apache's default (express sets no ServerAdmin)",
+    get("/env"),
+    [200],
+    false,
+    (env) => {
+      assert.equal(env.SERVER_ADMIN, "[no address given]");
+      assert.equal(env["mod_wsgi.request_handler"], "wsgi-handler");
+      assert.equal(env["mod_wsgi.handler_script"], "");
+      assert.equal(env["mod_wsgi.callable_object"], "application");
+    },
+  ],
+  [
+    "10. the mod_wsgi.* and apache.* keys are mod_wsgi 6's set, with its value types",
+    get("/keys"),
+    [200],
+    false,
+    (keys) => {
+      const ours = Object.keys(keys).filter((k) => /^(mod_wsgi|apache)\./.test(k));
+      assert.deepEqual(ours.sort(), MOD_WSGI_KEYS);
+      assert.equal(keys["apache.version"], "tuple");
+      assert.equal(keys["mod_wsgi.version"], "tuple");
+      assert.equal(keys["mod_wsgi.thread_id"], "int");
+      assert.equal(keys["mod_wsgi.request_start"], "float");
+      assert.equal(keys["mod_wsgi.server_pid"], "str");
+    },
+  ],
+];
+
+const expectRows: Row[] = [
+  [
+    "11. Expect other than 100-continue: 417, closed, never the app's (Apache)",
+    `POST / HTTP/1.1\r\n${H}Expect: 200-ok\r\nContent-Length: 1\r\n\r\nx`,
+    [417],
+    false,
+  ],
+  [
+    "11. 100-continue among others is not 100-continue: 417 (Apache compares the whole value)",
+    `POST / HTTP/1.1\r\n${H}Expect: 100-continue, x\r\nContent-Length: 1\r\n\r\nx`,
+    [417],
+    false,
+  ],
+  [
+    "11. an HTTP/1.0 request with an unknown Expect: 417 too (Apache checks every version)",
+    `POST / HTTP/1.0\r\n${H}Expect: x\r\nContent-Length: 1\r\n\r\nx`,
+    [417],
+    false,
+  ],
+  [
+    "11. Expect: 100-Continue in any case is accepted, the app's answer (Apache: ap_cstr_casecmp)",
+    `POST / HTTP/1.1\r\n${H}Expect: 100-Continue\r\nContent-Length: 1\r\n${C}\r\nx`,
+    [200],
+    false,
+  ],
+];
+
 function statuses(text: string): number[] {
   return [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
 }
@@ -261,10 +342,72 @@ describe("the wire as mod_wsgi-express has it, raw", () => {
     assert.match(missing.text, /^HTTP\/1\.1 404 Not Found\r\n/);
   });
 
+  test("11. the 417 page is Apache's, the value escaped, and the connection closes", async () => {
+    const answer = await rawTalk(
+      server.port,
+      `GET / HTTP/1.1\r\n${H}Expect: <b>x</b>\r\n\r\nGET / HTTP/1.1\r\n${H}\r\n`,
+    );
+    assert.match(answer.text, /^HTTP\/1\.1 417 Expectation Failed\r\n/);
+    assert.match(answer.text, /\r\nConnection: close\r\n/);
+    assert.match(answer.text, /could not be met by this server/);
+    assert.match(answer.text, /Expect: &lt;b&gt;x&lt;\/b&gt;/);
+    assert.match(answer.text, /Only the 100-continue expectation is supported/);
+    assert.equal(statuses(answer.text).length, 1);
+    assert.equal(answer.closed, true);
+  });
+
+  test("11. duplicate response headers merged as mod_wsgi's daemon mode, Set-Cookie never", async () => {
+    const answer = await rawTalk(server.port, get("/dup-headers"));
+    const head = answer.text.slice(0, answer.text.indexOf("\r\n\r\n") + 2);
+    assert.match(head, /^HTTP\/1\.1 302 Found\r\n/);
+    const lines = (name: string): string[] =>
+      head.split("\r\n").filter((line) => line.toLowerCase().startsWith(name.toLowerCase() + ":"));
+    assert.deepEqual(lines("X-Multi"), ["X-Multi: a, b"]);
+    assert.deepEqual(lines("Cache-Control"), ["Cache-Control: no-cache, no-store"]);
+    assert.deepEqual(lines("Set-Cookie"), ["Set-Cookie: a=1", "Set-Cookie: b=2"]);
+    assert.deepEqual(lines("WWW-Authenticate"), [
+      "WWW-Authenticate: Basic realm=a",
+      "WWW-Authenticate: Bearer",
+    ]);
+    assert.deepEqual(lines("Location"), ["Location: /two"]);
+    assert.deepEqual(lines("Content-Type"), ["Content-Type: text/plain; Charset=UTF-8"]);
+  });
+
+  test("10. /app under --mount-point /app: 301 to /app/, query kept (mod_dir DirectorySlash)", async (t) => {
+    const mounted = await startServer([app("wire.wsgi"), "--mount-point", "/app"]);
+    t.after(() => mounted.stop());
+    const rows: Row[] = [
+      ["10. /app?x=1&y: 301", get("/app?x=1&y"), [301], false],
+      ["10. POST /app: 301 too (any method)", `POST /app HTTP/1.1\r\n${H}${C}\r\n`, [301], false],
+      [
+        "10. /app/ is the app's",
+        get("/app/"),
+        [200],
+        false,
+        (env) => {
+          assert.equal(env.SCRIPT_NAME, "/app");
+          assert.equal(env.PATH_INFO, "/");
+        },
+      ],
+      ["10. /app/x is the app's", get("/app/x"), [200], false],
+      ["10. /apple is not under the mount point: 404", get("/apple"), [404], false],
+    ];
+    assert.deepEqual(await runRows(mounted.port, rows), []);
+    const moved = await rawTalk(
+      mounted.port,
+      get("/app?x=1&y", "").replace(H, "Host: A.example:8080\r\n"),
+    );
+    assert.match(moved.text, /\r\nLocation: http:\/\/a\.example:8080\/app\/\?x=1&y\r\n/);
+    const bare = await rawTalk(mounted.port, get("//app"));
+    assert.match(bare.text, /\r\nLocation: http:\/\/a\/app\/\r\n/);
+  });
+
   for (const [group, rows] of [
     ["security", security],
     ["paths", paths],
     ["methods and transfer codings", methods],
+    ["the environ's keys", environRows],
+    ["Expect", expectRows],
   ] as const) {
     test(group, async () => {
       assert.deepEqual(await runRows(server.port, rows), []);

@@ -43,6 +43,8 @@ class Environ(unittest.TestCase):
         environ = self.environ(index=3)
         self.assertEqual(environ["mod_wsgi.thread_id"], 3)
         self.assertEqual(environ["mod_wsgi.version"], [6, 0, 0])
+        # mod_wsgi's apache.version: the Apache whose behaviour is matched.
+        self.assertEqual(list(environ["apache.version"]), [2, 4, 0])
         self.assertEqual(environ["mod_wsgi.request_start"], 1700000000.5)
         self.assertEqual(environ["mod_wsgi.queue_start"], 1700000000.25)
         self.assertIsInstance(environ["mod_wsgi.daemon_start"], float)

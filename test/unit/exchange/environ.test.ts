@@ -115,6 +115,8 @@ test("buildEnviron sets the CGI keys mod_wsgi sets", () => {
     "/app/x?q=1",
   );
   assert.equal(environ.REQUEST_METHOD, "POST");
+  // No ServerAdmin in mod_wsgi-express's config: Apache's compiled-in default.
+  assert.equal(environ.SERVER_ADMIN, "[no address given]");
   assert.equal(environ.SCRIPT_NAME, "/app");
   assert.equal(environ.PATH_INFO, "/x");
   assert.equal(environ.QUERY_STRING, "q=1");
