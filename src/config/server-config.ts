@@ -4,6 +4,7 @@
  * Times are in seconds, as the options give them; sizes in bytes.
  */
 import type { LogLevel } from "../log-levels.js";
+import type { HealthConfig } from "./resolve-health.js";
 
 export interface ServerConfig {
   readonly command: "start-server" | "setup-server";
@@ -22,6 +23,8 @@ export interface ServerConfig {
   readonly proxy: ProxyConfig;
   /** Host checks, static files, error documents and compression (src/static/). */
   readonly site: SiteConfig;
+  /** Liveness and readiness paths, the shutdown delay (containers, load balancers). */
+  readonly health: HealthConfig;
 
   /** `--server-root`, absolute; created if missing. */
   readonly serverRoot: string;

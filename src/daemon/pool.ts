@@ -112,6 +112,15 @@ export class DaemonPool {
     return [...this.processes.values()].some((d) => !d.draining && d.channels.size > 0);
   }
 
+  /** True when some process has loaded the app and has a thread connected, and is not
+   *  on its way out (--readiness-path). */
+  get appReady(): boolean {
+    return [...this.processes.values()].some(
+      (d) =>
+        d.app?.loaded === true && !d.draining && !d.stopping && !d.exited && d.channels.size > 0,
+    );
+  }
+
   dispatch(request: PendingRequest): void {
     this.threads.dispatch(request);
   }

@@ -24,6 +24,7 @@ import { Site } from "../static/site.js";
 import { AppRoute, type InternalRedirect } from "./app-route.js";
 import { BodyStrategy, type ReadyBody } from "./body-strategy.js";
 import { exchangeContext } from "./exchange-context.js";
+import { HealthChecks, withHealthChecks } from "./health.js";
 import { intakeRefusal } from "./intake.js";
 
 export function createFrontEnd(
@@ -32,10 +33,12 @@ export function createFrontEnd(
   errorLog: ErrorLog,
   accessLog: AccessLog | null,
 ): Server {
-  const door = new FrontDoor(config, pool, errorLog, accessLog);
-  return createHttpServer(config, errorLog, (req, res, expectContinue) => {
+  const health = new HealthChecks(config.health, () => pool.appReady);
+  const door = new FrontDoor(config, pool, errorLog, accessLog, health);
+  const server = createHttpServer(config, errorLog, (req, res, expectContinue) => {
     door.handle(req, res, expectContinue);
   });
+  return withHealthChecks(server, health);
 }
 
 /** What the app-bound stages know of one request. */
@@ -61,6 +64,7 @@ class FrontDoor {
     pool: DaemonPool,
     private readonly errorLog: ErrorLog,
     private readonly accessLog: AccessLog | null,
+    private readonly health: HealthChecks,
   ) {
     this.site = new Site(
       config,
@@ -105,6 +109,8 @@ class FrontDoor {
     }
     // OPTIONS *, TRACE and CONNECT are the server's to answer, as Apache does.
     if (answerServerMethods(req, res, this.config.http.traceEnable, this.site.sendError)) return;
+    // Probes, before host checks: kubelet sends Host: <pod IP> (health.ts).
+    if (this.health.answer(req, res)) return;
     req.bodyFailed = (status) => {
       this.errorLog.info(`request ${req.url ?? ""}: request body failed (${status})`);
       markClosing(req.socket);

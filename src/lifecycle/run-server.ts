@@ -16,11 +16,13 @@ import { AccessLog } from "../http/access-log.js";
 import { formatBanner } from "./banner.js";
 import { rootWarnings } from "./root-warning.js";
 import { createFrontEnd } from "../front-door/front-end.js";
+import { startDraining } from "../front-door/health.js";
 import { ServiceSupervisor } from "../service/services.js";
 import { fatalFailure, startupOutput, writePidFile, type PidFile } from "./lifecycle-files.js";
 import { openLogs, type OpenLogs } from "../log/log-files.js";
 import { prepareProcess, StartupError } from "./process-setup.js";
 import { handleRestartSignals } from "./restart-signals.js";
+import { shutdownDelay } from "./shutdown-delay.js";
 import { waitForStopSignal } from "./stop-signal.js";
 import { tuneHeap } from "./heap-tuning.js";
 
@@ -123,6 +125,9 @@ async function serve(config: ServerConfig, io: CliIo, running: Running): Promise
     errorLog.notice("caught a second stop signal: killing the daemon processes");
     pool.kill();
   });
+  // Readiness answers 503 from now on; the listener stays open --shutdown-delay seconds.
+  startDraining(server);
+  if (fatal.message === null) await shutdownDelay(config.health.shutdownDelay, stop.forced);
   const orderly = closeServer(server, config.daemons.shutdownTimeout, stop.forced).then(() =>
     Promise.all([pool.stop(), services.stop()]),
   );

@@ -19,10 +19,16 @@ const OURS = [
   "limit-request-fields",
   "limit-request-field-size",
   "trace-enable",
+  "liveness-path",
+  "readiness-path",
+  "shutdown-delay",
 ];
 
 /** Exactly the options the brief marks as implemented. */
 const IMPLEMENTED = [
+  "liveness-path",
+  "readiness-path",
+  "shutdown-delay",
   "application-type",
   "entry-point",
   "callable-object",
