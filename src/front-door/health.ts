@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { HealthConfig } from "../config/resolve-health.js";
+import { countBody } from "../http/access-log.js";
 
 export interface ProbeAnswer {
   readonly status: number;
@@ -64,6 +65,7 @@ export class HealthChecks {
     const body = Buffer.from(answer.body);
     res.writeHead(answer.status, { ...answer.headers, "Content-Length": body.length });
     res.end(body);
+    if (req.method !== "HEAD") countBody(res, body.length);
     return true;
   }
 
