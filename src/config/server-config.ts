@@ -4,6 +4,7 @@
  * Times are in seconds, as the options give them; sizes in bytes.
  */
 import type { LogLevel } from "../log-levels.js";
+import type { HealthConfig } from "./resolve-health.js";
 
 export interface ServerConfig {
   readonly command: "start-server" | "setup-server";
@@ -24,6 +25,8 @@ export interface ServerConfig {
   readonly site: SiteConfig;
   /** The HTTPS listener (--https-port and the ssl options); null: HTTP only. */
   readonly tls: TlsConfig | null;
+  /** Liveness and readiness paths, the shutdown delay (containers, load balancers). */
+  readonly health: HealthConfig;
 
   /** `--server-root`, absolute; created if missing. */
   readonly serverRoot: string;

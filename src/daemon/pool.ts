@@ -19,6 +19,9 @@ export interface DaemonPool {
   withdraw(channel: WorkerChannel): void;
   /** Request `id` on `channel` passed --request-timeout (its client has had its 504). */
   timedOut(channel: WorkerChannel, id: string): void;
+  /** Some process has loaded the app, has a thread connected, and is not on its way
+   *  out (--readiness-path). */
+  readonly appReady: boolean;
 }
 
 /** What dispatching needs of one daemon process (lifecycle/daemon-process.ts). */

@@ -29,6 +29,7 @@ import { Site } from "../static/site.js";
 import { AppRoute, type InternalRedirect } from "./app-route.js";
 import { BodyStrategy, type ReadyBody } from "./body-strategy.js";
 import { exchangeContext } from "./exchange-context.js";
+import { HealthChecks, withHealthChecks } from "./health.js";
 import { intakeRefusal } from "./intake.js";
 import type { SecureSite } from "./secure-site.js";
 
@@ -40,12 +41,13 @@ export function createFrontEnd(
   /** The HTTPS listener (an https.Server) and its rules, served by the same door. */
   https: { server: Server; site: SecureSite } | null = null,
 ): Server {
-  const door = new FrontDoor(config, pool, errorLog, accessLog, https?.site ?? null);
+  const health = new HealthChecks(config.health, () => pool.appReady);
+  const door = new FrontDoor(config, pool, errorLog, accessLog, https?.site ?? null, health);
   const handle: RequestHandler = (req, res, expectContinue) => {
     door.handle(req, res, expectContinue);
   };
   if (https) serveRequests(https.server, config, errorLog, handle);
-  return createHttpServer(config, errorLog, handle);
+  return withHealthChecks(createHttpServer(config, errorLog, handle), health);
 }
 
 /** What the app-bound stages know of one request. */
@@ -73,6 +75,8 @@ class FrontDoor {
     private readonly accessLog: AccessLog | null,
     /** HTTPS rules (redirects, client certificates, HSTS), with --https-port. */
     private readonly secure: SecureSite | null,
+    /** --liveness-path and --readiness-path, answered before anything else. */
+    private readonly health: HealthChecks,
   ) {
     this.site = new Site(
       config,
@@ -117,6 +121,8 @@ class FrontDoor {
     }
     // OPTIONS *, TRACE and CONNECT are the server's to answer, as Apache does.
     if (answerServerMethods(req, res, this.config.http.traceEnable, this.site.sendError)) return;
+    // Probes, before host checks: kubelet sends Host: <pod IP> (health.ts).
+    if (this.health.answer(req, res)) return;
     req.bodyFailed = (status) => {
       this.errorLog.info(`request ${req.url ?? ""}: request body failed (${status})`);
       markClosing(req.socket);

@@ -128,6 +128,10 @@ export class SupervisedDaemonPool implements DaemonPool {
     return this.processes.appStatus;
   }
 
+  get appReady(): boolean {
+    return this.processes.appReady;
+  }
+
   get python(): PythonReport | null {
     return this.processes.python;
   }

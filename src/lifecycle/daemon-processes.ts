@@ -81,6 +81,13 @@ export class DaemonProcesses implements SupervisedPool {
     return [...this.byPid.values()].some((d) => d.acceptsRequests && d.channels.size > 0);
   }
 
+  /** Some process has loaded the app, has a thread connected and takes requests. */
+  get appReady(): boolean {
+    return [...this.byPid.values()].some(
+      (d) => d.app?.loaded === true && d.acceptsRequests && d.channels.size > 0,
+    );
+  }
+
   /** Resolves once every slot's process has reported or exited, or at the timeout. */
   allReported(timeoutMs: number): Promise<void> {
     return this.slots.allReported(timeoutMs);

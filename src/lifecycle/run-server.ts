@@ -16,11 +16,13 @@ import { formatBanner } from "./banner.js";
 import { rootWarnings } from "./root-warning.js";
 import { SupervisedDaemonPool } from "./daemon-pool.js";
 import { createFrontEnd } from "../front-door/front-end.js";
+import { startDraining } from "../front-door/health.js";
 import { ServiceSupervisor } from "../service/services.js";
 import { fatalFailure, startupOutput, writePidFile, type PidFile } from "./lifecycle-files.js";
 import { openLogs, type OpenLogs } from "../log/log-files.js";
 import { prepareProcess, StartupError } from "./process-setup.js";
 import { handleRestartSignals } from "./restart-signals.js";
+import { shutdownDelay } from "./shutdown-delay.js";
 import { waitForStopSignal } from "./stop-signal.js";
 import { tuneHeap } from "./heap-tuning.js";
 import { createHttpsListener, listenHttps, type HttpsListener } from "./https-listener.js";
@@ -152,6 +154,9 @@ async function serve(config: ServerConfig, io: CliIo, running: Running): Promise
     errorLog.notice("caught a second stop signal: killing the daemon processes");
     pool.kill();
   });
+  // Readiness answers 503 from now on; the listeners stay open --shutdown-delay seconds.
+  startDraining(server);
+  if (fatal.message === null) await shutdownDelay(config.health.shutdownDelay, stop.forced);
   const closing = [server, ...(https ? [https.server] : [])].map((listener) =>
     closeServer(listener, config.daemons.shutdownTimeout, stop.forced),
   );

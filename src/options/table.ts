@@ -7,6 +7,7 @@
  */
 import { row } from "./row.js";
 import type { OptionSpec } from "./spec.js";
+import { TABLE_CONTAINERS } from "./table-containers.js";
 import { TABLE_HTTP_LIMITS } from "./table-http-limits.js";
 import { TABLE_NETWORK } from "./table-network.js";
 import { TABLE_SERVER } from "./table-server.js";
@@ -34,6 +35,7 @@ export const OPTIONS: readonly OptionSpec[] = Object.freeze([
   ...TABLE_NETWORK,
   ...TABLE_SERVER,
   ...TABLE_OURS,
+  ...TABLE_CONTAINERS,
   ...TABLE_HTTP_LIMITS,
 ]);
 

@@ -19,6 +19,9 @@ const OURS = [
   "limit-request-fields",
   "limit-request-field-size",
   "trace-enable",
+  "liveness-path",
+  "readiness-path",
+  "shutdown-delay",
 ];
 
 /** Exactly the options the brief marks as implemented. */
@@ -34,6 +37,9 @@ const IMPLEMENTED = [
   "ssl-environment",
   "https-only",
   "hsts-policy",
+  "liveness-path",
+  "readiness-path",
+  "shutdown-delay",
   "application-type",
   "entry-point",
   "callable-object",
