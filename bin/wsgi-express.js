@@ -10,7 +10,9 @@ if (!existsSync(main)) {
   // clean`): build it rather than fail with ERR_MODULE_NOT_FOUND, and say why we wait.
   const prepare = fileURLToPath(new URL("../scripts/prepare.js", import.meta.url));
   if (!existsSync(prepare)) {
-    process.stderr.write(`wsgi-express: ${fileURLToPath(main)} is missing; reinstall the package\n`);
+    process.stderr.write(
+      `wsgi-express: ${fileURLToPath(main)} is missing; reinstall the package\n`,
+    );
     process.exit(1);
   }
   process.stderr.write("wsgi-express: dist/ is missing, building it first\n");
