@@ -135,10 +135,10 @@ function eacces(path: string): NodeJS.ErrnoException {
 
 test("a PATH entry the user may not search is skipped, as a shell skips it", async () => {
   const files = fakeFiles();
-  const isFile = files.isFile;
+  const { directories, files: known } = files;
   files.isFile = (path) => {
     if (path.startsWith("/root/")) throw eacces(path);
-    return isFile(path);
+    return known.has(path) && !directories.has(path);
   };
   const context = fakeContext({ env: { PATH: "/root/.pyenv/shims:/usr/bin" }, files });
   const config = await resolveConfig(parseArgs(["start-server"]), context);
