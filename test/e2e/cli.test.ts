@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, ROOT, app, runCli, tempDir } from "./harness.js";
 
@@ -143,4 +143,21 @@ test("the top-level --help lists the commands, replay included", async () => {
   for (const command of ["start-server", "setup-server", "replay DIRECTORY URL"]) {
     assert.ok(result.stdout.includes(command), `${command} missing from:\n${result.stdout}`);
   }
+});
+
+test("--version prints the package version; usage names mod_wsgi-express when run by that name", async () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    version: string;
+  };
+  const version = await runCli(["--version"]);
+  assert.equal(version.status, 0);
+  assert.equal(version.stdout, `${manifest.version}\n`);
+  const link = join(tempDir(), "mod_wsgi-express");
+  symlinkSync(BIN, link);
+  const child = spawn(process.execPath, [link, "start-server", "--help"], { stdio: "pipe" });
+  let stdout = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  await new Promise((resolve) => child.once("exit", resolve));
+  assert.match(stdout, /^Usage: mod_wsgi-express start-server/);
+  assert.match(stdout, /^Timeouts:$/m);
 });
