@@ -108,7 +108,7 @@ async function serve(config: ServerConfig, io: CliIo, running: Running): Promise
     config,
     io.stdout,
     formatBanner(config, {
-      url: `http://${config.listen.host ?? "localhost"}:${port}/`,
+      port,
       errorLog: logs.errorPath,
       accessLog: logs.accessPath,
       app: pool.appStatus,

@@ -123,7 +123,10 @@ export async function startServer(
       const match = /^Server URL\s*: (\S+)$/m.exec(out);
       if (match?.[1] && /^Application\s*:.*$/m.test(out)) {
         clearTimeout(timer);
-        resolve(match[1]);
+        // The banner names the server as --server-name has it; connect to where it listens.
+        const printed = new URL(match[1]);
+        printed.hostname = "127.0.0.1";
+        resolve(printed.href);
       }
     };
     child.stdout.on("data", check);
