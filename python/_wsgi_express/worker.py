@@ -106,6 +106,8 @@ class Worker:
 
     def _call(self, exchange):
         runtime = self._runtime
+        if runtime.script_watch is not None:
+            runtime.script_watch.check()
         if runtime.application is None:
             exchange.response.fail("the WSGI application failed to load:\n%s"
                                    % runtime.load_error)

@@ -145,6 +145,7 @@ function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
     virtualMemoryLimit: daemons.virtualMemoryLimit,
     shutdownTimeout: daemons.shutdownTimeout,
     reloadOnChanges: daemons.reloadOnChanges,
+    scriptReloading: daemons.scriptReloading,
     enableSendfile: daemons.enableSendfile,
     sendBufferSize: daemons.sendBufferSize,
     receiveBufferSize: daemons.receiveBufferSize,

@@ -11,7 +11,7 @@ export const TABLE_SERVER: readonly OptionSpec[] = [
   row("enable-sendfile", "flag", "", "yes", { group: "requests" },
     "Send wsgi.file_wrapper files from the daemon to the front end with sendfile(), not through Python's memory (faster for large files; off by default, as in mod_wsgi, for file systems where sendfile() misbehaves)."),
   row("disable-reloading", "flag", "", "yes", { group: "application" },
-    "Never restart the daemons when the WSGI script file changes (otherwise they restart gracefully when its modification time changes)."),
+    "Never reload the WSGI script file when it changes (otherwise each request checks its modification time, as mod_wsgi does: the next request after an edit reloads it, and the daemons then restart gracefully)."),
   row("reload-on-changes", "flag", "", "yes", { group: "application" },
     "Restart the daemon processes gracefully when the source file of any imported module changes (checked every second; development only)."),
   row("user", "string", "USERNAME", "yes", { group: "security", defaultText: "the current user" },
