@@ -27,6 +27,11 @@ import { Supervisor } from "./supervisor.js";
 import { ThreadDispatcher, type PendingRequest } from "./thread-dispatcher.js";
 import { WorkerChannel } from "./worker-channel.js";
 
+/** How long a daemon whose thread connection closed has to show that it is stopping
+ *  (a daemon given SIGINT by the terminal exits within this) before a lost thread is
+ *  reported. */
+const LOST_THREAD_GRACE_MS = 2000;
+
 export interface PythonReport {
   readonly version: string;
   readonly prefix: string;
@@ -296,9 +301,20 @@ export class DaemonPool {
     this.threads.remove(channel);
     const daemon = this.processes.get(channel.pid);
     daemon?.channels.delete(channel);
-    if (daemon && !daemon.stopping && !daemon.exited && !daemon.draining) {
-      this.log.warn(`lost thread ${channel.thread} of daemon ${channel.pid}: ${reason}`);
-    }
+    if (daemon === undefined || !this.losing(daemon)) return;
+    // Ctrl-C reaches the whole process group: a daemon stops on its own SIGINT and closes
+    // its threads before our handler has marked the stop. A thread is lost only if its
+    // process lives on; an exit is reported by onExit.
+    setTimeout(() => {
+      if (this.losing(daemon)) {
+        this.log.warn(`lost thread ${channel.thread} of daemon ${channel.pid}: ${reason}`);
+      }
+    }, LOST_THREAD_GRACE_MS).unref();
+  }
+
+  /** Whether a channel closing now means a thread was lost, not a process stopping. */
+  private losing(daemon: DaemonProcess): boolean {
+    return !this.stopping && !daemon.stopping && !daemon.exited && !daemon.draining;
   }
 
   private onExit(daemon: DaemonProcess, code: number | null, signal: string | null) {

@@ -37,6 +37,9 @@ export interface StartOptions {
   readonly cwd?: string;
   /** A command that runs node, e.g. `["prlimit", "--nofile=64:64"]`. */
   readonly launcher?: readonly string[];
+  /** In a process group of its own, as a shell runs a command: signal it with
+   *  `process.kill(-child.pid, ...)`, as a terminal's Ctrl-C does. */
+  readonly processGroup?: boolean;
 }
 
 interface CliProcess {
@@ -52,6 +55,7 @@ function spawnCli(args: string[], options: StartOptions): CliProcess {
     cwd: options.cwd ?? ROOT,
     env: options.env ?? process.env,
     stdio: ["pipe", "pipe", "pipe"],
+    detached: options.processGroup === true,
   });
   child.stdin.end();
   let stdout = "";

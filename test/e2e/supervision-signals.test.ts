@@ -83,6 +83,23 @@ test("200 keep-alive clients across 20+ recycles and two SIGUSR1 restarts: zero 
   assert.ok(served > 1000, `served ${served}`);
 });
 
+test("Ctrl-C (SIGINT to the whole process group) stops quietly: nothing at warn level or above", async (t) => {
+  const server = await startServer(
+    [app("hello.wsgi"), "--processes", "2", "--threads", "3", "--log-level", "info"],
+    { processGroup: true },
+  );
+  t.after(() => server.stop());
+  assert.equal((await request(server.url)).status, 200);
+  const group = server.child.pid ?? 0;
+  const exited = new Promise((resolve) => server.child.once("exit", resolve));
+  // The terminal signals every process in the group at once: the daemons as well.
+  process.kill(-group, "SIGINT");
+  assert.equal(await exited, 0);
+  const log = server.errorLog();
+  assert.match(log, /caught SIGINT, shutting down/);
+  assert.doesNotMatch(log, /\[wsgi:(warn|error|crit|alert|emerg)\]/);
+});
+
 test("SIGHUP restarts the daemons; an in-flight request finishes and the socket stays open", async (t) => {
   const server = await startServer([MISBEHAVE, "--log-level", "info"]);
   t.after(() => server.stop());
