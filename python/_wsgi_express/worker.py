@@ -149,15 +149,17 @@ class Worker:
         import traceback  # on the first failure: a daemon that never fails never pays
 
         error = sys.exc_info()
-        _log("Exception occurred processing WSGI application (request %s, thread %d).\n%s"
-             % (exchange.request.id, self.index,
-                "".join(traceback.format_exception(error[0], error[1], _app_frames(error[2])))))
+        # Logged here once, naming its request; the front end does not repeat it.
+        _log("Exception occurred processing WSGI application for %s (request %s, thread %d)."
+             "\n%s" % (_describe(exchange.environ), exchange.request.id, self.index,
+                       "".join(traceback.format_exception(error[0], error[1],
+                                                          _app_frames(error[2])))))
         if self._runtime.events.event_callbacks:
             self._runtime.events.publish("request_exception", {
                 "request_id": exchange.request.id, "exception_info": error,
                 "request_data": exchange.data})
         message = traceback.format_exception_only(error[0], error[1])[-1].strip()
-        exchange.response.fail(message)
+        exchange.response.fail(message, logged=True)
 
     def _finished(self, exchange):
         if not self._runtime.events.event_callbacks:
@@ -185,6 +187,14 @@ class Exchange:
         self.environ = None
         self.response = None
         self.application_start = None
+
+
+def _describe(environ):
+    """``GET /path?query from 127.0.0.1:5555``: the request, as a log line names it."""
+    return "%s %s from %s:%s" % (environ.get("REQUEST_METHOD", "-"),
+                                 environ.get("REQUEST_URI", "-"),
+                                 environ.get("REMOTE_ADDR", "-"),
+                                 environ.get("REMOTE_PORT", "-"))
 
 
 def _run(application, environ, response):

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PendingRequest } from "../daemon/thread-dispatcher.js";
 import type { ChannelUser, WorkerChannel } from "../daemon/worker-channel.js";
 import { FrameType, type Frame } from "../protocol/frames.js";
-import { decodeErrorMessage, encodeRequestHead } from "../protocol/messages.js";
+import { decodeErrorMessage, encodeRequestHead, type ResponseError } from "../protocol/messages.js";
 import { sendError } from "./error-pages.js";
 import { BODY_ABORT, BODY_END, BodyForwarder, type BodyOwner } from "./body-forwarder.js";
 import { baseOf, type Environ } from "./environ.js";
@@ -274,14 +274,14 @@ export class Exchange implements PendingRequest, ChannelUser, RelayOwner, BodyOw
     }
   }
 
-  private onEnd(error: string | null): void {
+  private onEnd(error: ResponseError | null): void {
     this.finished = true;
     this.clearTimers();
     this.body.end(BODY_END);
     // The thread has left the request: a spool file it was reading can be used again.
     this.body.finish(true);
     // After the client left, the daemon's "client went away" is expected, not an error.
-    if (error !== null && !this.clientGone) this.context.logError(error);
+    if (error !== null && !error.logged && !this.clientGone) this.context.logError(error.message);
     this.relay.flush();
     if (!this.discard) {
       if (error !== null || !this.relay.headSent) this.answer(500);
