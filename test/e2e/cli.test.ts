@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, ROOT, app, runCli, tempDir } from "./harness.js";
 
@@ -160,4 +160,29 @@ test("--version prints the package version; usage names mod_wsgi-express when ru
   await new Promise((resolve) => child.once("exit", resolve));
   assert.match(stdout, /^Usage: mod_wsgi-express start-server/);
   assert.match(stdout, /^Timeouts:$/m);
+});
+
+test("an existing server root the user cannot write to names --server-root", async () => {
+  const parent = tempDir();
+  chmodSync(parent, 0o755);
+  const root = join(parent, "root");
+  mkdirSync(root, { mode: 0o555 });
+  chmodSync(root, 0o555);
+  // Root may write anywhere: run as nobody, as a user who meets this would be.
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot && !existsSync("/usr/bin/setpriv")) return;
+  const launcher = asRoot
+    ? ["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups"]
+    : [];
+  const result = await runCli(
+    ["start-server", app("hello.wsgi"), "--port", "0", "--server-root", root],
+    { launcher, env: { ...process.env, PATH: "/usr/bin:/bin" }, cwd: parent },
+  );
+  assert.equal(result.status, 2, result.stderr);
+  assert.match(
+    result.stderr,
+    /^wsgi-express: error: --server-root: expected a directory this user can create or write to \(EACCES/,
+  );
+  assert.doesNotMatch(result.stderr, /--document-root/);
+  assert.equal(result.stderr.trim().split("\n").length, 1);
 });
