@@ -96,8 +96,21 @@ def _load(runtime, debug):
     if config.scriptReloading and config.applicationType == "script" and config.entryPoint:
         # Stats the script before it is read: an edit made while it loads is seen.
         runtime.script_watch = ScriptWatch(os.path.abspath(config.entryPoint),
-                                           lambda: _load_application(runtime, debug))
+                                           lambda: _reload_application(runtime, debug))
     _load_application(runtime, debug)
+
+
+def _reload_application(runtime, debug):
+    """An edited script, loaded again. If it no longer loads, the application loaded
+    before serves on: the front end keeps this process until a replacement loads."""
+    if runtime.application is None:
+        _load_application(runtime, debug)
+        return
+    try:
+        runtime.application = debug.loaded(load_application(runtime.config))
+    except LoadError as error:
+        log("%s\nThe edited WSGI script file failed to load; the application loaded "
+            "before serves on." % error)
 
 
 def _load_application(runtime, debug):

@@ -41,6 +41,15 @@ const withoutVirtualEnv = (): NodeJS.ProcessEnv => {
   return env;
 };
 
+/** Nor c8's NODE_V8_COVERAGE, a directory nobody may not write to. */
+const forNobody = (): NodeJS.ProcessEnv => {
+  const env = withoutVirtualEnv();
+  // Set empty, not deleted: node copies a parent's NODE_V8_COVERAGE into a child's
+  // environment that lacks it.
+  env.NODE_V8_COVERAGE = "";
+  return env;
+};
+
 test("a virtual environment given by path works without being activated", async (t) => {
   const venv = makeVenv();
   const server = await startServer(
@@ -112,7 +121,7 @@ test(
       {
         launcher: ["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups"],
         // /root is closed to nobody: a shell skips such an entry, and so must we.
-        env: { ...withoutVirtualEnv(), PATH: `/root/no-such-dir:${dirname(SYSTEM_PYTHON)}` },
+        env: { ...forNobody(), PATH: `/root/no-such-dir:${dirname(SYSTEM_PYTHON)}` },
         cwd: root,
       },
     );

@@ -188,6 +188,8 @@ test("a replacement that fails to load the edited script does not take over: the
   writeFileSync(script, 'raise ImportError("edited into a broken state, on purpose")\n');
   await eventually(server.errorLog, (log) => /serve on until a replacement loads it/.test(log));
   for (let i = 0; i < 5; i++) assert.equal(await pidOf(server.url), before);
+  // The old process's next request tried the edit (script reloading) and kept its app.
+  assert.match(server.errorLog(), /the application loaded before serves on/);
   writeFileSync(script, good);
   await newPid(server.url, before);
 });

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { tallyNodeTest, tallyUnittest } from "../run-all.js";
+import { tallyNodeTest, tallyUnittest } from "../tally.js";
 
 test("node:test's summary is tallied; cancelled tests count as failed", () => {
   const tap = "ok 1 - a\n# tests 7\n# suites 0\n# pass 5\n# fail 1\n# cancelled 1\n# skipped 0\n";
