@@ -71,6 +71,13 @@ export class DaemonProcess {
       env: { ...process.env, ...config.daemons.environment, ...launchEnvironment(launch) },
       // Debug mode: the terminal is the daemon's, so that pdb can prompt and read.
       stdio: config.debug.debugMode ? "inherit" : ["ignore", "pipe", "pipe"],
+      // A session of its own, outside debug mode: a terminal's Ctrl-C signals the front
+      // end's process group, and the front end then stops the daemons itself, as
+      // mod_wsgi-express keeps Apache out of the terminal's group. A daemon given the
+      // SIGINT too stopped on its own, racing the front end, which took it for a crash
+      // ("exited with status 0; restarting"). Without its control connection a daemon
+      // stops (control.py), so the front end's death still ends it.
+      detached: !config.debug.debugMode,
     });
     logChildOutput(this.child, log);
     this.child.on("error", (error) => {
