@@ -11,6 +11,7 @@ export default tseslint.config(
       "node_modules/",
       "python/",
       "bin/",
+      "scripts/",
       "eslint.config.js",
       // CI's venv for coverage.py (.ci/run) ships JavaScript of its own.
       ".ci-venv/",

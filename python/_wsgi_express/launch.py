@@ -55,6 +55,8 @@ FIELDS = (
     ("virtualMemoryLimit", _integer, "a number of bytes", 0),
     ("shutdownTimeout", _number, "a number of seconds", 5),
     ("reloadOnChanges", _boolean, "true or false", False),
+    # Reload the WSGI script file when a request finds its mtime changed.
+    ("scriptReloading", _boolean, "true or false", False),
     ("enableSendfile", _boolean, "true or false", False),
     # --server-metrics (or --server-status): mod_wsgi.server_metrics() answers.
     ("serverMetrics", _boolean, "true or false", False),

@@ -40,12 +40,18 @@ def load_script(path):
         raise LoadError(_failure("Failed to exec Python script file %r." % path))
     module = types.ModuleType(name)
     module.__file__ = path
+    # A script loaded again after an edit (script_watch.py): if the edit fails, the
+    # module loaded before, which still serves, stays registered.
+    previous = sys.modules.get(name)
     sys.modules[name] = module
     try:
         exec(code, module.__dict__)
     except BaseException:
         # SystemExit too: a script that exits on import is a load failure, not an exit.
-        sys.modules.pop(name, None)
+        if previous is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = previous
         raise LoadError(_failure("Failed to exec Python script file %r." % path))
     # mod_wsgi attaches the mtime after execution; reloaders compare against it.
     module.__mtime__ = mtime

@@ -17,6 +17,7 @@ from .limits import apply_limits, set_process_name
 from .loader import LoadError, load_application
 from .monitor import Monitor
 from .reloader import Reloader
+from .script_watch import ScriptWatch
 from .privileges import EXIT_PRIVILEGES, PrivilegeError, drop_privileges
 from .process_setup import drop_own_directory, enter_working_directory, line_buffer_streams
 from .runtime import Runtime
@@ -91,13 +92,39 @@ def _hide_ourselves(package_dir):
 
 
 def _load(runtime, debug):
+    config = runtime.config
+    if config.scriptReloading and config.applicationType == "script" and config.entryPoint:
+        # Stats the script before it is read: an edit made while it loads is seen.
+        runtime.script_watch = ScriptWatch(os.path.abspath(config.entryPoint),
+                                           lambda: _reload_application(runtime, debug))
+    _load_application(runtime, debug)
+
+
+def _reload_application(runtime, debug):
+    """An edited script, loaded again. If it no longer loads, the application loaded
+    before serves on: the front end keeps this process until a replacement loads."""
+    if runtime.application is None:
+        _load_application(runtime, debug)
+        return
     try:
         runtime.application = debug.loaded(load_application(runtime.config))
     except LoadError as error:
+        log("%s\nThe edited WSGI script file failed to load; the application loaded "
+            "before serves on." % error)
+
+
+def _load_application(runtime, debug):
+    try:
+        application = debug.loaded(load_application(runtime.config))
+    except LoadError as error:
         # The process stays up and answers each request with an error (a 500), so the
         # traceback is visible in the log instead of in a crash loop.
+        runtime.application = None
         runtime.load_error = str(error)
         log(runtime.load_error)
+        return
+    runtime.application = application
+    runtime.load_error = None
 
 
 def _connect(runtime):

@@ -242,11 +242,13 @@ class Response:
         self._ending()
         self.flush()
 
-    def fail(self, message):
-        """Ends the request with RESPONSE_ERROR; unsent queued output is dropped."""
+    def fail(self, message, logged=False):
+        """Ends the request with RESPONSE_ERROR; unsent queued output is dropped.
+        ``logged``: the daemon has written it to the error log already (a traceback),
+        so the front end does not write it again."""
         self._out, self._body, self._body_size = [], [], 0
         self._ending()
-        self._connection.send(self._error_frame(message))
+        self._connection.send(self._error_frame(message, logged))
 
     def _ending(self):
         on_end, self._on_end = self._on_end, None
@@ -254,8 +256,9 @@ class Response:
             on_end()
 
     @staticmethod
-    def _error_frame(message):
-        payload = json.dumps({"message": message}).encode("utf-8")
+    def _error_frame(message, logged=False):
+        fields = {"message": message, "logged": True} if logged else {"message": message}
+        payload = json.dumps(fields).encode("utf-8")
         return framing.encode_frame(framing.RESPONSE_ERROR, payload)
 
 

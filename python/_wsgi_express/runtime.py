@@ -22,6 +22,8 @@ class Runtime:
                                      lambda: self.stopping) if config.serverMetrics else None
         self.application = None
         self.load_error = None
+        # The WSGI script's ScriptWatch when script reloading is on (script_watch.py).
+        self.script_watch = None
         self.workers = []
         # The control connection's writer (heartbeats, recycle requests), once connected.
         self.monitor = None

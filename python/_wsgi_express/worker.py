@@ -132,6 +132,8 @@ class Worker:
 
     def _call(self, exchange):
         runtime = self._runtime
+        if runtime.script_watch is not None:
+            runtime.script_watch.check()
         if runtime.application is None:
             exchange.response.fail("the WSGI application failed to load:\n%s"
                                    % runtime.load_error)
@@ -175,15 +177,17 @@ class Worker:
         import traceback  # on the first failure: a daemon that never fails never pays
 
         error = sys.exc_info()
-        _log("Exception occurred processing WSGI application (request %s, thread %d).\n%s"
-             % (exchange.request.id, self.index,
-                "".join(traceback.format_exception(error[0], error[1], _app_frames(error[2])))))
+        # Logged here once, naming its request; the front end does not repeat it.
+        _log("Exception occurred processing WSGI application for %s (request %s, thread %d)."
+             "\n%s" % (_describe(exchange.environ), exchange.request.id, self.index,
+                       "".join(traceback.format_exception(error[0], error[1],
+                                                          _app_frames(error[2])))))
         if self._runtime.events.event_callbacks:
             self._runtime.events.publish("request_exception", {
                 "request_id": exchange.request.id, "exception_info": error,
                 "request_data": exchange.data})
         message = traceback.format_exception_only(error[0], error[1])[-1].strip()
-        exchange.response.fail(message)
+        exchange.response.fail(message, logged=True)
 
     def _finished(self, exchange):
         if not self._runtime.events.event_callbacks:
@@ -213,6 +217,14 @@ class Exchange:
         self.application_start = None
         self.failed = False
         self.accounted = False
+
+
+def _describe(environ):
+    """``GET /path?query from 127.0.0.1:5555``: the request, as a log line names it."""
+    return "%s %s from %s:%s" % (environ.get("REQUEST_METHOD", "-"),
+                                 environ.get("REQUEST_URI", "-"),
+                                 environ.get("REMOTE_ADDR", "-"),
+                                 environ.get("REMOTE_PORT", "-"))
 
 
 def _run(application, environ, response):

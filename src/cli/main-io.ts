@@ -6,4 +6,6 @@ export interface MainIo extends CliIo {
   readonly env: Environment;
   /** The command's working directory. */
   readonly cwd: string;
+  /** The name the program was invoked by, for usage lines. */
+  readonly programName?: string;
 }

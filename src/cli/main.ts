@@ -3,6 +3,7 @@
  * process.exit (bin/wsgi-express.js sets process.exitCode from it), so tests drive it
  * in-process with their own streams, environment and dependencies.
  */
+import { basename } from "node:path";
 import type { FileChecks, PythonProbe } from "../config/context.js";
 import { nodeFileChecks } from "../config/file-checks.js";
 import { machineLimits, type MachineLimits } from "../config/capacity.js";
@@ -11,6 +12,7 @@ import { resolveConfig } from "../config/resolve.js";
 import type { ServerConfig } from "../config/server-config.js";
 import { expandAll } from "../options/expand.js";
 import { parseCommandLine } from "../options/parse.js";
+import { DEFAULT_PROGRAM_NAME } from "../options/program.js";
 import { setupBanner } from "../setup/setup-banner.js";
 import { writeServerRoot, type SetupInputs } from "../setup/write-server-root.js";
 import type { CliIo } from "../cli-io.js";
@@ -35,7 +37,20 @@ export interface MainDeps {
 
 export function defaultIo(): MainIo {
   for (const stream of [process.stdout, process.stderr]) endQuietlyOnClosedPipe(stream);
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    programName: invokedAs(process.argv[1]),
+  };
+}
+
+/** `mod_wsgi-express` when run by that name (package.json "bin" has both names), else
+ *  `wsgi-express`, as `node bin/wsgi-express.js` is too. */
+export function invokedAs(script: string | undefined): string {
+  const name = basename(script ?? "").replace(/\.js$/, "");
+  return name === "mod_wsgi-express" ? name : DEFAULT_PROGRAM_NAME;
 }
 
 const quietStreams = new WeakSet<NodeJS.WriteStream>();

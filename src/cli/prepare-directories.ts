@@ -3,27 +3,37 @@
  * features' directories if they are missing: the one piece of start-up I/O the CLI does
  * itself, so that the error names the option responsible.
  */
+import { accessSync, constants } from "node:fs";
 import { optionError } from "../errors.js";
 import { makeDirectories } from "../make-directories.js";
 import type { ServerConfig } from "../config/server-config.js";
 
-/** Creates a directory and its parents; throws if that is impossible. */
-export type MakeDirectory = (path: string) => void;
+/** Creates a directory and its parents, then, if `writable`, checks that this user may
+ *  write there; throws if either fails. */
+export type MakeDirectory = (path: string, writable: boolean) => void;
 
-export const makeDirectory: MakeDirectory = makeDirectories;
+export const makeDirectory: MakeDirectory = (path, writable) => {
+  makeDirectories(path);
+  // access(2) answers for this process's user; root passes, as root may write anywhere.
+  if (writable) accessSync(path, constants.W_OK | constants.X_OK);
+};
 
 export function prepareDirectories(config: ServerConfig, make: MakeDirectory): void {
-  create("--server-root", config.serverRoot, make);
-  // mod_wsgi-express creates the default document root (<server-root>/htdocs) empty.
-  if (config.site.defaultDocumentRoot) create("--document-root", config.site.documentRoot, make);
+  // The server writes its control files, sockets, spools and (by default) logs there.
+  create("--server-root", config.serverRoot, make, true);
+  // mod_wsgi-express creates the default document root (<server-root>/htdocs) empty. It
+  // is only read; one the user did not give is the server root's business.
+  if (config.site.defaultDocumentRoot) create("--server-root", config.site.documentRoot, make);
   // Request bodies are spooled there (request-spool.ts), by the front end alone.
-  if (config.http.bodySpoolSize > 0) create("--server-root", config.http.bodySpoolDirectory, make);
+  if (config.http.bodySpoolSize > 0) {
+    create("--server-root", config.http.bodySpoolDirectory, make, true);
+  }
   // And responses to slow clients (response-spool.ts).
   if (config.http.responseSpoolSize > 0) {
-    create("--server-root", config.http.responseSpoolDirectory, make);
+    create("--server-root", config.http.responseSpoolDirectory, make, true);
   }
   if (config.logging.logDirectory !== config.serverRoot) {
-    create("--log-directory", config.logging.logDirectory, make);
+    create("--log-directory", config.logging.logDirectory, make, true);
   }
   // The daemons write the debug features' output there. Made here, a directory that
   // cannot be is refused at once; a daemon failing to make it was restarted again and
@@ -36,20 +46,18 @@ export function prepareDirectories(config: ServerConfig, make: MakeDirectory): v
     ["--profiler-directory", debug.profilerDirectory],
     ["--recorder-directory", debug.recorderDirectory],
   ] as const) {
-    if (path !== null) create(option, path, make);
+    if (path !== null) create(option, path, make, true);
   }
 }
 
-function create(option: string, path: string, make: MakeDirectory): void {
+function create(option: string, path: string, make: MakeDirectory, writable = false): void {
   try {
-    make(path);
+    make(path, writable);
   } catch (error) {
     const reason = error instanceof Error ? ` (${error.message})` : "";
-    throw optionError(
-      "WSGIX_ERR_CREATE_DIRECTORY",
-      option,
-      `a directory that exists or can be created${reason}`,
-      path,
-    );
+    const what = writable
+      ? "a directory this user can create or write to"
+      : "a directory that exists or can be created";
+    throw optionError("WSGIX_ERR_CREATE_DIRECTORY", option, `${what}${reason}`, path);
   }
 }

@@ -3,7 +3,7 @@
  * sys.version_info, sys.version and sys.prefix as JSON. A real child process, with a
  * timeout, so that a hanging or broken interpreter is reported rather than waited on.
  */
-import { execFile } from "node:child_process";
+import { execFile, type ExecFileException } from "node:child_process";
 import type { Environment, ProbeResult, PythonProbe } from "./context.js";
 
 // print() with one argument also works on Python 2, whose version is then reported.
@@ -30,11 +30,31 @@ export const probePython: PythonProbe = (executable: string, env: Environment) =
       executable,
       ["-c", SCRIPT],
       { env, timeout: TIMEOUT_MS, windowsHide: true },
-      (error, stdout) => {
-        settle(error === null ? readProbe(stdout) : { ok: false, reason: error.message });
+      (error, stdout, stderr) => {
+        settle(error === null ? readProbe(stdout) : { ok: false, reason: failure(error, stderr) });
       },
     );
   });
+
+/** Why the probe process failed, in a few words: never the whole command line, which
+ *  execFile's message repeats with the script in it. */
+export function failure(error: ExecFileException, output: string): string {
+  if (typeof error.code === "string") return `it could not be started: ${error.code}`;
+  const said = firstLine(output);
+  const saying = said === "" ? "" : `, saying: ${said}`;
+  if (error.killed === true || error.signal) {
+    const signal = error.signal ?? "a signal";
+    return `it was stopped by ${signal}${error.killed === true ? ` after ${TIMEOUT_MS / 1000} s` : ""}${saying}`;
+  }
+  return `exit status ${String(error.code ?? "unknown")}${saying}`;
+}
+
+/** The first non-blank line of a process's output, cut short if long. */
+function firstLine(output: string): string {
+  const line = output.split("\n").find((text) => text.trim() !== "") ?? "";
+  const text = line.trim();
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
 
 /** The probe's JSON, checked; anything else is not (a working) Python. */
 export function readProbe(stdout: string): ProbeResult {
@@ -42,7 +62,11 @@ export function readProbe(stdout: string): ProbeResult {
   try {
     data = JSON.parse(stdout);
   } catch {
-    return { ok: false, reason: "it printed no JSON" };
+    const said = firstLine(stdout);
+    return {
+      ok: false,
+      reason: said === "" ? "it printed nothing" : `it printed something else: ${said}`,
+    };
   }
   if (!isProbeData(data)) return { ok: false, reason: "it printed unexpected JSON" };
   return {

@@ -59,24 +59,45 @@ function venvPython(directory: string): string {
 
 function findOnPath(name: string, context: ResolveContext): string {
   const path = context.env["PATH"] ?? "";
+  const unsearchable: string[] = [];
   for (const directory of path.split(delimiter)) {
     // An empty PATH entry means the current directory, as for execvp(3).
     const candidate = resolve(context.cwd, directory, name);
-    if (context.files.isFile(candidate) && context.files.isExecutable(candidate)) {
-      return candidate;
-    }
+    const found = statOutcome(() => isExecutableFile(candidate, context));
+    if (found === true) return candidate;
+    // An entry the user may not search (root's PATH under `runuser -u nobody`) is
+    // skipped, as execvp(3) and shells skip it.
+    if (typeof found === "string") unsearchable.push(`${directory} (${found})`);
   }
+  const skipped = unsearchable.length > 0 ? `; could not search ${unsearchable.join(", ")}` : "";
   throw new WsgiExpressError(
     "WSGIX_ERR_PYTHON",
     `PATH: expected a ${name} interpreter on PATH (or give --python-executable), ` +
-      `got none in ${quote(path)}`,
+      `got none in ${quote(path)}${skipped}`,
   );
+}
+
+function isExecutableFile(path: string, context: ResolveContext): boolean {
+  return context.files.isFile(path) && context.files.isExecutable(path);
+}
+
+/** The check's answer, or the error code (EACCES, ELOOP, ...) that kept it from one. */
+function statOutcome(check: () => boolean): boolean | string {
+  try {
+    return check();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code !== "string") throw error;
+    return code;
+  }
 }
 
 function checkExecutable(choice: PythonChoice, context: ResolveContext): void {
   const { files } = context;
-  if (!files.exists(choice.executable)) throw unusable(choice, "no such file");
-  if (!files.isFile(choice.executable) || !files.isExecutable(choice.executable)) {
+  const exists = statOutcome(() => files.exists(choice.executable));
+  if (typeof exists === "string") throw unusable(choice, `cannot reach it (${exists})`);
+  if (!exists) throw unusable(choice, "no such file");
+  if (statOutcome(() => isExecutableFile(choice.executable, context)) !== true) {
     throw unusable(choice, "not an executable file");
   }
 }

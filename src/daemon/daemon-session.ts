@@ -7,6 +7,7 @@
 import type { HeldPiece } from "../buffering/response-spool.js";
 import type { SpooledBody } from "../buffering/request-spool.js";
 import type {
+  AppFailure,
   BackendSession,
   BodySink,
   SessionEvents,
@@ -276,7 +277,7 @@ export class DaemonSession implements PendingRequest, BackendSession, BodySink {
     this.events.responseHead(head);
   }
 
-  private onEnd(error: string | null): void {
+  private onEnd(error: AppFailure | null): void {
     this.finished = true;
     this.timers.clear();
     this.events.responseEnd(error);

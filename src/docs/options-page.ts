@@ -2,7 +2,9 @@
  * docs/options.md, generated from the option table (STYLE.md, practice 2). `npm run docs`
  * writes it; a unit test fails when the committed page differs from what the table gives.
  */
+import { OPTION_GROUPS, type OptionGroup } from "../options/groups.js";
 import { optionTableMarkdown } from "../options/markdown.js";
+import { OPTIONS } from "../options/table.js";
 
 const INTRO = `# Options
 
@@ -17,6 +19,12 @@ This page is generated from the option table (\`src/options/table*.ts\`) by
 
 `;
 
+/** One section per heading of `--help`, in the same order. */
 export function optionsPage(): string {
-  return INTRO + optionTableMarkdown();
+  const groups = Object.entries(OPTION_GROUPS) as [OptionGroup, string][];
+  const sections = groups.map(([group, title]) => {
+    const rows = OPTIONS.filter((spec) => spec.group === group);
+    return `## ${title}\n\n${optionTableMarkdown(rows)}`;
+  });
+  return INTRO + sections.join("\n");
 }

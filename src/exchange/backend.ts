@@ -14,6 +14,13 @@ export interface AppResponseHead {
   readonly headers: readonly (readonly [string, string])[];
 }
 
+/** Why the app failed a request, for the log; `logged`: the backend has logged it
+ *  already (an application's traceback, which names the request). */
+export interface AppFailure {
+  readonly message: string;
+  readonly logged: boolean;
+}
+
 /** One request, as a backend needs it; the HTTP side's exchange provides it. */
 export interface SessionRequest {
   readonly id: string;
@@ -45,8 +52,8 @@ export interface SessionEvents {
   /** A piece of the response body; valid only during the call unless kept with
    *  BackendSession.hold. */
   responseBody(piece: Buffer): void;
-  /** The response is complete, or the app failed (`error`, formatted for the log). */
-  responseEnd(error: string | null): void;
+  /** The response is complete, or the app failed. */
+  responseEnd(error: AppFailure | null): void;
   /** The backend is done with the request: its thread is free for another. */
   done(): void;
   /** The app asked for the body of an Expect: 100-continue request. */

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SpooledBody } from "../buffering/request-spool.js";
 import { sendError, type ErrorSender } from "../http/error-pages.js";
 import type {
+  AppFailure,
   AppResponseHead,
   Backend,
   BackendSession,
@@ -162,12 +163,12 @@ export class Exchange implements SessionRequest, SessionEvents, RelayOwner, Body
     this.answer(500);
   }
 
-  responseEnd(error: string | null): void {
+  responseEnd(error: AppFailure | null): void {
     this.body.end(false);
     // The backend has left the request: a spool file it was reading can be used again.
     this.body.finish(true);
     // After the client left, the app's "client went away" is expected, not an error.
-    if (error !== null && !this.clientGone) this.context.logError(error);
+    if (error !== null && !error.logged && !this.clientGone) this.context.logError(error.message);
     this.relay.flush();
     if (!this.discard) {
       if (error !== null || !this.relay.headSent) this.answer(500);

@@ -39,6 +39,13 @@ export function spawnDaemon(launch: DaemonLaunch, log: ErrorLog): ChildProcess {
     env: { ...process.env, ...config.daemons.environment, ...launchEnvironment(launch) },
     // Debug mode: the terminal is the daemon's, so that pdb can prompt and read.
     stdio: config.debug.debugMode ? "inherit" : ["ignore", "pipe", "pipe"],
+    // A session of its own, outside debug mode: a terminal's Ctrl-C signals the front
+    // end's process group, and the front end then stops the daemons itself, as
+    // mod_wsgi-express keeps Apache out of the terminal's group. A daemon given the
+    // SIGINT too stopped on its own, racing the front end, which took it for a crash
+    // ("exited with status 0; restarting"). Without its control connection a daemon
+    // stops (control.py), so the front end's death still ends it.
+    detached: !config.debug.debugMode,
   });
   logChildOutput(child, log);
   child.on("error", (error) => {
@@ -62,6 +69,7 @@ function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
     virtualMemoryLimit: daemons.virtualMemoryLimit,
     shutdownTimeout: daemons.shutdownTimeout,
     reloadOnChanges: daemons.reloadOnChanges,
+    scriptReloading: daemons.scriptReloading,
     enableSendfile: daemons.enableSendfile,
     serverMetrics: daemons.serverMetrics,
     sendBufferSize: daemons.sendBufferSize,

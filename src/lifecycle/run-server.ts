@@ -134,7 +134,7 @@ async function serve(config: ServerConfig, io: CliIo, running: Running): Promise
     config,
     io.stdout,
     formatBanner(config, {
-      url: `http://${config.listen.host ?? "localhost"}:${port}/`,
+      port,
       httpsUrl: https && `https://${config.listen.serverName}:${https.site.boundPort}/`,
       errorLog: logs.errorPath,
       accessLog: logs.accessPath,

@@ -5,12 +5,29 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, "0");
 
-/** Error log: `Mon Nov 23 21:34:02.123456 2026` (ErrorLogFormat's default %{cu}t). */
-export function errorLogTime(date: Date): string {
-  const micros = pad(date.getMilliseconds() * 1000, 6);
+let monotonicOrigin = performance.timeOrigin;
+
+/**
+ * Now, in whole microseconds since the epoch: Date has only milliseconds, so the rest
+ * comes from the monotonic clock, pinned to the wall clock. Should the two drift apart
+ * by more than a millisecond (the system clock was set), it is pinned again.
+ */
+export function epochMicros(): number {
+  const monotonic = performance.now();
+  const wall = Date.now();
+  if (Math.abs(monotonicOrigin + monotonic - wall) > 1) monotonicOrigin = wall - monotonic;
+  // Under 2^53 until the year 2255: an integer, so no digits are lost to floating point.
+  return Math.floor((monotonicOrigin + monotonic) * 1000);
+}
+
+/** Error log: `Mon Nov 23 21:34:02.123456 2026` (ErrorLogFormat's default %{cu}t), with
+ *  real microseconds as Apache has them. */
+export function errorLogTime(micros: number): string {
+  const date = new Date(Math.floor(micros / 1000));
+  const fraction = pad(micros % 1_000_000, 6);
   return (
     `${DAYS[date.getDay()] ?? ""} ${MONTHS[date.getMonth()] ?? ""} ${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${micros} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${fraction} ` +
     `${date.getFullYear()}`
   );
 }

@@ -3,7 +3,7 @@
  * Apache's error log shape so that `[wsgi:error] [pid N]` greps keep working.
  */
 import { LOG_LEVELS, type LogLevel } from "../log-levels.js";
-import { errorLogTime } from "./apache-time.js";
+import { epochMicros, errorLogTime } from "./apache-time.js";
 
 export interface LogSink {
   write(line: string): unknown;
@@ -15,7 +15,8 @@ export class ErrorLog {
   constructor(
     private readonly sink: LogSink,
     level: LogLevel,
-    private readonly now: () => Date = () => new Date(),
+    /** Microseconds since the epoch. */
+    private readonly now: () => number = epochMicros,
   ) {
     this.threshold = LOG_LEVELS.indexOf(level);
   }

@@ -15,6 +15,18 @@ export function describeOption(spec: OptionSpec): string {
   return shown === undefined ? spec.help : `${spec.help} (default: ${shown})`;
 }
 
+/** What `--help` says about a row that does nothing here, before its description. */
+const UNSUPPORTED_MARK: Record<OptionSpec["support"], string> = {
+  yes: "",
+  apache: "[Apache only; ignored] ",
+  planned: "[not built yet; ignored] ",
+};
+
+/** The row's line in `--help`: marked when the option is accepted but does nothing. */
+export function helpLine(spec: OptionSpec): string {
+  return UNSUPPORTED_MARK[spec.support] + describeOption(spec);
+}
+
 function showDefault(value: OptionSpec["default"]): string | undefined {
   if (value === undefined || value === false || Array.isArray(value)) return undefined;
   return String(value);

@@ -59,7 +59,8 @@ function isServerCommand(word: string): word is ServerCommand {
   return (SERVER_COMMANDS as readonly string[]).includes(word);
 }
 
-const HELP_WORDS = ["help", "-h", "--help"];
+/** Words that may stand where the command goes. */
+const HELP_WORDS = ["help", "-h", "--help", "--version"];
 
 function checkCommand(word: string | undefined): string {
   if (word !== undefined && (isServerCommand(word) || HELP_WORDS.includes(word))) return word;
@@ -88,7 +89,11 @@ const COMMANDER_CODES: Readonly<Record<string, ErrorCode>> = {
 /** The exit status after help was shown; any other commander error is rethrown as ours. */
 function fromCommander(error: unknown): number {
   if (!(error instanceof CommanderError)) throw error;
-  if (error.code === "commander.helpDisplayed" || error.code === "commander.help") {
+  if (
+    error.code === "commander.helpDisplayed" ||
+    error.code === "commander.help" ||
+    error.code === "commander.version"
+  ) {
     // Help asked for is a success. (Commander's `help COMMAND` takes its status from
     // process.exitCode, which an in-process caller such as a test runner may have set;
     // a missing command never gets this far: checkCommand refuses it first.)

@@ -5,10 +5,12 @@
  * to injected streams so that tests can drive it in-process.
  */
 import { Command, Option, type OutputConfiguration } from "commander";
-import { HELP_CONFIGURATION, describeOption, type SpecCarrier } from "./help.js";
+import { OPTION_GROUPS, type OptionGroup } from "./groups.js";
+import { HELP_CONFIGURATION, helpLine, type SpecCarrier } from "./help.js";
 import { destination, type OptionSpec } from "./spec.js";
 import { OPTIONS } from "./table.js";
 import { parseValue } from "./values.js";
+import { packageVersion } from "./version.js";
 
 export const SERVER_COMMANDS = ["start-server", "setup-server"] as const;
 export type ServerCommand = (typeof SERVER_COMMANDS)[number];
@@ -16,7 +18,11 @@ export type ServerCommand = (typeof SERVER_COMMANDS)[number];
 export interface ProgramStreams {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
+  /** The name usage lines show: `mod_wsgi-express` when invoked by that name. */
+  readonly programName?: string;
 }
+
+export const DEFAULT_PROGRAM_NAME = "wsgi-express";
 
 /** What one server sub-command was given, before the values are typed by name. */
 export interface Invocation {
@@ -37,8 +43,9 @@ export class TableOption extends Option implements SpecCarrier {
 
   constructor(spec: OptionSpec) {
     const placeholders = spec.metavar.map((name) => ` <${name}>`).join("");
-    super(`--${spec.name}${placeholders}`, describeOption(spec));
+    super(`--${spec.name}${placeholders}`, helpLine(spec));
     this.spec = spec;
+    this.helpGroup(`${OPTION_GROUPS[spec.group]}:`);
     this.argParser((raw: string, previous: unknown) => parseValue(spec, raw, previous));
     if (spec.hidden === true) this.hideHelp();
   }
@@ -52,7 +59,8 @@ export function buildProgram(
   streams: ProgramStreams,
   onInvocation: (invocation: Invocation) => void,
 ): Command {
-  const program = configure(new Command("wsgi-express"), streams)
+  const name = streams.programName ?? DEFAULT_PROGRAM_NAME;
+  const program = configure(new Command(name), streams)
     .usage("<command> [SCRIPT] [options]")
     .description("Serve a Python WSGI application; compatible with mod_wsgi-express.");
   for (const name of SERVER_COMMANDS) {
@@ -80,12 +88,24 @@ function buildServerCommand(
     .action((script: string | undefined, _options: unknown, self: Command) => {
       onInvocation({ command: name, script, values: self.opts() });
     });
-  for (const spec of OPTIONS) command.addOption(new TableOption(spec));
+  for (const spec of byGroup(OPTIONS)) command.addOption(new TableOption(spec));
   return command;
 }
 
+/** The rows in the order of their groups' headings, each group in table order: commander
+ *  lists groups in the order their first option was added. */
+function byGroup(options: readonly OptionSpec[]): OptionSpec[] {
+  const order = Object.keys(OPTION_GROUPS) as OptionGroup[];
+  return [...options].sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
+}
+
 function configure(command: Command, streams: ProgramStreams): Command {
-  return command.exitOverride().configureOutput(output(streams)).configureHelp(HELP_CONFIGURATION);
+  return command
+    .exitOverride()
+    .configureOutput(output(streams))
+    .configureHelp(HELP_CONFIGURATION)
+    .version(packageVersion(), "--version", "Print the version of wsgi-express and exit.")
+    .helpOption("-h, --help", "Show this help and exit.");
 }
 
 function output(streams: ProgramStreams): OutputConfiguration {

@@ -1,9 +1,11 @@
 /** Builds the rows of the option table (src/options/table.ts). */
+import type { OptionGroup } from "./groups.js";
 import type { NumberRange, OptionKind, OptionSpec, OptionValue, Support } from "./spec.js";
 
 type Extra = Partial<
   Pick<OptionSpec, "hidden" | "choices" | "range" | "aliasOf" | "defaultText">
 > & {
+  readonly group: OptionGroup;
   readonly default?: OptionValue;
 };
 

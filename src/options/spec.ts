@@ -3,6 +3,8 @@
  * parsing, `--help`, validation of value forms and the docs' option list.
  */
 
+import type { OptionGroup } from "./groups.js";
+
 /**
  * How an option takes its value(s):
  * - `flag`: no value; `true` when given.
@@ -52,6 +54,8 @@ export interface OptionSpec {
   readonly defaultText?: string;
   readonly help: string;
   readonly support: Support;
+  /** The heading `--help` lists it under. */
+  readonly group: OptionGroup;
   /** Works, but is not listed in `--help`. */
   readonly hidden?: boolean;
   /** For `choice`: the accepted values, matched without regard to case. */

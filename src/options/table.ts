@@ -16,17 +16,17 @@ import { TABLE_SERVER } from "./table-server.js";
  *  request and response spools. */
 // prettier-ignore
 const TABLE_OURS: readonly OptionSpec[] = [
-  row("python-executable", "path", "PATH", "yes", { defaultText: "$VIRTUAL_ENV/bin/python, else python3 on PATH" },
+  row("python-executable", "path", "PATH", "yes", { group: "python", defaultText: "$VIRTUAL_ENV/bin/python, else python3 on PATH" },
     "Python interpreter (3.9+) for the daemon processes, or a virtual environment directory (its bin/python is used)."),
-  row("memory-limit", "integer", "BYTES", "yes", { default: 0 },
+  row("memory-limit", "integer", "BYTES", "yes", { group: "processes", default: 0 },
     "Restart a daemon process gracefully once its resident memory (RSS) passes this many bytes; checked every second; 0 means no limit. (mod_wsgi's memory-limit= is RLIMIT_DATA, which only makes allocations fail.)"),
-  row("virtual-memory-limit", "integer", "BYTES", "yes", { default: 0 },
+  row("virtual-memory-limit", "integer", "BYTES", "yes", { group: "processes", default: 0 },
     "RLIMIT_AS of each daemon process, as mod_wsgi's virtual-memory-limit=: allocations past it fail (MemoryError, a 500); 0 means no limit."),
-  row("body-spool-size", "integer", "BYTES", "yes", { default: 268435456 },
+  row("body-spool-size", "integer", "BYTES", "yes", { group: "requests", default: 268435456 },
     "Request bodies over 64 KiB, and chunked ones, are read into unlinked files in the server root (request-bodies/; where /tmp is a tmpfs, as for the default server root on many systems, that is memory) before the application is called, so a slow upload never holds a daemon thread; this caps the bytes spooled at once, past which bodies stream to the application as they arrive. 0 streams every body, for applications that handle uploads as they come in. A body sent with Expect: 100-continue always streams, so the application still decides whether it is sent."),
-  row("response-spool-size", "integer", "BYTES", "yes", { default: 268435456 },
+  row("response-spool-size", "integer", "BYTES", "yes", { group: "requests", default: 268435456 },
     "A response that a client reads more slowly than the application writes it goes on into an unlinked file in the server root (response-bodies/; memory where /tmp is a tmpfs) once --response-buffer-size bytes wait for the client, so the daemon thread is free for the next request while the client reads the rest at its own pace; this caps the bytes spooled at once, past which the application waits for the client. 0 makes the application always wait, as under mod_wsgi."),
-  row("response-memory-size", "integer", "BYTES", "yes", { default: 67108864 },
+  row("response-memory-size", "integer", "BYTES", "yes", { group: "requests", default: 67108864 },
     "Most response bytes held in memory for clients that read more slowly than the application writes, across all responses. Past it, a client that falls behind gets the rest of its response from the response spool (or the application waits for it) without waiting for --response-buffer-size to fill. A response the application has finished no longer counts towards --max-clients while its client reads the rest, so this is what bounds the memory that clients who never read can hold."),
 ];
 

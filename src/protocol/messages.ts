@@ -80,9 +80,18 @@ export function decodeResponseHead(payload: Buffer): ResponseHead {
   return { status: parts[0] as string, headers };
 }
 
-export function decodeErrorMessage(payload: Buffer): string {
+/** RESPONSE_ERROR: why the request failed, and whether the daemon has logged it already
+ *  (an application's traceback, which names the request). */
+export interface ResponseError {
+  readonly message: string;
+  readonly logged: boolean;
+}
+
+export function decodeErrorMessage(payload: Buffer): ResponseError {
   const value = parseJson(payload, "RESPONSE_ERROR");
-  return isRecord(value) && typeof value.message === "string" ? value.message : "unknown error";
+  if (!isRecord(value)) return { message: "unknown error", logged: false };
+  const message = typeof value.message === "string" ? value.message : "unknown error";
+  return { message, logged: value.logged === true };
 }
 
 const BEYOND_LATIN1 = /[^\0-\xff]/;

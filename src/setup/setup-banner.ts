@@ -6,8 +6,8 @@ import { formatBanner } from "../lifecycle/banner.js";
 export function setupBanner(config: ServerConfig): string {
   const { listen, logging } = config;
   const terminal = logging.logToTerminal;
-  const banner = formatBanner(config, {
-    url: `http://${listen.host ?? "localhost"}:${listen.port}/`,
+  return formatBanner(config, {
+    port: listen.port,
     errorLog: terminal ? "/dev/stderr" : join(logging.logDirectory, logging.errorLogName),
     accessLog: !logging.accessLog
       ? null
@@ -16,6 +16,6 @@ export function setupBanner(config: ServerConfig): string {
         : join(logging.logDirectory, logging.accessLogName),
     app: null,
     python: null,
+    setup: true,
   });
-  return `${banner}${"Control Script".padEnd(19)}: ${config.control.controlScript}\n`;
 }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, ROOT, app, runCli, tempDir } from "./harness.js";
 
@@ -143,4 +143,55 @@ test("the top-level --help lists the commands, replay included", async () => {
   for (const command of ["start-server", "setup-server", "replay DIRECTORY URL"]) {
     assert.ok(result.stdout.includes(command), `${command} missing from:\n${result.stdout}`);
   }
+});
+
+test("--version prints the package version; usage names mod_wsgi-express when run by that name", async () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    version: string;
+  };
+  const version = await runCli(["--version"]);
+  assert.equal(version.status, 0);
+  assert.equal(version.stdout, `${manifest.version}\n`);
+  const link = join(tempDir(), "mod_wsgi-express");
+  symlinkSync(BIN, link);
+  const child = spawn(process.execPath, [link, "start-server", "--help"], { stdio: "pipe" });
+  let stdout = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  await new Promise((resolve) => child.once("exit", resolve));
+  assert.match(stdout, /^Usage: mod_wsgi-express start-server/);
+  assert.match(stdout, /^Timeouts:$/m);
+});
+
+/** The environment without c8's NODE_V8_COVERAGE, which nobody may not write to. */
+function withoutCoverage(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  // Set empty, not deleted: node copies a parent's NODE_V8_COVERAGE into a child's
+  // environment that lacks it.
+  env.NODE_V8_COVERAGE = "";
+  return env;
+}
+
+test("an existing server root the user cannot write to names --server-root", async () => {
+  const parent = tempDir();
+  chmodSync(parent, 0o755);
+  const root = join(parent, "root");
+  mkdirSync(root, { mode: 0o555 });
+  chmodSync(root, 0o555);
+  // Root may write anywhere: run as nobody, as a user who meets this would be.
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot && !existsSync("/usr/bin/setpriv")) return;
+  const launcher = asRoot
+    ? ["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups"]
+    : [];
+  const result = await runCli(
+    ["start-server", app("hello.wsgi"), "--port", "0", "--server-root", root],
+    { launcher, env: withoutCoverage({ PATH: "/usr/bin:/bin" }), cwd: parent },
+  );
+  assert.equal(result.status, 2, result.stderr);
+  assert.match(
+    result.stderr,
+    /^wsgi-express: error: --server-root: expected a directory this user can create or write to \(EACCES/,
+  );
+  assert.doesNotMatch(result.stderr, /--document-root/);
+  assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
 });

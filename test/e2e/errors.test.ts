@@ -5,9 +5,16 @@ import { app, eventually, rawExchange, request, startServer } from "./harness.js
 test("an exception before start_response is a 500 with the traceback in the error log", async (t) => {
   const server = await startServer([app("error_before.wsgi")]);
   t.after(() => server.stop());
-  const reply = await request(server.url);
+  const reply = await request(`${server.url}some/path?q=1`);
   assert.equal(reply.status, 500);
-  await eventually(server.errorLog, (log) => /Traceback \(most recent call last\)/.test(log));
+  const log = await eventually(server.errorLog, (text) => /RuntimeError: error_before/.test(text));
+  // Once, from the daemon, headed by the request it belongs to: no one-line copy from
+  // the front end's pid (which sometimes came first).
+  assert.equal(log.match(/RuntimeError: error_before\.wsgi fails on purpose/g)?.length, 1, log);
+  assert.match(
+    log,
+    /Exception occurred processing WSGI application for GET \/some\/path\?q=1 from 127\.0\.0\.1:\d+ \(request \w+, thread \d+\)\.\n.*Traceback \(most recent call last\)/,
+  );
 });
 
 test("an exception after the headers cuts the chunked response: no final chunk", async (t) => {

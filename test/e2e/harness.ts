@@ -37,6 +37,9 @@ export interface StartOptions {
   readonly cwd?: string;
   /** A command that runs node, e.g. `["prlimit", "--nofile=64:64"]`. */
   readonly launcher?: readonly string[];
+  /** In a process group of its own, as a shell runs a command: signal it with
+   *  `process.kill(-child.pid, ...)`, as a terminal's Ctrl-C does. */
+  readonly processGroup?: boolean;
 }
 
 interface CliProcess {
@@ -52,6 +55,7 @@ function spawnCli(args: string[], options: StartOptions): CliProcess {
     cwd: options.cwd ?? ROOT,
     env: options.env ?? process.env,
     stdio: ["pipe", "pipe", "pipe"],
+    detached: options.processGroup === true,
   });
   child.stdin.end();
   let stdout = "";
@@ -123,7 +127,10 @@ export async function startServer(
       const match = /^Server URL\s*: (\S+)$/m.exec(out);
       if (match?.[1] && /^Application\s*:.*$/m.test(out)) {
         clearTimeout(timer);
-        resolve(match[1]);
+        // The banner names the server as --server-name has it; connect to where it listens.
+        const printed = new URL(match[1]);
+        printed.hostname = "127.0.0.1";
+        resolve(printed.href);
       }
     };
     child.stdout.on("data", check);

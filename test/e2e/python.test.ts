@@ -1,9 +1,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { app, request, runCli, startServer, tempDir } from "./harness.js";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import {
+  SYSTEM_PYTHON,
+  app,
+  canDropToNobody,
+  dirNobodyCanReach,
+  request,
+  runCli,
+  startServer,
+  tempDir,
+} from "./harness.js";
 
 /** A real virtual environment with a package that exists only inside it. */
 function makeVenv(): string {
@@ -29,6 +38,15 @@ interface VenvReport {
 const withoutVirtualEnv = (): NodeJS.ProcessEnv => {
   const env = { ...process.env };
   delete env.VIRTUAL_ENV;
+  return env;
+};
+
+/** Nor c8's NODE_V8_COVERAGE, a directory nobody may not write to. */
+const forNobody = (): NodeJS.ProcessEnv => {
+  const env = withoutVirtualEnv();
+  // Set empty, not deleted: node copies a parent's NODE_V8_COVERAGE into a child's
+  // environment that lacks it.
+  env.NODE_V8_COVERAGE = "";
   return env;
 };
 
@@ -74,3 +92,40 @@ test("a path that is not a working Python 3 is refused before anything starts", 
     assert.equal(result.stdout, "");
   }
 });
+
+test("a program that is not Python is named with its exit status and first line, not the probe script", async () => {
+  const result = await runCli([
+    "start-server",
+    app("hello.wsgi"),
+    "--port",
+    "0",
+    "--python-executable",
+    "/bin/ls",
+  ]);
+  assert.equal(result.status, 2);
+  const [line, ...rest] = result.stderr.trim().split("\n");
+  assert.deepEqual(rest, []);
+  assert.match(line ?? "", /'\/bin\/ls': it did not run as Python \(exit status 2, saying: /);
+  assert.doesNotMatch(line ?? "", /find_spec|json\.dumps/);
+  assert.ok((line ?? "").length < 300, line);
+});
+
+test(
+  "a PATH entry the user may not search is skipped (root's PATH, run as nobody)",
+  { skip: !canDropToNobody || !existsSync("/usr/bin/setpriv") },
+  async () => {
+    const root = dirNobodyCanReach();
+    chmodSync(root, 0o777);
+    const result = await runCli(
+      ["setup-server", app("hello.wsgi"), "--server-root", join(root, "server")],
+      {
+        launcher: ["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups"],
+        // /root is closed to nobody: a shell skips such an entry, and so must we.
+        env: { ...forNobody(), PATH: `/root/no-such-dir:${dirname(SYSTEM_PYTHON)}` },
+        cwd: root,
+      },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^Python Executable\s*: \/usr\/bin\/python3$/m);
+  },
+);

@@ -205,6 +205,9 @@ test("--server-name: other hosts get 403, aliases with wildcards pass, www. redi
     "*.example.org",
   ]);
   t.after(() => server.stop());
+  // The URL printed is one the host checks accept (http://localhost:PORT/ was a 403).
+  const printed = new RegExp(`^Server URL\\s*: http://www\\.example\\.com:${server.port}/$`, "m");
+  assert.match(server.banner(), printed);
   const withHost = (host: string, path = "/") =>
     request(server.url.replace(/\/$/, "") + path, { headers: { Host: host } });
   assert.equal((await withHost("www.example.com")).status, 200);

@@ -114,6 +114,24 @@ test("script reloading: touching the WSGI script restarts the daemons gracefully
   assert.doesNotMatch(fixed.errorLog(), /changed/);
 });
 
+test("script reloading: the very next request after an edit runs the new code, in every process", async (t) => {
+  const script = join(tempDir(), "app.wsgi");
+  const version = (text: string) =>
+    `def application(environ, start_response):\n    start_response("200 OK", [])\n    return [b"${text}"]\n`;
+  writeFileSync(script, version("one"));
+  const server = await startServer([script, "--processes", "2", "--threads", "2"]);
+  t.after(() => server.stop());
+  assert.equal((await request(server.url)).body.toString(), "one");
+  writeFileSync(script, version("two"));
+  // A later mtime however coarse the file system's clock (mod_wsgi compares mtimes).
+  const later = new Date(Date.now() + 5000);
+  utimesSync(script, later, later);
+  const bodies = await Promise.all(
+    Array.from({ length: 6 }, async () => (await request(server.url)).body.toString()),
+  );
+  assert.deepEqual(bodies, Array<string>(6).fill("two"));
+});
+
 test("--reload-on-changes: editing an imported module restarts the daemon, logged as mod_wsgi's monitor does", async (t) => {
   const dir = tempDir();
   writeFileSync(join(dir, "helper.py"), "VALUE = 1\n");
@@ -170,6 +188,8 @@ test("a replacement that fails to load the edited script does not take over: the
   writeFileSync(script, 'raise ImportError("edited into a broken state, on purpose")\n');
   await eventually(server.errorLog, (log) => /serve on until a replacement loads it/.test(log));
   for (let i = 0; i < 5; i++) assert.equal(await pidOf(server.url), before);
+  // The old process's next request tried the edit (script reloading) and kept its app.
+  assert.match(server.errorLog(), /the application loaded before serves on/);
   writeFileSync(script, good);
   await newPid(server.url, before);
 });

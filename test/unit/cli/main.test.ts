@@ -172,3 +172,21 @@ test("the environment given in io is the one used for $VAR and --passenv", async
   assert.equal(config.listen.port, 9001);
   assert.deepEqual(config.requestEnviron, [["SECRET", "s"]]);
 });
+
+test("a server root this user cannot write to is reported as --server-root, not --document-root", async () => {
+  const asked: [string, boolean][] = [];
+  const h = harness({
+    makeDirectory: (path, writable) => {
+      asked.push([path, writable]);
+      if (writable) throw new Error(`EACCES: permission denied, access '${path}'`);
+    },
+  });
+  assert.equal(await main(["start-server", "--server-root", "/srv/r"], h.io, h.deps), 2);
+  assert.match(
+    h.io.stderr.text,
+    /^wsgi-express: error: --server-root: expected a directory this user can create or write to \(EACCES/,
+  );
+  assert.doesNotMatch(h.io.stderr.text, /--document-root/);
+  // The server root must be writable; the document root is only read.
+  assert.deepEqual(asked, [["/srv/r", true]]);
+});

@@ -125,3 +125,35 @@ test("the probe's output is read as JSON and checked", () => {
   assert.equal(readProbe('{"version": 3}').ok, false);
   assert.equal(readProbe("null").ok, false);
 });
+
+/** An Error as fs throws it when a directory on the way may not be searched. */
+function eacces(path: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`EACCES: permission denied, stat '${path}'`), {
+    code: "EACCES",
+  });
+}
+
+test("a PATH entry the user may not search is skipped, as a shell skips it", async () => {
+  const files = fakeFiles();
+  const { directories, files: known } = files;
+  files.isFile = (path) => {
+    if (path.startsWith("/root/")) throw eacces(path);
+    return known.has(path) && !directories.has(path);
+  };
+  const context = fakeContext({ env: { PATH: "/root/.pyenv/shims:/usr/bin" }, files });
+  const config = await resolveConfig(parseArgs(["start-server"]), context);
+  assert.equal(config.daemons.python.executable, SYSTEM_PYTHON);
+});
+
+test("with no python3 on PATH, the entries that could not be searched are named", async () => {
+  const files = fakeFiles();
+  files.isFile = (path) => {
+    throw eacces(path);
+  };
+  const context = fakeContext({ env: { PATH: "/root/bin" }, files });
+  await assert.rejects(resolveConfig(parseArgs(["start-server"]), context), (error: Error) => {
+    assert.equal((error as { code?: string }).code, "WSGIX_ERR_PYTHON");
+    assert.match(error.message, /could not search \/root\/bin \(EACCES\)/);
+    return true;
+  });
+});

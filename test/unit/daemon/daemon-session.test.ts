@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type {
+  AppFailure,
   AppResponseHead,
   SessionEvents,
   SessionRequest,
@@ -109,8 +110,8 @@ class Recorder implements SessionRequest, SessionEvents {
   responseBody(piece: Buffer): void {
     this.heard.push(`body ${piece.toString()}`);
   }
-  responseEnd(error: string | null): void {
-    this.heard.push(`end ${String(error)}`);
+  responseEnd(error: AppFailure | null): void {
+    this.heard.push(`end ${error === null ? "null" : error.message}`);
   }
   done(): void {
     this.heard.push("done");

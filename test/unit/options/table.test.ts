@@ -1,6 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { invokedAs } from "../../../src/cli/main.js";
+import { OPTION_GROUPS } from "../../../src/options/groups.js";
 import { optionTableMarkdown } from "../../../src/options/markdown.js";
+import { ROOT } from "../../e2e/harness.js";
 import { parseCommandLine } from "../../../src/options/parse.js";
 import { arity, destination, type OptionSpec } from "../../../src/options/spec.js";
 import { OPTIONS, findOption } from "../../../src/options/table.js";
@@ -270,4 +275,70 @@ test("the docs' option list has one row per option, hidden ones marked", () => {
     assert.ok(line.startsWith(`| \`--${spec.name}\``), spec.name);
     assert.equal(line.includes("(hidden)"), spec.hidden === true, spec.name);
   }
+});
+
+/** `--help` split into its sections: heading -> the option names under it. */
+function helpSections(argv: string[]): Map<string, string[]> {
+  const stdout = new Capture();
+  parseCommandLine(argv, { stdout, stderr: new Capture(), env: {} });
+  const sections = new Map<string, string[]>();
+  let current: string[] = [];
+  for (const line of stdout.text.split("\n")) {
+    const heading = /^(\S.*):$/.exec(line);
+    if (heading?.[1] !== undefined) sections.set(heading[1], (current = []));
+    const option = /^ {2}(?:-h, )?(--[a-z0-9-]+)/.exec(line);
+    if (option?.[1] !== undefined) current.push(option[1]);
+  }
+  return sections;
+}
+
+test("--help lists the options under the table's group headings, in the groups' order", () => {
+  const sections = helpSections(["start-server", "--help"]);
+  const headings = [...sections.keys()].filter((name) => !["Usage", "Arguments"].includes(name));
+  assert.deepEqual(headings, ["Options", ...Object.values(OPTION_GROUPS)]);
+  for (const spec of OPTIONS.filter((row) => row.hidden !== true)) {
+    const listed = sections.get(OPTION_GROUPS[spec.group]) ?? [];
+    assert.ok(listed.includes(`--${spec.name}`), `--${spec.name} under ${spec.group}`);
+  }
+  assert.deepEqual(sections.get("Options"), ["--version", "--help"]);
+});
+
+test("--help marks each Apache-only option and each one not built yet", () => {
+  const help = helpText(["start-server", "--help"]);
+  for (const spec of OPTIONS.filter((row) => row.hidden !== true)) {
+    const term = [`--${spec.name}`, ...spec.metavar].join(" ");
+    const after = help.slice(help.indexOf(` ${term} `) + term.length + 2);
+    const mark = {
+      yes: /^(?!\[)/,
+      apache: /^\[Apache only; ignored\]/,
+      planned: /^\[not built yet; ignored\]/,
+    };
+    assert.match(after, mark[spec.support], term);
+  }
+});
+
+test("--version prints the package's version, at the top and after a command", () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    version: string;
+  };
+  for (const argv of [
+    ["--version"],
+    ["start-server", "--version"],
+    ["setup-server", "--version"],
+  ]) {
+    const stdout = new Capture();
+    const outcome = parseCommandLine(argv, { stdout, stderr: new Capture(), env: {} });
+    assert.deepEqual(outcome, { kind: "exit", exitCode: 0 });
+    assert.equal(stdout.text, `${manifest.version}\n`);
+  }
+});
+
+test("usage names the program as it was invoked", () => {
+  const stdout = new Capture();
+  const io = { stdout, stderr: new Capture(), env: {}, programName: "mod_wsgi-express" };
+  parseCommandLine(["start-server", "--help"], io);
+  assert.match(stdout.text, /^Usage: mod_wsgi-express start-server \[SCRIPT\] \[options\]$/m);
+  assert.equal(invokedAs("/usr/local/bin/mod_wsgi-express"), "mod_wsgi-express");
+  assert.equal(invokedAs("/repo/node_modules/.bin/wsgi-express"), "wsgi-express");
+  assert.equal(invokedAs("/repo/bin/wsgi-express.js"), "wsgi-express");
 });

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { FrameDecoder, ProtocolError, encodeBodyFile } from "../../../src/protocol/frames.js";
 import {
+  decodeErrorMessage,
   decodeResponseHead,
   encodeEnvironBase,
   encodeRequestHead,
@@ -113,4 +114,13 @@ test("a NUL inside an environ value is refused, never sent as a separator", () =
       }),
     (error: unknown) => error instanceof ProtocolError && /NUL/.test(error.message),
   );
+});
+
+test("RESPONSE_ERROR says whether the daemon logged it already", () => {
+  const decode = (fields: object) => decodeErrorMessage(Buffer.from(JSON.stringify(fields)));
+  assert.deepEqual(decode({ message: "boom", logged: true }), { message: "boom", logged: true });
+  assert.deepEqual(decode({ message: "the client went away" }), {
+    message: "the client went away",
+    logged: false,
+  });
 });
