@@ -20,6 +20,8 @@ export interface BannerFacts {
   readonly python: PythonReport | null;
   /** setup-server (or --setup-only): the control script and envvars are shown. */
   readonly setup?: boolean;
+  /** The user the server runs as, for the warnings about root (default: this process's). */
+  readonly uid?: number;
 }
 
 type Row = readonly [string, string];
@@ -38,7 +40,8 @@ export function formatBanner(config: ServerConfig, facts: BannerFacts): string {
     ["Application", applicationLine(config, facts.app)],
   ];
   return (
-    rows.map(([label, value]) => `${label.padEnd(19)}: ${value}\n`).join("") + rootLines(config)
+    rows.map(([label, value]) => `${label.padEnd(19)}: ${value}\n`).join("") +
+    rootLines(config, facts.uid ?? process.getuid?.())
   );
 }
 

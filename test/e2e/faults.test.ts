@@ -108,10 +108,11 @@ test("out of descriptors: refused connections are logged once, service resumes",
     t.skip("no prlimit");
     return;
   }
-  // 64 descriptors: the connection cap (25) comes before accept() would meet EMFILE.
-  const server = await startServer([HELLO], { launcher: ["/usr/bin/prlimit", "--nofile=64:64"] });
+  // 128 descriptors: the connection cap (51) comes before accept() would meet EMFILE.
+  // (64 was too few for node to load the front end's modules, which it opens in parallel.)
+  const server = await startServer([HELLO], { launcher: ["/usr/bin/prlimit", "--nofile=128:128"] });
   t.after(() => server.stop());
-  const sockets = Array.from({ length: 60 }, () => {
+  const sockets = Array.from({ length: 120 }, () => {
     const socket = connect(server.port, "127.0.0.1");
     socket.on("error", () => undefined);
     return socket;

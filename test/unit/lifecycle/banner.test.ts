@@ -7,6 +7,8 @@ import { fakeContext, parseArgs } from "../config/fakes.js";
 
 const FACTS: BannerFacts = {
   port: 8000,
+  // Not root: the warnings about root have tests of their own (root-warning.test.ts).
+  uid: 1000,
   errorLog: "/srv/root/error_log",
   accessLog: null,
   app: { loaded: true, error: null },
