@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { constants, createGzip, type Gzip } from "node:zlib";
-import { countBody } from "../http/access-log.js";
+import { countBody } from "./access-log.js";
 
 const COMPRESSIBLE = new Set([
   "text/plain",

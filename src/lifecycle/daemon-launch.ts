@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
-import { logChildOutput } from "./child-output.js";
+import { logChildOutput } from "../process/child-output.js";
 import { debugCommand } from "./gdb.js";
 
 /** python/daemon.py inside this package (dist/src/lifecycle -> package root). */

@@ -24,7 +24,7 @@ import { DaemonProcesses } from "./daemon-processes.js";
 import { readRss } from "./proc-stats.js";
 import type { RestartSignal } from "./restart-signals.js";
 import { Supervisor } from "./supervisor.js";
-import { systemTimers, type Timers } from "./timers.js";
+import { systemTimers, type Timers } from "../process/timers.js";
 
 export class SupervisedDaemonPool implements DaemonPool {
   private readonly token = randomBytes(16).toString("hex");

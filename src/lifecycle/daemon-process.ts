@@ -8,8 +8,8 @@ import type { DispatchTarget } from "../daemon/pool.js";
 import type { WorkerChannel } from "../daemon/worker-channel.js";
 import type { ErrorLog } from "../log/error-log.js";
 import { move, type ProcessState } from "./process-state.js";
-import { Termination, type KillableChild } from "./terminate.js";
-import type { Timers } from "./timers.js";
+import { Termination, type KillableChild } from "../process/terminate.js";
+import type { Timers } from "../process/timers.js";
 
 export interface AppStatus {
   readonly loaded: boolean;

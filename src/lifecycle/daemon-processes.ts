@@ -19,7 +19,7 @@ import {
 import { REASON_OPTION } from "./recycle-policy.js";
 import { Slots } from "./slots.js";
 import type { SupervisedPool } from "./supervisor.js";
-import type { Timers } from "./timers.js";
+import type { Timers } from "../process/timers.js";
 
 /** What the processes need of the dispatcher. */
 export type Dispatch = Pick<ThreadDispatcher<DaemonProcess>, "stopDispatching" | "expireWaiting">;

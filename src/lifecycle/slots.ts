@@ -3,7 +3,7 @@
  * replacement, the old ones waiting for it to report ready before they drain.
  */
 import type { DaemonProcess } from "./daemon-process.js";
-import type { Timers } from "./timers.js";
+import type { Timers } from "../process/timers.js";
 
 interface Slot {
   current: DaemonProcess | null;

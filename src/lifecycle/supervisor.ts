@@ -12,13 +12,13 @@ import type { WorkerChannel } from "../daemon/worker-channel.js";
 import type { ErrorLog } from "../log/error-log.js";
 import type { DaemonProcess } from "./daemon-process.js";
 import { EventQueue } from "./event-queue.js";
-import { EXIT_PRIVILEGES } from "./exit-status.js";
+import { EXIT_PRIVILEGES } from "../process/exit-status.js";
 import { ProcessChecks, recycleLimits, ScriptWatch, type RssReader } from "./process-checks.js";
 import { countsAsActivity } from "./recycle-policy.js";
-import { RespawnBackoff } from "./respawn-backoff.js";
+import { RespawnBackoff } from "../process/respawn-backoff.js";
 import { gracefulRestart, type RestartSignal } from "./restart-signals.js";
 import type { SupervisorEvent } from "./supervisor-events.js";
-import type { TimerHandle, Timers } from "./timers.js";
+import type { TimerHandle, Timers } from "../process/timers.js";
 
 export const QUEUE_SWEEP_MS = 250;
 export const CHECK_MS = 1000;

@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig, ServiceConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
-import { logChildOutput } from "../lifecycle/child-output.js";
-import { Termination } from "../lifecycle/terminate.js";
-import { systemTimers } from "../lifecycle/timers.js";
+import { logChildOutput } from "../process/child-output.js";
+import { Termination } from "../process/terminate.js";
+import { systemTimers } from "../process/timers.js";
 
 /** python/service.py inside this package (dist/src/service -> package root). */
 export const SERVICE_SCRIPT = fileURLToPath(new URL("../../../python/service.py", import.meta.url));

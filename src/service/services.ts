@@ -6,8 +6,8 @@
 import type { ServerConfig, ServiceConfig } from "../config/server-config.js";
 import { ErrorLog } from "../log/error-log.js";
 import { openLogFile, type LogFile } from "../log/log-file.js";
-import { EXIT_PRIVILEGES } from "../lifecycle/exit-status.js";
-import { RespawnBackoff } from "../lifecycle/respawn-backoff.js";
+import { EXIT_PRIVILEGES } from "../process/exit-status.js";
+import { RespawnBackoff } from "../process/respawn-backoff.js";
 import { ServiceProcess } from "./service-process.js";
 
 interface Running {

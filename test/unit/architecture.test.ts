@@ -29,8 +29,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // The HTTP side of a request sees a backend only through exchange/backend.ts.
   exchange: ["config", "log", "http", "buffering"],
   "front-door": ["config", "log", "http", "static", "buffering", "exchange", "daemon"],
-  lifecycle: ["config", "log", "http", "protocol", "front-door", "daemon", "service"],
-  service: ["config", "log", "lifecycle"],
+  process: ["log"],
+  lifecycle: ["config", "log", "http", "protocol", "front-door", "daemon", "process", "service"],
+  service: ["config", "log", "process"],
   setup: ["config", "lifecycle"],
   docs: ["options"],
   cli: ["config", "options", "setup", "lifecycle", "debug"],
@@ -107,4 +108,13 @@ test("each folder imports only the folders below it", () => {
     }
   }
   assert.deepEqual(wrong, []);
+});
+
+test("the layering itself has no cycle: no two folders may import each other", () => {
+  const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
+    (ALLOWED[from] ?? []).some(
+      (next) => next === to || (!seen.has(next) && (seen.add(next), reaches(next, to, seen))),
+    );
+  const cyclic = Object.keys(ALLOWED).filter((folder) => reaches(folder, folder));
+  assert.deepEqual(cyclic, []);
 });

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { RequestQueue, type QueuedRequest } from "../../../src/daemon/request-queue.js";
-import { RespawnBackoff } from "../../../src/lifecycle/respawn-backoff.js";
+import { RespawnBackoff } from "../../../src/process/respawn-backoff.js";
 
 class Item implements QueuedRequest {
   expired = false;

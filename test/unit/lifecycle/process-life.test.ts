@@ -6,8 +6,8 @@ import { afterEach, beforeEach, mock, test } from "node:test";
 import assert from "node:assert/strict";
 import { EventQueue } from "../../../src/lifecycle/event-queue.js";
 import { canMove, move } from "../../../src/lifecycle/process-state.js";
-import { Termination } from "../../../src/lifecycle/terminate.js";
-import { systemTimers } from "../../../src/lifecycle/timers.js";
+import { Termination } from "../../../src/process/terminate.js";
+import { systemTimers } from "../../../src/process/timers.js";
 import { FakeChild, World } from "./supervision-fakes.js";
 
 beforeEach(() => {

@@ -16,7 +16,7 @@ import { ErrorLog } from "../../../src/log/error-log.js";
 import type { DaemonControl, DaemonProcess } from "../../../src/lifecycle/daemon-process.js";
 import { DaemonProcesses } from "../../../src/lifecycle/daemon-processes.js";
 import { Supervisor } from "../../../src/lifecycle/supervisor.js";
-import { systemTimers, type Timers } from "../../../src/lifecycle/timers.js";
+import { systemTimers, type Timers } from "../../../src/process/timers.js";
 import { FrameDecoder } from "../../../src/protocol/frames.js";
 import { fakeContext, parseArgs } from "../config/fakes.js";
 
