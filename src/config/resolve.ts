@@ -53,6 +53,7 @@ export async function resolveConfig(
     }),
   };
   const services = resolveServices(options, logging.logDirectory, identity, context);
+  // Checked before Python is probed: a bad value fails fast.
   const socketBuffers = resolveSocketBuffers(options);
   const python = await resolvePython(options, context);
   const debug = resolveDebug(options, serverRoot, context);
@@ -60,9 +61,7 @@ export async function resolveConfig(
     ...resolveDaemons(options, python, environment),
     ...debugDaemonOverrides(debug),
     ...socketBuffers,
-    identity,
-    pythonWarnings,
-    pythonEggs,
+    ...{ identity, pythonWarnings, pythonEggs },
   };
   checkCapacity(daemons.processes, daemons.threads, context.machineLimits);
   return deepFreeze({

@@ -17,7 +17,7 @@ import { baseOf } from "../exchange/environ.js";
 import { FrameType, type Frame } from "../protocol/frames.js";
 import { decodeErrorMessage, decodeResponseHead, encodeRequestHead } from "../protocol/messages.js";
 import type { PendingRequest } from "./pending-request.js";
-import { daemonReadBuffers } from "./read-buffer-pool.js";
+import { holdPiece } from "./read-buffer-pool.js";
 import {
   BODY_ABORT,
   BODY_END,
@@ -28,10 +28,6 @@ import {
 } from "./request-frames.js";
 import { SessionTimers, type SessionClock } from "./session-timers.js";
 import type { WorkerChannel } from "./worker-channel.js";
-
-/** Body pieces at least this large are lent from the daemon socket's read buffer rather
- *  than copied (read-buffer-pool.ts); the response relay batches the same pieces. */
-const LEND_MIN = 16 * 1024;
 
 /** What a session needs from the pool and the server around it. */
 export interface SessionContext extends SessionClock {
@@ -195,8 +191,7 @@ export class DaemonSession implements PendingRequest, BackendSession, BodySink {
   }
 
   hold(piece: Buffer): HeldPiece {
-    if (piece.length < LEND_MIN) return { buffer: Buffer.from(piece), repay: null };
-    return { buffer: piece, repay: daemonReadBuffers.lend(piece) };
+    return holdPiece(piece);
   }
 
   /** The client is slow: the daemon's output waits in its socket until it catches up. */

@@ -83,3 +83,14 @@ export class ReadBufferPool {
 
 /** The pool every daemon socket of this front end reads through. */
 export const daemonReadBuffers = new ReadBufferPool();
+
+/** Body pieces at least this large are lent rather than copied; the response relay
+ *  batches pieces of the same size. */
+const LEND_MIN = 16 * 1024;
+
+/** A piece of a daemon socket's read buffer made to outlive the read: a small piece
+ *  copied, a large one lent until it is no longer needed. */
+export function holdPiece(piece: Buffer): { buffer: Buffer; repay: (() => void) | null } {
+  if (piece.length < LEND_MIN) return { buffer: Buffer.from(piece), repay: null };
+  return { buffer: piece, repay: daemonReadBuffers.lend(piece) };
+}

@@ -23,7 +23,7 @@ import { openLogs, type OpenLogs } from "../log/log-files.js";
 import { prepareProcess, StartupError } from "./process-setup.js";
 import { handleRestartSignals } from "./restart-signals.js";
 import { shutdownDelay } from "./shutdown-delay.js";
-import { waitForStopSignal } from "./stop-signal.js";
+import { waitForStopSignal, type StopSignal } from "./stop-signal.js";
 import { tuneHeap } from "./heap-tuning.js";
 import { createHttpsListener, listenHttps, type HttpsListener } from "./https-listener.js";
 import { isWsgiExpressError } from "../errors.js";
@@ -31,52 +31,16 @@ import { isWsgiExpressError } from "../errors.js";
 /** Serves until a stop signal; resolves with the process exit status. */
 export async function runServer(config: ServerConfig, io: CliIo): Promise<number> {
   tuneHeap();
-  try {
-    await makeSocketDirectory(config.socketDirectory);
-  } catch (error) {
-    // Under the server root (made already) unless --socket-prefix moved it.
-    const option =
-      dirname(config.socketDirectory) === config.serverRoot ? "--server-root" : "--socket-prefix";
-    const why = `cannot make the socket directory '${config.socketDirectory}' (${(error as Error).message})`;
-    await startupError(config, io, `${option}: ${why}`);
-    return 1;
-  }
-  try {
-    await prepareProcess(config);
-  } catch (error) {
-    if (!(error instanceof StartupError)) throw error;
-    await startupError(config, io, error.message);
-    return 1;
-  }
+  const refused = await prepareRoot(config, io);
+  if (refused !== null) return refused;
   const logs = await openLogs(config, io);
   const errorLog = new ErrorLog(logs.error, config.logging.logLevel);
-  const accessLog = logs.access ? new AccessLog(logs.access, config.logging.accessLogFormat) : null;
-  let https: HttpsListener | null;
-  try {
-    https = createHttpsListener(config, errorLog);
-  } catch (error) {
-    if (!isWsgiExpressError(error)) throw error;
-    await startupError(config, io, error.message);
+  const opened = await openListeners(config, io, errorLog, logs);
+  if (typeof opened === "number") {
     await logs.close();
-    return error.exitCode;
+    return opened;
   }
-  const pool = new SupervisedDaemonPool(config, errorLog);
-  const server = createFrontEnd(config, pool, errorLog, accessLog, https);
-  let port = config.listen.port;
-  try {
-    await listen(server, config);
-    if (https) {
-      port = https.server.address() === null ? (config.tls?.port ?? 0) : port;
-      await listenHttps(https, config);
-    }
-  } catch (error) {
-    server.close();
-    https?.stop();
-    const where = `${config.listen.host ?? "*"}:${port}`;
-    await startupError(config, io, `cannot listen on ${where}: ${(error as Error).message}`);
-    await logs.close();
-    return 1;
-  }
+  const { server, https, pool } = opened;
   let pidFile: PidFile;
   try {
     pidFile = await writePidFile(config.pidFile);
@@ -106,10 +70,72 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
   }
 }
 
-interface Running {
+/** The socket directory and the process's own settings (user, limits); the exit status
+ *  when either fails, else null. */
+async function prepareRoot(config: ServerConfig, io: CliIo): Promise<number | null> {
+  try {
+    await makeSocketDirectory(config.socketDirectory);
+  } catch (error) {
+    // Under the server root (made already) unless --socket-prefix moved it.
+    const option =
+      dirname(config.socketDirectory) === config.serverRoot ? "--server-root" : "--socket-prefix";
+    const why = `cannot make the socket directory '${config.socketDirectory}' (${(error as Error).message})`;
+    await startupError(config, io, `${option}: ${why}`);
+    return 1;
+  }
+  try {
+    await prepareProcess(config);
+  } catch (error) {
+    if (!(error instanceof StartupError)) throw error;
+    await startupError(config, io, error.message);
+    return 1;
+  }
+  return null;
+}
+
+interface Listening {
   readonly server: Server;
   readonly https: HttpsListener | null;
   readonly pool: SupervisedDaemonPool;
+}
+
+/** The front end on its listeners (HTTP, and HTTPS with --https-port), with the daemon
+ *  pool behind it; the exit status when a certificate or a port cannot serve. */
+async function openListeners(
+  config: ServerConfig,
+  io: CliIo,
+  errorLog: ErrorLog,
+  logs: OpenLogs,
+): Promise<Listening | number> {
+  const accessLog = logs.access ? new AccessLog(logs.access, config.logging.accessLogFormat) : null;
+  let https: HttpsListener | null;
+  try {
+    https = createHttpsListener(config, errorLog);
+  } catch (error) {
+    if (!isWsgiExpressError(error)) throw error;
+    await startupError(config, io, error.message);
+    return error.exitCode;
+  }
+  const pool = new SupervisedDaemonPool(config, errorLog);
+  const server = createFrontEnd(config, pool, errorLog, accessLog, https);
+  let port = config.listen.port;
+  try {
+    await listen(server, config);
+    if (https) {
+      port = https.server.address() === null ? (config.tls?.port ?? 0) : port;
+      await listenHttps(https, config);
+    }
+  } catch (error) {
+    server.close();
+    https?.stop();
+    const where = `${config.listen.host ?? "*"}:${port}`;
+    await startupError(config, io, `cannot listen on ${where}: ${(error as Error).message}`);
+    return 1;
+  }
+  return { server, https, pool };
+}
+
+interface Running extends Listening {
   readonly logs: OpenLogs;
   readonly errorLog: ErrorLog;
   readonly pidFile: PidFile;
@@ -150,13 +176,29 @@ async function serve(config: ServerConfig, io: CliIo, running: Running): Promise
     errorLog.error(`${fatal.message}; stopping the server`);
     io.stderr.write(`wsgi-express: error: ${fatal.message}; stopping the server\n`);
   }
+  await shutDown(config, running, { stop, services, fatal: fatal.message !== null });
+  await pidFile.remove();
+  stop.dispose();
+  stopRestarts();
+  await logs.close();
+  return fatal.message === null ? 0 : 1;
+}
+
+/** Drains and stops in order: readiness off (and --shutdown-delay), the listeners with
+ *  their requests in flight, then the daemons and services; bounded as a whole. */
+async function shutDown(
+  config: ServerConfig,
+  { server, https, pool, errorLog }: Running,
+  how: { stop: StopSignal; services: ServiceSupervisor; fatal: boolean },
+): Promise<void> {
+  const { stop, services } = how;
   void stop.forced.then(() => {
     errorLog.notice("caught a second stop signal: killing the daemon processes");
     pool.kill();
   });
   // Readiness answers 503 from now on; the listeners stay open --shutdown-delay seconds.
   startDraining(server);
-  if (fatal.message === null) await shutdownDelay(config.health.shutdownDelay, stop.forced);
+  if (!how.fatal) await shutdownDelay(config.health.shutdownDelay, stop.forced);
   const closing = [server, ...(https ? [https.server] : [])].map((listener) =>
     closeServer(listener, config.daemons.shutdownTimeout, stop.forced),
   );
@@ -171,11 +213,6 @@ async function serve(config: ServerConfig, io: CliIo, running: Running): Promise
     https?.server.closeAllConnections();
     pool.kill();
   }
-  await pidFile.remove();
-  stop.dispose();
-  stopRestarts();
-  await logs.close();
-  return fatal.message === null ? 0 : 1;
 }
 
 /** A start-up failure's one error line, on stderr and in the startup log. */
