@@ -213,6 +213,6 @@ export class Exchange implements SessionRequest, SessionEvents, RelayOwner, Body
     // An error page's own failure gets the built-in page: no second internal request.
     const send =
       this.context.errorPageFor === undefined ? (this.context.sendError ?? sendError) : sendError;
-    send(this.res, status, { close: status === 413 || !this.context.keepAlive });
+    send(this.res, status, { close: status === 413 || !this.context.policy.keepAlive });
   }
 }

@@ -14,33 +14,13 @@ import { BadResponseHead, checkResponseHead } from "./response-head.js";
 import { gzipHead, gzipTo } from "../http/compress.js";
 import { TurnBatch, type Corkable } from "../turn-batch.js";
 import type { AppResponseHead } from "./backend.js";
-import {
-  ResponseSpool,
-  type HeldPiece,
-  type ResponseSpoolSettings,
-} from "../buffering/response-spool.js";
-import type { MemoryShare, ResponseMemory } from "../buffering/response-memory.js";
+import { ResponseSpool, type HeldPiece } from "../buffering/response-spool.js";
+import type { MemoryShare } from "../buffering/response-memory.js";
+import type { RelayPolicy } from "./relay-policy.js";
 
-/** What the relay needs from the server's settings (a part of ExchangeContext). */
+/** What the relay needs from the server around it (a part of ExchangeContext). */
 export interface RelayContext {
-  readonly keepAlive: boolean;
-  /** --header-buffer-size: the longest response header line accepted from a daemon. */
-  readonly headerBufferSize: number;
-  /** --response-buffer-size: bytes queued for the client before the daemon must wait
-   *  (0 or absent: wait as soon as the client's stream is full). */
-  readonly responseBufferSize?: number;
-  /** --response-memory-size: response bytes queued for clients across all responses,
-   *  past which a client that is behind is treated as past --response-buffer-size.
-   *  Gzipped, what is counted is what waits for zlib: pipe() holds zlib's output back
-   *  while the client is behind, so that is where the bytes pile up. */
-  readonly responseMemory?: ResponseMemory;
-  /** --error-override: an app status >= 400 gets the server's error page instead. */
-  readonly errorOverride?: boolean;
-  /** Where a response goes on once --response-buffer-size bytes wait for a slow client
-   *  (response-spool.ts); absent: the daemon waits for the client. */
-  readonly responseSpool?: ResponseSpoolSettings;
-  /** --compress-responses (src/static/compress.ts). */
-  readonly compressResponses?: boolean;
+  readonly policy: RelayPolicy;
   /** This exchange fetches the --error-document page for that status from the app: the
    *  client's body is not forwarded and the page goes out with that status. */
   readonly errorPageFor?: number;
@@ -91,7 +71,7 @@ export class ResponseRelay {
   head(appHead: AppResponseHead): void {
     let head;
     try {
-      head = checkResponseHead(appHead, this.context.headerBufferSize);
+      head = checkResponseHead(appHead, this.context.policy.headerBufferSize);
     } catch (error) {
       this.badHead(error instanceof BadResponseHead ? error.message : String(error));
       return;
@@ -104,18 +84,17 @@ export class ResponseRelay {
       this.owner.answer(page);
       return;
     }
-    if (this.context.errorOverride === true && page === undefined && statusCode >= 400) {
+    if (this.context.policy.errorOverride && page === undefined && statusCode >= 400) {
       // WSGIErrorOverride On: the app's body is discarded for the server's error page.
       this.owner.answer(statusCode);
       return;
     }
     this.declaredLength = head.contentLength;
     this.mayHaveBody = this.req.method !== "HEAD" && statusCode !== 204 && statusCode !== 304;
-    if (!this.context.keepAlive) this.res.shouldKeepAlive = false;
-    const compressed =
-      this.context.compressResponses === true
-        ? gzipHead(statusCode, head.headers, this.req.headers["accept-encoding"])
-        : null;
+    if (!this.context.policy.keepAlive) this.res.shouldKeepAlive = false;
+    const compressed = this.context.policy.compressResponses
+      ? gzipHead(statusCode, head.headers, this.req.headers["accept-encoding"])
+      : null;
     const headers = compressed?.headers ?? head.headers;
     this.res.writeHead(statusCode, reason || STATUS_CODES[statusCode] || "", headers);
     recordHeaders(this.res, headers);
@@ -170,8 +149,8 @@ export class ResponseRelay {
   }
 
   private spoolFor(): ResponseSpool | null {
-    const settings = this.context.responseSpool;
-    if (this.spool !== null || settings === undefined || settings.budget.limit === 0) {
+    const settings = this.context.policy.responseSpool;
+    if (this.spool !== null || settings === null || settings.budget.limit === 0) {
       return this.spool;
     }
     const spool = new ResponseSpool(
@@ -199,8 +178,8 @@ export class ResponseRelay {
   }
 
   private memoryShare(): MemoryShare | null {
-    if (this.memory === null && this.context.responseMemory !== undefined) {
-      this.memory = this.context.responseMemory.share();
+    if (this.memory === null && this.context.policy.responseMemory !== null) {
+      this.memory = this.context.policy.responseMemory.share();
     }
     return this.memory;
   }
@@ -213,8 +192,8 @@ export class ResponseRelay {
   /** The client is behind by more than this response, or all of them, may hold. */
   private farBehind(): boolean {
     return (
-      this.queuedForClient() >= (this.context.responseBufferSize ?? 0) ||
-      this.context.responseMemory?.full === true
+      this.queuedForClient() >= this.context.policy.responseBufferSize ||
+      this.context.policy.responseMemory?.full === true
     );
   }
 

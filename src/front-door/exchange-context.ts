@@ -1,6 +1,7 @@
 /** What every exchange shares: the relay's limits and spool, the error pages, the log. */
 import type { ServerConfig } from "../config/server-config.js";
 import type { ExchangeContext } from "../exchange/exchange.js";
+import type { RelayPolicy } from "../exchange/relay-policy.js";
 import type { ErrorSender } from "../http/error-pages.js";
 import type { ErrorLog } from "../log/error-log.js";
 import { ResponseMemory } from "../buffering/response-memory.js";
@@ -17,6 +18,13 @@ export function exchangeContext(
       errorLog.error(message);
     },
     limitRequestBody: config.http.limitRequestBody,
+    policy: relayPolicy(config, errorLog),
+    sendError,
+  };
+}
+
+function relayPolicy(config: ServerConfig, errorLog: ErrorLog): RelayPolicy {
+  return Object.freeze({
     keepAlive: config.http.keepAliveTimeout > 0,
     headerBufferSize: config.http.headerBufferSize,
     responseBufferSize: config.clients.responseBufferSize,
@@ -24,12 +32,11 @@ export function exchangeContext(
     responseSpool: {
       files: new SpoolFiles(config.http.responseSpoolDirectory),
       budget: new SpoolBudget(config.http.responseSpoolSize),
-      warn: (message) => {
+      warn: (message: string) => {
         errorLog.warn(message);
       },
     },
-    sendError,
     errorOverride: config.site.errorOverride,
     compressResponses: config.site.compressResponses,
-  };
+  });
 }
