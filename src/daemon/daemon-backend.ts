@@ -8,14 +8,14 @@ import type {
 } from "../exchange/backend.js";
 import { DaemonSession, type SessionContext } from "./daemon-session.js";
 import type { DaemonPool } from "./pool.js";
-import type { Timers } from "./session-timers.js";
+import type { SessionTimerCalls } from "./session-timers.js";
 
 export interface DaemonBackendSettings {
   /** --request-timeout and --socket-timeout, in seconds; 0: none. */
   readonly requestTimeout: number;
   readonly socketTimeout: number;
   readonly logError: (message: string) => void;
-  readonly timers?: Timers;
+  readonly timers?: SessionTimerCalls;
 }
 
 export class DaemonBackend implements Backend {

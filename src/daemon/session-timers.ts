@@ -4,18 +4,10 @@
  * not count while a slow client holds the response back. Silence is checked lazily: a
  * frame only notes the time, and the timer, when it fires early, waits out the rest.
  */
+import { systemTimers, type TimerHandle, type Timers } from "../process/timers.js";
 
-export interface Timers {
-  readonly setTimeout: (callback: () => void, ms: number) => unknown;
-  readonly clearTimeout: (timer: unknown) => void;
-}
-
-const NODE_TIMERS: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (timer) => {
-    clearTimeout(timer as NodeJS.Timeout);
-  },
-};
+/** The two timer calls a session makes. */
+export type SessionTimerCalls = Pick<Timers, "setTimeout" | "clearTimeout">;
 
 export interface SessionClock {
   /** Milliseconds, monotonic. */
@@ -24,14 +16,14 @@ export interface SessionClock {
   readonly requestTimeoutMs: number;
   readonly socketTimeoutMs: number;
   /** The global timers unless a test passes its own. */
-  readonly timers?: Timers;
+  readonly timers?: SessionTimerCalls;
 }
 
 export class SessionTimers<Owner = unknown> {
-  private deadline: unknown = null;
-  private silence: unknown = null;
+  private deadline: TimerHandle | null = null;
+  private silence: TimerHandle | null = null;
   private lastHeard = 0;
-  private readonly timers: Timers;
+  private readonly timers: SessionTimerCalls;
 
   constructor(
     private readonly clock: SessionClock,
@@ -39,7 +31,7 @@ export class SessionTimers<Owner = unknown> {
     private readonly waitingForClient: () => boolean,
     private readonly expired: (why: string, owner: Owner) => void,
   ) {
-    this.timers = clock.timers ?? NODE_TIMERS;
+    this.timers = clock.timers ?? systemTimers;
   }
 
   /** The request started running for `owner` (its channel): both clocks start. */

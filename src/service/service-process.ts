@@ -14,9 +14,20 @@ import { systemTimers } from "../process/timers.js";
 /** python/service.py inside this package (dist/src/service -> package root). */
 export const SERVICE_SCRIPT = fileURLToPath(new URL("../../../python/service.py", import.meta.url));
 
-export class ServiceProcess {
+/** A service's process as its supervisor sees it (services.ts). */
+export interface ServiceChild {
+  readonly pid: number;
+  /** When it started, on the supervisor's clock (ms). */
+  readonly startedAt: number;
+  readonly exited: boolean;
+  /** SIGTERM (SystemExit in the script); SIGKILL after the grace period. */
+  stop(graceSeconds: number): void;
+  /** Resolves once it has exited. */
+  whenExited(): Promise<void>;
+}
+
+export class ServiceProcess implements ServiceChild {
   readonly child: ChildProcess;
-  readonly startedAt = performance.now();
   exited = false;
   private readonly termination: Termination;
 
@@ -25,6 +36,7 @@ export class ServiceProcess {
     service: ServiceConfig,
     log: ErrorLog,
     onExit: (code: number | null, signal: string | null) => void,
+    readonly startedAt: number,
   ) {
     const { application, daemons } = config;
     const settings = {
@@ -68,8 +80,16 @@ export class ServiceProcess {
     return this.child.pid ?? 0;
   }
 
-  /** SIGTERM (SystemExit in the script); SIGKILL after the grace period. */
   stop(graceSeconds: number): void {
     this.termination.begin(graceSeconds * 1000);
+  }
+
+  whenExited(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.child.once("exit", () => {
+        resolve();
+      });
+    });
   }
 }

@@ -8,14 +8,23 @@ import { ErrorLog } from "../log/error-log.js";
 import { openLogFile, type LogFile } from "../log/log-file.js";
 import { EXIT_PRIVILEGES } from "../process/exit-status.js";
 import { RespawnBackoff } from "../process/respawn-backoff.js";
-import { ServiceProcess } from "./service-process.js";
+import { systemTimers, type TimerHandle, type Timers } from "../process/timers.js";
+import { ServiceProcess, type ServiceChild } from "./service-process.js";
+
+/** Starts a service's process; `onExit` is called once it exits. */
+export type SpawnService = (
+  service: ServiceConfig,
+  log: ErrorLog,
+  onExit: (code: number | null, signal: string | null) => void,
+  startedAt: number,
+) => ServiceChild;
 
 interface Running {
   readonly service: ServiceConfig;
   readonly log: ErrorLog;
   readonly backoff: RespawnBackoff;
-  process: ServiceProcess | null;
-  timer: NodeJS.Timeout | undefined;
+  process: ServiceChild | null;
+  timer: TimerHandle | undefined;
 }
 
 export class ServiceSupervisor {
@@ -27,6 +36,9 @@ export class ServiceSupervisor {
     private readonly config: ServerConfig,
     private readonly errorLog: ErrorLog,
     private readonly onFatal: (message: string) => void,
+    private readonly timers: Timers = systemTimers,
+    private readonly spawnService: SpawnService = (service, log, onExit, startedAt) =>
+      new ServiceProcess(config, service, log, onExit, startedAt),
   ) {}
 
   /** Opens the services' own log files and starts every service. */
@@ -50,15 +62,12 @@ export class ServiceSupervisor {
     const grace = this.config.daemons.shutdownTimeout;
     await Promise.all(
       this.running.map((entry) => {
-        clearTimeout(entry.timer);
+        this.timers.clearTimeout(entry.timer);
         const child = entry.process;
         if (child === null || child.exited) return Promise.resolve();
-        return new Promise<void>((resolve) => {
-          child.child.once("exit", () => {
-            resolve();
-          });
-          child.stop(grace);
-        });
+        const exited = child.whenExited();
+        child.stop(grace);
+        return exited;
       }),
     );
     await Promise.all(this.files.map((file) => file.close()));
@@ -73,19 +82,19 @@ export class ServiceSupervisor {
 
   private spawn(entry: Running): void {
     const { name } = entry.service;
-    const child = new ServiceProcess(this.config, entry.service, entry.log, (code, signal) => {
-      this.onExit(entry, child, code, signal);
-    });
+    const child = this.spawnService(
+      entry.service,
+      entry.log,
+      (code, signal) => {
+        this.onExit(entry, child, code, signal);
+      },
+      this.timers.now(),
+    );
     entry.process = child;
     this.errorLog.info(`started service ${name} (pid ${child.pid})`);
   }
 
-  private onExit(
-    entry: Running,
-    child: ServiceProcess,
-    code: number | null,
-    signal: string | null,
-  ) {
+  private onExit(entry: Running, child: ServiceChild, code: number | null, signal: string | null) {
     if (this.stopping) return;
     const { name } = entry.service;
     if (code === EXIT_PRIVILEGES) {
@@ -93,12 +102,12 @@ export class ServiceSupervisor {
       return;
     }
     const how = signal ? `signal ${signal}` : `status ${code}`;
-    const delay = entry.backoff.next(performance.now(), child.startedAt);
+    const delay = entry.backoff.next(this.timers.now(), child.startedAt);
     this.errorLog.error(
       `service ${name} (pid ${child.pid}) exited with ${how}; restarting` +
         (delay > 0 ? ` in ${(delay / 1000).toFixed(1)}s` : ""),
     );
-    entry.timer = setTimeout(() => {
+    entry.timer = this.timers.setTimeout(() => {
       if (!this.stopping) this.spawn(entry);
     }, delay);
   }

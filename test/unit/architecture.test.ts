@@ -25,7 +25,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   http: ["config", "log"],
   static: ["config", "log", "http"],
   buffering: ["config", "log"],
-  daemon: ["config", "log", "protocol", "buffering", "exchange"],
+  daemon: ["config", "log", "protocol", "buffering", "exchange", "process"],
   // The HTTP side of a request sees a backend only through exchange/backend.ts.
   exchange: ["config", "log", "http", "buffering"],
   "front-door": ["config", "log", "http", "static", "buffering", "exchange", "daemon"],
