@@ -36,9 +36,9 @@ export class Exchange implements SessionRequest, SessionEvents, RelayOwner, Body
   private readonly body: BodyForwarder;
   private readonly relay: ResponseRelay;
   private readonly session: BackendSession;
-  /** The client will not get (more of) the backend's response: gone, or answered. */
-  private discard = false;
-  private clientGone = false;
+  /** Whose response the client gets: the backend's as it comes (relaying), the front
+   *  end's own answer (answered), or nobody's (client gone). Only ever moves right. */
+  private fate: "relaying" | "answered" | "client gone" = "relaying";
 
   constructor(
     private readonly req: IncomingMessage,
@@ -66,6 +66,11 @@ export class Exchange implements SessionRequest, SessionEvents, RelayOwner, Body
   run(body: Buffer | SpooledBody | null): void {
     if (body) this.body.preload(body);
     this.session.dispatch();
+  }
+
+  /** The backend's output still goes to the client. */
+  private get relaying(): boolean {
+    return this.fate === "relaying";
   }
 
   // SessionRequest: the request and its body, as the backend asks for them.
@@ -113,7 +118,7 @@ export class Exchange implements SessionRequest, SessionEvents, RelayOwner, Body
    *  reads fail, the client gets the status (or a cut response) and the connection
    *  closes. False when the response had already started. */
   clientBodyFailed(status: number): boolean {
-    const unanswered = !this.discard && !this.relay.headSent && !this.res.headersSent;
+    const unanswered = this.relaying && !this.relay.headSent && !this.res.headersSent;
     this.context.logError(
       `request ${this.environ.REQUEST_URI ?? ""}: request body failed (${status})`,
     );
@@ -126,19 +131,19 @@ export class Exchange implements SessionRequest, SessionEvents, RelayOwner, Body
   // SessionEvents: what the backend says.
 
   responseHead(head: AppResponseHead): void {
-    if (!this.discard) this.relay.head(head);
+    if (this.relaying) this.relay.head(head);
   }
 
   invalidResponseHead(why: string): void {
-    if (!this.discard) this.relay.badHead(why);
+    if (this.relaying) this.relay.badHead(why);
   }
 
   responseBody(piece: Buffer): void {
-    if (!this.discard && this.relay.headSent) this.relay.body(piece);
+    if (this.relaying && this.relay.headSent) this.relay.body(piece);
   }
 
   bodyWanted(): void {
-    if (this.body.waiting && !this.discard) {
+    if (this.body.waiting && this.relaying) {
       this.res.writeContinue();
       this.body.start();
     }
@@ -168,9 +173,10 @@ export class Exchange implements SessionRequest, SessionEvents, RelayOwner, Body
     // The backend has left the request: a spool file it was reading can be used again.
     this.body.finish(true);
     // After the client left, the app's "client went away" is expected, not an error.
-    if (error !== null && !error.logged && !this.clientGone) this.context.logError(error.message);
+    if (error !== null && !error.logged && this.fate !== "client gone")
+      this.context.logError(error.message);
     this.relay.flush();
-    if (!this.discard) {
+    if (this.relaying) {
       if (error !== null || !this.relay.headSent) this.answer(500);
       else this.relay.finish();
     }
@@ -194,16 +200,15 @@ export class Exchange implements SessionRequest, SessionEvents, RelayOwner, Body
 
   private onClientClose(): void {
     if (this.res.writableFinished) return;
-    this.clientGone = true;
-    this.discard = true;
+    this.fate = "client gone";
     this.session.cancel(true);
   }
 
   /** The front end's own answer (or a cut, once the head went out). Later output of the
    *  backend for this request is dropped. */
   answer(status: number): void {
-    if (this.discard) return;
-    this.discard = true;
+    if (!this.relaying) return;
+    this.fate = "answered";
     this.session.cancel(false);
     if (this.relay.headSent || this.res.headersSent) {
       this.relay.stop();
