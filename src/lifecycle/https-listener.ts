@@ -5,15 +5,25 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
+import { createSecureServer } from "node:http2";
 import type { TLSSocket } from "node:tls";
 import { loadTlsMaterial } from "../config/resolve-tls.js";
 import type { ServerConfig, TlsConfig } from "../config/server-config.js";
+import {
+  asHttpsServer,
+  http2ServerOptions,
+  shareHttp1Settings,
+  watchSessions,
+} from "../http/h2-server.js";
 import { serverOptions } from "../http/listener.js";
 import { SecureSite } from "../front-door/secure-site.js";
 import { reloadCertificates, TicketKeys, tlsServerOptions } from "../http/tls.js";
 import type { ErrorLog } from "../log/error-log.js";
 
 export interface HttpsListener {
+  /** With --http2, node's http2 server (h2, and HTTP/1.1 for clients without it), which
+   *  serves as an https.Server: same events, and its sessions closed with its
+   *  connections (h2-server.ts asHttpsServer). */
   readonly server: Server;
   readonly site: SecureSite;
   /** Re-reads the certificates (graceful restart); the old ones stay on a failure. */
@@ -34,10 +44,10 @@ export function createHttpsListener(
   // The handshake is part of receiving the request head: --header-timeout bounds it.
   const { header } = config.clients;
   const handshakeMs = (Math.max(header.timeout, header.max) || 120) * 1000;
-  const server = createServer({
-    ...serverOptions(config),
-    ...tlsServerOptions(tls, material, handshakeMs),
-  });
+  const secure = tlsServerOptions(tls, material, handshakeMs);
+  const server = tls.http2
+    ? createHttp2Listener(config, secure, errorLog)
+    : createServer({ ...serverOptions(config), ...secure });
   guardRenegotiation(server, tls);
   server.on("tlsClientError", (error: Error) => {
     errorLog.info(`TLS handshake failed: ${error.message}`);
@@ -56,6 +66,22 @@ export function createHttpsListener(
       tickets.stop();
     },
   };
+}
+
+function createHttp2Listener(
+  config: ServerConfig,
+  secure: ReturnType<typeof tlsServerOptions>,
+  errorLog: ErrorLog,
+): Server {
+  const server = createSecureServer({ ...http2ServerOptions(config), ...secure });
+  shareHttp1Settings(server, config);
+  // node's own handler passes a failed handshake on as a 'clientError', which is the
+  // HTTP/1.1 parser's event here (connections.ts): logged below as for HTTPS instead.
+  server.removeAllListeners("tlsClientError");
+  watchSessions(server, config.http.keepAliveTimeout, (message) => {
+    errorLog.info(message);
+  });
+  return asHttpsServer(server);
 }
 
 /**
