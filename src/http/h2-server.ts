@@ -23,6 +23,7 @@
 import { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { Http2SecureServer, SecureServerOptions, ServerHttp2Session } from "node:http2";
+import type { TLSSocket } from "node:tls";
 import type { ServerConfig } from "../config/server-config.js";
 import { FrontEndH2Request, FrontEndH2Response } from "./h2-compat.js";
 import { FrontEndRequest, MAX_REQUEST_HEAD, serverOptions } from "./listener.js";
@@ -76,20 +77,33 @@ export function shareHttp1Settings(server: Http2SecureServer, config: ServerConf
 /**
  * An idle session is closed after --keep-alive-timeout, as mod_http2 does (H2KeepAliveTimeout
  * defaults to KeepAliveTimeout): gracefully, with GOAWAY, letting its open streams end.
+ *
+ * And a session whose socket moved no byte either way for `silenceSeconds` is destroyed.
+ * Once nghttp2 has ended a session itself (its GOAWAY to a rapid-reset flood), node's
+ * session timer no longer fires (output is still queued) and no frame is read: without
+ * this the connection stays open as long as the peer keeps it. A legitimate session is
+ * never that silent for longer than a request may take (--request-timeout answers 504).
  * Session errors (a peer's protocol error) are logged, not thrown.
  */
 export function watchSessions(
   server: Http2SecureServer,
-  keepAliveSeconds: number,
+  timeouts: { keepAliveSeconds: number; silenceSeconds: number },
   log: (message: string) => void,
 ): void {
-  const idleMs = keepAliveSeconds * 1000;
+  const idleMs = timeouts.keepAliveSeconds * 1000;
   server.on("session", (session: ServerHttp2Session) => {
     if (idleMs > 0) session.setTimeout(idleMs);
   });
   // With a listener here node leaves the timed-out session to us (core.js sessionOnTimeout).
   server.on("timeout", (session: ServerHttp2Session) => {
     session.close();
+  });
+  server.on("secureConnection", (socket: TLSSocket) => {
+    if (socket.alpnProtocol !== "h2") return;
+    socket.setTimeout(timeouts.silenceSeconds * 1000, () => {
+      log("HTTP/2 connection silent too long; closed");
+      socket.destroy();
+    });
   });
   server.on("sessionError", (error: Error) => {
     log(`HTTP/2 session error: ${error.message}`);

@@ -78,7 +78,13 @@ function createHttp2Listener(
   // node's own handler passes a failed handshake on as a 'clientError', which is the
   // HTTP/1.1 parser's event here (connections.ts): logged below as for HTTPS instead.
   server.removeAllListeners("tlsClientError");
-  watchSessions(server, config.http.keepAliveTimeout, (message) => {
+  // No request runs silent for longer than --request-timeout (then the front end answers).
+  const { keepAliveTimeout } = config.http;
+  const timeouts = {
+    keepAliveSeconds: keepAliveTimeout,
+    silenceSeconds: keepAliveTimeout + (config.daemons.requestTimeout || 300),
+  };
+  watchSessions(server, timeouts, (message) => {
     errorLog.info(message);
   });
   return asHttpsServer(server);

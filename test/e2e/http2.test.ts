@@ -1,9 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { app, startServer } from "./harness.js";
-import { h2Get } from "./h2-helpers.js";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { constants } from "node:http2";
+import { promisify } from "node:util";
+import { app, eventually, startServer, tempDir } from "./harness.js";
+import { h2Get, h2Request, h2Session, rapidReset } from "./h2-helpers.js";
 import { httpsArgs, httpsGet, httpsPort, makeCertificates } from "./tls-helpers.js";
 
+const run = promisify(execFile);
 const certs = makeCertificates();
 
 type Environ = Record<string, unknown>;
@@ -16,19 +22,179 @@ test("--http2: h2 by ALPN; the app sees HTTP/2.0 and no pseudo-header", async (t
   assert.equal(response.status, 200, response.body.toString());
   const environ = JSON.parse(response.body.toString()) as Environ;
   assert.equal(environ.SERVER_PROTOCOL, "HTTP/2.0");
+  // node's client sends no Host: it comes from :authority.
   assert.equal(environ.HTTP_HOST, `localhost:${port}`);
+  assert.equal(environ.SERVER_NAME, "localhost");
   assert.equal(environ.SERVER_PORT, String(port));
   assert.equal(environ.HTTP_X_PROBE, "1");
   assert.equal(environ["wsgi.url_scheme"], "https");
   assert.equal(environ.HTTPS, "1");
   assert.equal(environ.REQUEST_URI, "/x?y=1");
   assert.equal(environ.PATH_INFO, "/x");
-  const odd = Object.keys(environ).filter((key) => /[:]|HTTP__/.test(key));
+  assert.equal(environ.QUERY_STRING, "y=1");
+  assert.notEqual(environ["mod_wsgi.connection_id"], "0");
+  const odd = Object.keys(environ).filter((key) => key.includes(":") || key.startsWith("HTTP__"));
   assert.deepEqual(odd, []);
+  // No connection-specific header reached the client (node's client would refuse it).
+  assert.equal(response.headers.connection, undefined);
   // An HTTP/1.1 client on the same port (no h2 in its ALPN) is still served.
   const h1 = await httpsGet(port, { ca: certs.ca, path: "/h1" });
   assert.equal(h1.status, 200);
   const h1Environ = JSON.parse(h1.body.toString()) as Environ;
   assert.equal(h1Environ.SERVER_PROTOCOL, "HTTP/1.1");
   assert.equal(h1Environ.PATH_INFO, "/h1");
+  // curl, built with nghttp2 (`curl -V` lists HTTP2), negotiates h2 as well.
+  const { stdout } = await run("curl", [
+    ...["-sS", "--http2", "--cacert", certs.path("ca.crt")],
+    ...["--resolve", `localhost:${port}:127.0.0.1`, "-w", "\\n%{http_version}"],
+    `https://localhost:${port}/curl`,
+  ]);
+  const [body = "", version] = stdout.split("\n");
+  assert.equal(version, "2");
+  assert.equal((JSON.parse(body) as Environ).SERVER_PROTOCOL, "HTTP/2.0");
+});
+
+test("--http2: a body echoed while it is still being sent, and a large streamed response", async (t) => {
+  const server = await startServer([
+    app("stream_echo.wsgi"),
+    ...httpsArgs(certs, "--http2", "--chunked-request", "--body-spool-size", "0"),
+  ]);
+  t.after(() => server.stop());
+  const port = httpsPort(server);
+  const session = await h2Session(port, certs.ca);
+  t.after(() => {
+    session.close();
+  });
+  // No Content-Length: each 64 KiB piece is sent only once the one before came back.
+  const stream = session.request({ ":method": "POST", ":path": "/" });
+  const piece = 65536;
+  const rounds = 4;
+  let received = 0;
+  let sent = 1;
+  stream.write(Buffer.alloc(piece, 97));
+  const done = new Promise<number>((resolve, reject) => {
+    stream.on("response", (head) => {
+      if (head[":status"] !== 200) reject(new Error(`status ${String(head[":status"])}`));
+    });
+    stream.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      if (received === sent * piece) {
+        if (sent === rounds) stream.end();
+        else {
+          sent += 1;
+          stream.write(Buffer.alloc(piece, 97 + sent));
+        }
+      }
+    });
+    stream.on("end", () => {
+      resolve(received);
+    });
+    stream.on("error", reject);
+  });
+  assert.equal(await done, rounds * piece);
+});
+
+test("--http2: a streamed download arrives whole and in order", async (t) => {
+  const server = await startServer([app("streaming.wsgi"), ...httpsArgs(certs, "--http2")]);
+  t.after(() => server.stop());
+  const response = await h2Get(httpsPort(server), certs.ca, "/?chunks=64&size=65536&seed=3");
+  assert.equal(response.status, 200);
+  assert.equal(response.body.length, 64 * 65536);
+  const row = (offset: number): number => offset % 256;
+  for (let index = 0; index < 64; index += 1) {
+    assert.equal(response.body[index * 65536], row(3 + index), `chunk ${index}`);
+  }
+});
+
+test("--http2: static files, error pages and refusals answer on the stream alone", async (t) => {
+  const root = tempDir("wsgi-express-h2-site-");
+  mkdirSync(join(root, "docs"));
+  writeFileSync(join(root, "docs", "file.txt"), "0123456789");
+  const server = await startServer([
+    app("hello.wsgi"),
+    ...httpsArgs(certs, "--http2", "--document-root", join(root, "docs")),
+    ...["--limit-request-body", "10", "--access-log"],
+  ]);
+  t.after(() => server.stop());
+  const port = httpsPort(server);
+  const session = await h2Session(port, certs.ca);
+  t.after(() => {
+    session.close();
+  });
+  const file = await h2Request(session, "/file.txt");
+  assert.equal(file.status, 200);
+  assert.equal(file.body.toString(), "0123456789");
+  const range = await h2Request(session, "/file.txt", { headers: { range: "bytes=2-4" } });
+  assert.equal(range.status, 206);
+  assert.equal(range.body.toString(), "234");
+  // Refused with Connection: close over HTTP/1.1; here only the stream ends.
+  const tooBig = await h2Request(session, "/", {
+    method: "POST",
+    headers: { "content-length": "100" },
+    body: Buffer.alloc(100),
+  });
+  assert.equal(tooBig.status, 413);
+  // A Host that disagrees with :authority is malformed (RFC 9113 §8.3.1).
+  const conflict = await h2Request(session, "/", {
+    headers: { ":authority": `localhost:${port}`, host: "elsewhere" },
+  });
+  assert.equal(conflict.status, 400);
+  // The session still serves.
+  const hello = await h2Request(session, "/");
+  assert.equal(hello.status, 200);
+  assert.equal(session.closed, false);
+  // The access log names the protocol as mod_http2's requests do (%r, %H).
+  const log = join(server.serverRoot, "access_log");
+  const text = await eventually(
+    () => (existsSync(log) ? readFileSync(log, "utf8") : ""),
+    (content) => content.split("\n").length > 5,
+  );
+  assert.match(text, /"GET \/file\.txt HTTP\/2\.0" 200 10/);
+  assert.match(text, /"POST \/ HTTP\/2\.0" 413 /);
+  // Neither a reason phrase nor a connection header reached node's http2 layer.
+  assert.doesNotMatch(server.stderr(), /UnsupportedWarning|ERR_HTTP2/);
+});
+
+test("--http2: limits are advertised; a rapid-reset burst leaves the server serving", async (t) => {
+  const server = await startServer([
+    app("hello.wsgi"),
+    ...httpsArgs(certs, "--http2", "--keep-alive-timeout", "1", "--request-timeout", "2"),
+  ]);
+  t.after(() => server.stop());
+  const port = httpsPort(server);
+  const attacker = await h2Session(port, certs.ca);
+  t.after(() => {
+    attacker.destroy();
+  });
+  attacker.on("error", () => undefined);
+  assert.equal(attacker.remoteSettings.maxConcurrentStreams, 100);
+  assert.equal(attacker.remoteSettings.maxHeaderListSize, 64 * 1024);
+  // CVE-2023-44487: streams opened and cancelled at once, in a bounded burst.
+  const burst = 2000;
+  let closed = 0;
+  const allClosed = new Promise<void>((resolve) => {
+    attacker.once("close", resolve);
+    for (let i = 0; i < burst && !attacker.destroyed && !attacker.closed; i += 1) {
+      const stream = attacker.request({ ":path": `/${i}` });
+      stream.on("error", () => undefined);
+      stream.once("close", () => {
+        closed += 1;
+        if (closed === burst) resolve();
+      });
+      stream.close(constants.NGHTTP2_CANCEL);
+    }
+  });
+  await allClosed;
+  // Whether the session was cut or not, a fresh client is served.
+  const after = await h2Get(port, certs.ca, "/");
+  assert.equal(after.status, 200);
+  assert.equal(after.body.toString(), "Hello World!");
+  // As an attacker sends it (HEADERS and RST_STREAM back to back, no waiting for slots):
+  // nghttp2's reset rate limit ends the session with a GOAWAY; the server then drops the
+  // connection once it idled --keep-alive-timeout and its streams had --request-timeout.
+  const attack = await rapidReset(port, certs.ca, 20_000, 20_000);
+  assert.notEqual(attack.goaway, null);
+  assert.equal(attack.closedByServer, true);
+  const healthy = await h2Get(port, certs.ca, "/");
+  assert.equal(healthy.status, 200);
 });
