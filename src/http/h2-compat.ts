@@ -181,3 +181,10 @@ export class StreamMeter {
     this.stream.once("close", run);
   }
 }
+
+/** Resets an HTTP/2 request's stream with HTTP_1_1_REQUIRED (RFC 9113 §9.2.1): the
+ *  client retries it over HTTP/1.1. */
+export function requireHttp1(res: ServerResponse): void {
+  const stream = (res as unknown as Http2ServerResponse).stream;
+  if (!stream.destroyed && !stream.closed) stream.close(constants.NGHTTP2_HTTP_1_1_REQUIRED);
+}

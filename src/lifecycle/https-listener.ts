@@ -95,12 +95,13 @@ function createHttp2Listener(
  * TLS 1.2 client renegotiate (tls.CLIENT_RENEG_LIMIT: 3 in 10 minutes), so without
  * --ssl-verify-client, where the server never renegotiates, every renegotiation is made
  * an error and the connection is closed (clientError). With --ssl-verify-client the
- * server must renegotiate itself, and node cannot tell the two apart: there node's limit
- * is what applies.
+ * server must renegotiate itself (over HTTP/1.1 only), and node cannot tell the two
+ * apart: there node's limit is what applies.
  */
 function guardRenegotiation(server: Server, tls: TlsConfig): void {
-  if (tls.verifyClient.length > 0) return;
   server.on("secureConnection", (socket: TLSSocket) => {
+    // HTTP/2 forbids renegotiation altogether (RFC 9113 §9.2.1).
+    if (tls.verifyClient.length > 0 && socket.alpnProtocol !== "h2") return;
     socket.disableRenegotiation();
   });
 }

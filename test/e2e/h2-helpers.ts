@@ -14,12 +14,17 @@ export interface H2Response {
 
 /** A session to https://localhost:PORT (over 127.0.0.1), verified against `ca`, once
  *  the server's SETTINGS arrived (remoteSettings holds them then, not nghttp2's defaults). */
-export function h2Session(port: number, ca: string): Promise<ClientHttp2Session> {
+export function h2Session(
+  port: number,
+  ca: string,
+  tls: { maxVersion?: "TLSv1.2" } = {},
+): Promise<ClientHttp2Session> {
   return new Promise((resolve, reject) => {
     const session = connect(`https://localhost:${port}`, {
       ca,
       servername: "localhost",
       host: "127.0.0.1",
+      ...tls,
     });
     session.once("error", reject);
     session.once("remoteSettings", () => {

@@ -198,3 +198,54 @@ test("--http2: limits are advertised; a rapid-reset burst leaves the server serv
   const healthy = await h2Get(port, certs.ca, "/");
   assert.equal(healthy.status, 200);
 });
+
+test("--http2: a stream whose reader stalls is reset alone; the session serves on", async (t) => {
+  const server = await startServer([
+    app("streaming.wsgi"),
+    ...httpsArgs(certs, "--http2", "--response-socket-timeout", "1", "--log-level", "info"),
+  ]);
+  t.after(() => server.stop());
+  const session = await h2Session(httpsPort(server), certs.ca);
+  t.after(() => {
+    session.close();
+  });
+  // 16 MiB, never read: flow control stops it, and nothing moves for a second.
+  const stalled = session.request({ ":path": "/?chunks=256&size=65536" });
+  stalled.pause();
+  const code = await new Promise<number>((resolve) => {
+    stalled.on("error", () => undefined);
+    stalled.once("close", () => {
+      resolve(stalled.rstCode);
+    });
+  });
+  assert.equal(code, constants.NGHTTP2_CANCEL);
+  const next = await h2Request(session, "/?chunks=2&size=10");
+  assert.equal(next.status, 200);
+  assert.equal(next.body.length, 20);
+  await eventually(server.errorLog, (log) => /--response-socket-timeout; cut off/.test(log));
+});
+
+test("--http2: a client certificate HTTP/2 cannot ask for sends the client to HTTP/1.1", async (t) => {
+  const server = await startServer([
+    app("hello.wsgi"),
+    ...httpsArgs(certs, "--http2", "--ssl-ca-certificate-file", certs.path("ca.crt")),
+    ...["--ssl-verify-client", "/secure"],
+  ]);
+  t.after(() => server.stop());
+  // TLS 1.2: over HTTP/1.1 the server would renegotiate; HTTP/2 forbids it (RFC 9113 §9.2.1).
+  const session = await h2Session(httpsPort(server), certs.ca, { maxVersion: "TLSv1.2" });
+  t.after(() => {
+    session.close();
+  });
+  const open = await h2Request(session, "/");
+  assert.equal(open.status, 200);
+  const secure = session.request({ ":path": "/secure/x" });
+  secure.on("error", () => undefined);
+  secure.resume();
+  const code = await new Promise<number | undefined>((resolve) => {
+    secure.once("close", () => {
+      resolve(secure.rstCode);
+    });
+  });
+  assert.equal(code, constants.NGHTTP2_HTTP_1_1_REQUIRED);
+});
