@@ -249,3 +249,55 @@ test("--http2: a client certificate HTTP/2 cannot ask for sends the client to HT
   });
   assert.equal(code, constants.NGHTTP2_HTTP_1_1_REQUIRED);
 });
+
+test("--http2: 100-continue, and a body that stalls gets 408 on its stream alone", async (t) => {
+  const server = await startServer([
+    app("echo.wsgi"),
+    ...httpsArgs(certs, "--http2", "--body-timeout", "1"),
+  ]);
+  t.after(() => server.stop());
+  const session = await h2Session(httpsPort(server), certs.ca);
+  t.after(() => {
+    session.close();
+  });
+  // The body is sent only once the server asked for it (the app read wsgi.input).
+  const asking = session.request({
+    ":method": "POST",
+    ":path": "/",
+    expect: "100-continue",
+    "content-length": "5",
+  });
+  asking.once("continue", () => {
+    asking.end("hello");
+  });
+  const echoed = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    asking.on("data", (chunk: Buffer) => chunks.push(chunk));
+    asking.on("end", () => {
+      resolve(Buffer.concat(chunks).toString());
+    });
+    asking.on("error", reject);
+  });
+  assert.equal(echoed, "hello");
+  // 10 of 100 bytes, then nothing: --body-timeout answers 408 on that stream.
+  const stalled = session.request({ ":method": "POST", ":path": "/", "content-length": "100" });
+  stalled.write(Buffer.alloc(10));
+  const status = await new Promise<number>((resolve, reject) => {
+    stalled.once("response", (head) => {
+      resolve(Number(head[":status"]));
+    });
+    stalled.on("error", reject);
+  });
+  assert.equal(status, 408);
+  stalled.destroy();
+  const next = await h2Request(session, "/", {
+    method: "POST",
+    headers: { "content-length": "5" },
+    body: Buffer.from("again"),
+  });
+  assert.equal(next.body.toString(), "again");
+  // Without Content-Length the body is chunked to the server, as under mod_http2: 411
+  // unless --chunked-request.
+  const unsized = await h2Request(session, "/", { method: "POST", body: Buffer.from("x") });
+  assert.equal(unsized.status, 411);
+});
