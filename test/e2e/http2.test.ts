@@ -139,6 +139,16 @@ test("--http2: static files, error pages and refusals answer on the stream alone
     headers: { ":authority": `localhost:${port}`, host: "elsewhere" },
   });
   assert.equal(conflict.status, 400);
+  // CONNECT is a proxy's business: 405 on its stream, as over HTTP/1.1.
+  const connect = session.request({ ":method": "CONNECT", ":authority": "example.com:443" });
+  connect.on("error", () => undefined);
+  const connectStatus = await new Promise<number>((resolve) => {
+    connect.once("response", (head) => {
+      resolve(Number(head[":status"]));
+    });
+  });
+  connect.destroy();
+  assert.equal(connectStatus, 405);
   // The session still serves.
   const hello = await h2Request(session, "/");
   assert.equal(hello.status, 200);
