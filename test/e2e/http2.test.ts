@@ -15,7 +15,10 @@ const certs = makeCertificates();
 type Environ = Record<string, unknown>;
 
 test("--http2: h2 by ALPN; the app sees HTTP/2.0 and no pseudo-header", async (t) => {
-  const server = await startServer([app("environ.wsgi"), ...httpsArgs(certs, "--http2")]);
+  const server = await startServer([
+    app("environ.wsgi"),
+    ...httpsArgs(certs, "--http2", "--ssl-environment"),
+  ]);
   t.after(() => server.stop());
   const port = httpsPort(server);
   const response = await h2Get(port, certs.ca, "/x?y=1", { headers: { "x-probe": "1" } });
@@ -33,6 +36,9 @@ test("--http2: h2 by ALPN; the app sees HTTP/2.0 and no pseudo-header", async (t
   assert.equal(environ.PATH_INFO, "/x");
   assert.equal(environ.QUERY_STRING, "y=1");
   assert.notEqual(environ["mod_wsgi.connection_id"], "0");
+  // mod_ssl's variables read the session's TLS socket through the stream's proxy.
+  assert.equal(environ.SSL_PROTOCOL, "TLSv1.3");
+  assert.equal(environ.SSL_TLS_SNI, "localhost");
   const odd = Object.keys(environ).filter((key) => key.includes(":") || key.startsWith("HTTP__"));
   assert.deepEqual(odd, []);
   // No connection-specific header reached the client (node's client would refuse it).
