@@ -32,7 +32,7 @@ import { FrontEndRequest, MAX_REQUEST_HEAD, serverOptions } from "./listener.js"
 export const MAX_CONCURRENT_STREAMS = 100;
 
 /** node's http2 options, limits first (see above), then the classes and HTTP/1.1. */
-export function http2ServerOptions(config: ServerConfig): SecureServerOptions {
+export function http2ServerOptions(): SecureServerOptions {
   return {
     allowHTTP1: true,
     settings: {
@@ -53,8 +53,8 @@ export function http2ServerOptions(config: ServerConfig): SecureServerOptions {
     Http1IncomingMessage: FrontEndRequest,
     Http2ServerRequest: FrontEndH2Request,
     Http2ServerResponse: FrontEndH2Response,
-    // Node's HTTP/1.1 path for clients without h2 reads these from the server object.
-    ...serverOptions(config),
+    // The HTTP/1.1 side's settings are the server object's (shareHttp1Settings).
+    // (The cast: @types/node types the response class as generic over its request.)
   } as SecureServerOptions;
 }
 

@@ -73,7 +73,7 @@ function createHttp2Listener(
   secure: ReturnType<typeof tlsServerOptions>,
   errorLog: ErrorLog,
 ): Server {
-  const server = createSecureServer({ ...http2ServerOptions(config), ...secure });
+  const server = createSecureServer({ ...http2ServerOptions(), ...secure });
   shareHttp1Settings(server, config);
   // node's own handler passes a failed handshake on as a 'clientError', which is the
   // HTTP/1.1 parser's event here (connections.ts): logged below as for HTTPS instead.
