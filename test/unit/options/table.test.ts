@@ -34,6 +34,7 @@ const IMPLEMENTED = [
   "ssl-environment",
   "https-only",
   "hsts-policy",
+  "http2",
   "application-type",
   "entry-point",
   "callable-object",
