@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { constants } from "node:http2";
 import { promisify } from "node:util";
+import { gunzipSync } from "node:zlib";
 import { app, eventually, startServer, tempDir } from "./harness.js";
 import { h2Get, h2Request, h2Session } from "./h2-helpers.js";
 import { httpsArgs, httpsGet, httpsPort, makeCertificates } from "./tls-helpers.js";
@@ -272,4 +273,26 @@ test("--http2: 100-continue, and a body that stalls gets 408 on its stream alone
   // unless --chunked-request.
   const unsized = await h2Request(session, "/", { method: "POST", body: Buffer.from("x") });
   assert.equal(unsized.status, 411);
+});
+
+test("--http2: --compress-responses and an --error-document page from the app", async (t) => {
+  const server = await startServer([
+    app("status.wsgi"),
+    ...httpsArgs(certs, "--http2", "--compress-responses", "--error-override"),
+    ...["--error-document", "404", "/custom404"],
+  ]);
+  t.after(() => server.stop());
+  const session = await h2Session(httpsPort(server), certs.ca);
+  t.after(() => {
+    session.close();
+  });
+  const gzipped = await h2Request(session, "/?status=200", {
+    headers: { "accept-encoding": "gzip" },
+  });
+  assert.equal(gzipped.headers["content-encoding"], "gzip");
+  assert.match(gunzipSync(gzipped.body).toString(), /^app body 200 GET/);
+  // The app's 404 is replaced by the page the app renders for /custom404.
+  const page = await h2Request(session, "/?status=404");
+  assert.equal(page.status, 404);
+  assert.equal(page.headers["x-redirect-status"], "404");
 });
