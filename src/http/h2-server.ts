@@ -22,7 +22,12 @@
  */
 import { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
-import type { Http2SecureServer, SecureServerOptions, ServerHttp2Session } from "node:http2";
+import type {
+  Http2SecureServer,
+  SecureServerOptions,
+  ServerHttp2Session,
+  ServerHttp2Stream,
+} from "node:http2";
 import type { TLSSocket } from "node:tls";
 import type { ServerConfig } from "../config/server-config.js";
 import { FrontEndH2Request, FrontEndH2Response } from "./h2-compat.js";
@@ -92,11 +97,23 @@ export function watchSessions(
 ): void {
   const idleMs = timeouts.keepAliveSeconds * 1000;
   server.on("session", (session: ServerHttp2Session) => {
-    if (idleMs > 0) session.setTimeout(idleMs);
-  });
-  // With a listener here node leaves the timed-out session to us (core.js sessionOnTimeout).
-  server.on("timeout", (session: ServerHttp2Session) => {
-    session.close();
+    if (idleMs <= 0) return;
+    // Idle means no stream open, as for H2KeepAliveTimeout: a request the app takes its
+    // time over is not a reason to refuse the next ones. The timer restarts when the
+    // last open stream closes.
+    let open = 0;
+    session.on("stream", (stream: ServerHttp2Stream) => {
+      open += 1;
+      stream.once("close", () => {
+        open -= 1;
+        if (open === 0 && !session.destroyed) session.setTimeout(idleMs);
+      });
+    });
+    // node wires a 'timeout' listener of its own only for server.timeout: this one acts.
+    session.on("timeout", () => {
+      if (open === 0) session.close();
+    });
+    session.setTimeout(idleMs);
   });
   server.on("secureConnection", (socket: TLSSocket) => {
     if (socket.alpnProtocol !== "h2") return;

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { constants } from "node:http2";
 import { app, startServer } from "./harness.js";
-import { h2Get, h2Session, rapidReset } from "./h2-helpers.js";
+import { h2Get, h2Request, h2Session, rapidReset } from "./h2-helpers.js";
 import { httpsArgs, httpsPort, makeCertificates } from "./tls-helpers.js";
 
 const certs = makeCertificates();
@@ -49,4 +49,24 @@ test("--http2: limits are advertised; a rapid-reset burst leaves the server serv
   assert.equal(attack.closedByServer, true);
   const healthy = await h2Get(port, certs.ca, "/");
   assert.equal(healthy.status, 200);
+});
+
+test("--http2: an idle session gets GOAWAY after --keep-alive-timeout; a slow request ends first", async (t) => {
+  const server = await startServer([
+    app("slow.wsgi"),
+    ...httpsArgs(certs, "--http2", "--keep-alive-timeout", "1"),
+  ]);
+  t.after(() => server.stop());
+  const session = await h2Session(httpsPort(server), certs.ca);
+  t.after(() => {
+    session.destroy();
+  });
+  const goaway = new Promise<number>((resolve) => session.once("goaway", resolve));
+  let goneAway = false;
+  void goaway.then(() => (goneAway = true));
+  // Longer than the keep-alive timeout: a session with a stream open is not idle.
+  const slow = await h2Request(session, "/?seconds=2");
+  assert.equal(slow.status, 200);
+  assert.equal(goneAway, false);
+  assert.equal(await goaway, constants.NGHTTP2_NO_ERROR);
 });
