@@ -80,13 +80,13 @@ export function shareHttp1Settings(server: Http2SecureServer, config: ServerConf
 }
 
 /**
- * An idle session is closed after --keep-alive-timeout, as mod_http2 does (H2KeepAliveTimeout
+ * A session with no stream open is closed after --keep-alive-timeout, as mod_http2 does (H2KeepAliveTimeout
  * defaults to KeepAliveTimeout): gracefully, with GOAWAY, letting its open streams end.
  *
  * And a session whose socket moved no byte either way for `silenceSeconds` is destroyed.
- * Once nghttp2 has ended a session itself (its GOAWAY to a rapid-reset flood), node's
- * session timer no longer fires (output is still queued) and no frame is read: without
- * this the connection stays open as long as the peer keeps it. A legitimate session is
+ * Once nghttp2 has ended a session itself (its GOAWAY to a rapid-reset flood), no frame
+ * is read any more and a graceful close need not finish: this bounds how long such a
+ * connection stays open (test/e2e/http2-abuse.test.ts). A legitimate session is
  * never that silent for longer than a request may take (--request-timeout answers 504).
  * Session errors (a peer's protocol error) are logged, not thrown.
  */
