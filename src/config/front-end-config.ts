@@ -21,6 +21,8 @@ export interface TlsConfig {
   readonly httpsOnly: boolean;
   /** `--hsts-policy` (only with --https-only): the Strict-Transport-Security value. */
   readonly hstsPolicy: string | null;
+  /** `--http2`: the HTTPS port offers h2 by ALPN, beside HTTP/1.1 (http/h2-*.ts). */
+  readonly http2: boolean;
 }
 
 export interface HttpConfig {

@@ -12,6 +12,7 @@ import { STATUS_CODES } from "node:http";
 import { countBody, recordHeaders } from "../http/access-log.js";
 import { BadResponseHead, checkResponseHead } from "./response-head.js";
 import { gzipHead, gzipTo } from "../http/compress.js";
+import { isHttp2, resetStream } from "../http/h2-compat.js";
 import { TurnBatch, type Corkable } from "../turn-batch.js";
 import type { AppResponseHead } from "./backend.js";
 import { ResponseSpool, type HeldPiece } from "../buffering/response-spool.js";
@@ -240,12 +241,15 @@ export class ResponseRelay {
  * returns false there is never followed by 'drain' (the socket did not fill, so it has
  * none to pass on): the relay, waiting for it with the daemon paused, hung the response
  * for good. Node 20 corks the socket itself, so this is what it always did. A response
- * waiting behind a pipelined one has no socket yet; it goes out uncorked.
+ * waiting behind a pipelined one has no socket yet; it goes out uncorked. Over HTTP/2
+ * nothing is corked: the socket is the session's, and nghttp2 packs frames itself.
  */
 function socketOf(res: ServerResponse): Corkable {
   let corked: Socket | null = null;
+  const http2 = isHttp2(res);
   return {
     cork: () => {
+      if (http2) return;
       corked = res.socket;
       corked?.cork();
     },
@@ -259,9 +263,11 @@ function socketOf(res: ServerResponse): Corkable {
 /**
  * Ends a response the client must see as incomplete: what was written is flushed, then
  * the connection closes without a final chunk (or short of Content-Length). destroy()
- * alone would also drop the bytes still queued for the client.
+ * alone would also drop the bytes still queued for the client. Over HTTP/2 only the
+ * response's stream is reset: the connection carries other requests.
  */
 export function cutResponse(res: ServerResponse): void {
+  if (resetStream(res)) return;
   const socket = res.socket;
   if (socket) socket.end();
   else res.destroy();

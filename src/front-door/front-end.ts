@@ -15,8 +15,9 @@ import type { AccessLog } from "../http/access-log.js";
 import { isClosing, markClosing, trackResponse } from "../http/connections.js";
 import { sendError } from "../http/error-pages.js";
 import {
+  bodyHook,
   createHttpServer,
-  FrontEndRequest,
+  type FrontEndRequest,
   serveRequests,
   type RequestHandler,
 } from "../http/listener.js";
@@ -228,9 +229,8 @@ class FrontDoor {
         this.backend,
         leave,
       );
-      if (req instanceof FrontEndRequest) {
-        req.bodyFailed = (status) => exchange.clientBodyFailed(status);
-      }
+      const hook = bodyHook(req);
+      if (hook) hook.bodyFailed = (status) => exchange.clientBodyFailed(status);
       exchange.run(how.body);
     });
   }

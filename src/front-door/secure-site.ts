@@ -9,6 +9,7 @@ import type { Socket } from "node:net";
 import type { ServerConfig, TlsConfig } from "../config/server-config.js";
 import type { Environ } from "../exchange/environ.js";
 import { checkClientCertificate } from "../http/client-certificates.js";
+import { requireHttp1 } from "../http/h2-compat.js";
 import type { ErrorSender } from "../http/error-pages.js";
 import { HSTS, sendWithHead } from "../http/hsts.js";
 import { absoluteAuthority } from "../http/request-guards.js";
@@ -46,7 +47,8 @@ export class SecureSite {
     if (this.tls.hstsPolicy !== null) sendWithHead(res, HSTS, this.tls.hstsPolicy);
     const verdict = await checkClientCertificate(this.tls, req, socket, this.log);
     if (verdict === "ok") return false;
-    if (!res.headersSent && !socket.destroyed) sendError(res, 403);
+    if (verdict === "http1") requireHttp1(res);
+    else if (!res.headersSent && !socket.destroyed) sendError(res, 403);
     return true;
   }
 

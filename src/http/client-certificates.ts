@@ -15,8 +15,11 @@ import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
 import type { TlsConfig } from "../config/server-config.js";
 import { splitTarget, decodePath } from "./request-target.js";
+import { isHttp2 } from "./h2-compat.js";
 
-export type CertificateVerdict = "ok" | "forbidden";
+/** "http1": the certificate can only be asked for by renegotiation, which HTTP/2 forbids
+ *  (RFC 9113 §9.2.1): the client is told to retry over HTTP/1.1. */
+export type CertificateVerdict = "ok" | "forbidden" | "http1";
 
 /** True when `path` is `prefix` or below it, as a <Location> matches. */
 export function underPath(path: string, prefix: string): boolean {
@@ -83,6 +86,11 @@ export async function checkClientCertificate(
           "handshake (node has no post-handshake authentication); the client can connect with TLS 1.2",
       );
       return "forbidden";
+    }
+    if (isHttp2(req)) {
+      // As mod_http2 does: RST_STREAM HTTP_1_1_REQUIRED, and browsers retry over 1.1.
+      log(`${where}: asking the client to retry over HTTP/1.1 (HTTP/2 cannot renegotiate)`);
+      return "http1";
     }
     if (await renegotiate(socket)) return "ok";
   }

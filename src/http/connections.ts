@@ -6,6 +6,8 @@
  */
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { sendError } from "./error-pages.js";
+import { isHttp2 } from "./h2-compat.js";
 import { clientErrorStatus } from "./request-guards.js";
 import { allowed } from "./server-methods.js";
 import { watchFirstLine } from "./version-guard.js";
@@ -135,8 +137,13 @@ export function guardConnections(
     });
   });
   // CONNECT (authority-form) is a proxy's business; node would drop the socket silently.
-  server.on("connect", (_req, socket: Duplex) => {
-    refuseConnection(socket, 405, `Allow: ${allowed(false)}\r\n`);
+  // Over HTTP/2 node gives the stream's request and response: 405 on that stream.
+  server.on("connect", (_req, socket: Duplex | ServerResponse) => {
+    if (isHttp2(socket)) {
+      sendError(socket as ServerResponse, 405, { headers: { Allow: allowed(false) } });
+      return;
+    }
+    refuseConnection(socket as Duplex, 405, `Allow: ${allowed(false)}\r\n`);
   });
   // Past the cap node closes new connections at once; idle keep-alive connections cost
   // little, so the cap is generous and only protects file descriptors.

@@ -9,13 +9,17 @@ import { unmetExpectation } from "./expectation.js";
 import { checkRequest, type HeaderLimits } from "./request-guards.js";
 import { classifyTarget } from "./request-path.js";
 import { splitTarget } from "./request-target.js";
+import { FrontEndH2Request } from "./h2-compat.js";
 
 const sentTargets = new WeakMap<IncomingMessage, string>();
 
 /** The status that refuses `req` (the connection then closes), or null: it goes on, its
  *  url normalised. */
 export function intake(req: IncomingMessage, limits: HeaderLimits): number | null {
-  const refusal = checkRequest(req, limits);
+  const http2 = (req as object) instanceof FrontEndH2Request;
+  // RFC 9113 §8.3.1: a Host naming another authority than :authority is malformed.
+  if (http2 && (req as unknown as FrontEndH2Request).conflictingHost) return 400;
+  const refusal = checkRequest(req, limits, http2);
   if (refusal !== null) return refusal;
   if (unmetExpectation(req.headers)) return 417;
   const sent = req.url ?? "/";

@@ -16,6 +16,7 @@ import type { ErrorLog } from "../log/error-log.js";
 import { guardConnections, refuseConnection } from "./connections.js";
 import { SlowClientWatch } from "./read-timeouts.js";
 import { connectionEvent } from "./tls.js";
+import { FrontEndH2Request } from "./h2-compat.js";
 
 /** Total size of a request head node accepts; beyond it the client gets 431. Large enough
  *  for hundreds of headers (the seed's first bug) and long cookies. */
@@ -28,7 +29,13 @@ export class FrontEndRequest extends IncomingMessage {
   bodyFailed: (status: number) => boolean = () => false;
 }
 
-/** Called for every request; `expectContinue` when it came with `Expect: 100-continue`
+/** The request's hook for a failed body, HTTP/1.1 or HTTP/2; null for another class. */
+export function bodyHook(req: object): { bodyFailed: (status: number) => boolean } | null {
+  return req instanceof FrontEndRequest || req instanceof FrontEndH2Request ? req : null;
+}
+
+/** Called for every request (an HTTP/2 one through node's compatibility API, which
+ *  h2-compat.ts makes handle as an IncomingMessage and a ServerResponse); `expectContinue` when it came with `Expect: 100-continue`
  *  (node leaves the interim response to us). */
 export type RequestHandler = (
   req: FrontEndRequest,
@@ -36,11 +43,14 @@ export type RequestHandler = (
   expectContinue: boolean,
 ) => void;
 
-const connectionIds = new WeakMap<Socket, string>();
+/** Kept on the socket itself: an HTTP/2 request's req.socket is a proxy that reads the
+ *  session's socket's properties (a WeakMap keyed by the socket would miss). */
+const CONNECTION_ID = Symbol("wsgi-express.connection-id");
+type Numbered = Socket & { [CONNECTION_ID]?: string };
 
 /** The connection's number, as mod_wsgi.connection_id gives it ("0" if unknown). */
 export function connectionId(socket: Socket): string {
-  return connectionIds.get(socket) ?? "0";
+  return (socket as Numbered)[CONNECTION_ID] ?? "0";
 }
 
 /** node:http's options for a listener, HTTP or HTTPS (https.createServer takes them too). */
@@ -93,12 +103,15 @@ export function serveRequests(
   server.on("checkExpectation", (req: FrontEndRequest, res: ServerResponse) => {
     handle(req, res, false);
   });
-  watchClients(server, config, errorLog, (req, status) =>
-    req instanceof FrontEndRequest ? req.bodyFailed(status) : false,
+  watchClients(
+    server,
+    config,
+    errorLog,
+    (req, status) => bodyHook(req)?.bodyFailed(status) ?? false,
   );
   server.on(connectionEvent(server), (socket: Socket) => {
     connections += 1;
-    connectionIds.set(socket, connections.toString(36));
+    (socket as Numbered)[CONNECTION_ID] = connections.toString(36);
     socket.setNoDelay(true);
   });
 }
@@ -138,9 +151,9 @@ function watchClients(
     onBodyTimeout: (req) => {
       if (!onBodyError(req, 408)) refuseConnection(req.socket, null);
     },
-    onWriteStall: (socket) => {
+    onWriteStall: (target) => {
       errorLog.info("client read nothing of its response for --response-socket-timeout; cut off");
-      socket.destroy();
+      target.destroy();
     },
   });
   watch.attach(server);

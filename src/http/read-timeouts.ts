@@ -8,6 +8,8 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
+import { FrontEndH2Request, StreamMeter } from "./h2-compat.js";
 import { connectionEvent } from "./tls.js";
 
 const SWEEP_MS = 250;
@@ -56,11 +58,16 @@ export interface SlowClientHandlers {
   /** The head did not arrive in time; `partial`: some of it did (answer 408). */
   readonly onHeaderTimeout: (socket: Socket, partial: boolean) => void;
   readonly onBodyTimeout: (req: IncomingMessage) => void;
-  readonly onWriteStall: (socket: Socket) => void;
+  /** A connection, or one HTTP/2 stream (its destroy() resets the stream alone). */
+  readonly onWriteStall: (target: { destroy: () => void }) => void;
 }
 
+/** What is watched: an HTTP/1.1 connection's socket, or an HTTP/2 stream (h2-compat.ts):
+ *  an HTTP/2 session's socket carries many requests, so its bytes say nothing of one. */
+type Target = Socket | StreamMeter;
+
 export class SlowClientWatch {
-  private readonly watched = new Map<Socket, Watched>();
+  private readonly watched = new Map<Target, Watched>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -81,6 +88,8 @@ export class SlowClientWatch {
   attach(server: Server): void {
     // A TLS listener's requests come on the socket its handshake gives.
     server.on(connectionEvent(server), (socket: Socket) => {
+      // An HTTP/2 session (ALPN h2): its streams are watched, each from its request on.
+      if ((socket as Partial<TLSSocket>).alpnProtocol === "h2") return;
       this.watched.set(socket, this.fresh("header", socket));
       socket.once("close", () => this.watched.delete(socket));
     });
@@ -98,7 +107,7 @@ export class SlowClientWatch {
     clearInterval(this.timer);
   }
 
-  private fresh(phase: Phase, socket: Socket, req: IncomingMessage | null = null): Watched {
+  private fresh(phase: Phase, socket: Target, req: IncomingMessage | null = null): Watched {
     const now = this.now();
     return {
       phase,
@@ -110,7 +119,7 @@ export class SlowClientWatch {
     };
   }
 
-  private enter(socket: Socket, phase: Phase, req: IncomingMessage | null = null): void {
+  private enter(socket: Target, phase: Phase, req: IncomingMessage | null = null): void {
     const entry = this.watched.get(socket);
     if (!entry) return;
     entry.phase = phase;
@@ -120,6 +129,11 @@ export class SlowClientWatch {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const h2 = req as object;
+    if (h2 instanceof FrontEndH2Request) {
+      this.onStream(req, res, h2);
+      return;
+    }
     const socket = req.socket;
     const hasBody =
       req.headers["transfer-encoding"] !== undefined ||
@@ -139,6 +153,23 @@ export class SlowClientWatch {
     });
   }
 
+  /** An HTTP/2 request: its stream is watched from now until its response is out. */
+  private onStream(req: IncomingMessage, res: ServerResponse, h2: FrontEndH2Request): void {
+    const meter = new StreamMeter(h2.stream);
+    const forget = (): void => {
+      this.watched.delete(meter);
+    };
+    meter.onClose(forget);
+    res.once("finish", forget);
+    const hasBody = !h2.stream.endAfterHeaders && !req.complete;
+    this.watched.set(meter, this.fresh(hasBody ? "body" : "busy", meter, hasBody ? req : null));
+    if (hasBody) {
+      req.once("end", () => {
+        if (this.watched.get(meter)?.req === req) this.enter(meter, "busy");
+      });
+    }
+  }
+
   private sweep(): void {
     const now = this.now();
     for (const [socket, entry] of this.watched) {
@@ -148,7 +179,7 @@ export class SlowClientWatch {
     }
   }
 
-  private checkReads(socket: Socket, entry: Watched, now: number): void {
+  private checkReads(socket: Target, entry: Watched, now: number): void {
     const received = socket.bytesRead - entry.readAtStart;
     if (entry.phase === "idle") {
       if (received > 0) {
@@ -158,6 +189,7 @@ export class SlowClientWatch {
       return;
     }
     if (entry.phase === "header") {
+      if (socket instanceof StreamMeter) return;
       if (now >= phaseDeadline(this.limits.header, entry.start, received)) {
         entry.phase = "busy";
         this.handlers.onHeaderTimeout(socket, socket.bytesRead > entry.readAtStart);
@@ -180,7 +212,7 @@ export class SlowClientWatch {
     }
   }
 
-  private checkWrites(socket: Socket, entry: Watched, now: number): void {
+  private checkWrites(socket: Target, entry: Watched, now: number): void {
     const limit = this.limits.responseSocketTimeout;
     if (limit <= 0) return;
     if (socket.writableLength === 0 || socket.bytesWritten !== entry.written) {

@@ -49,10 +49,12 @@ const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]+)(?::\d*)?$/;
 export function checkRequest(
   request: RequestLine,
   limits: HeaderLimits = APACHE_HEADER_LIMITS,
+  /** It came over HTTP/2 (h2-compat.ts: its Host is in rawHeaders, from :authority). */
+  http2 = false,
 ): number | null {
-  const { httpVersion } = request;
+  const httpVersion = http2 ? "1.1" : request.httpVersion;
   const url = request.url ?? "";
-  // node lets "HTTP/2.0" (and other majors) through as a request line.
+  // node lets "HTTP/2.0" (and other majors) through as an HTTP/1 request line.
   if (httpVersion !== "1.1" && httpVersion !== "1.0") return 505;
   const overLimit = checkLimits(request, limits);
   if (overLimit !== null) return overLimit;

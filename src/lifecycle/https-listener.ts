@@ -5,15 +5,25 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
+import { createSecureServer } from "node:http2";
 import type { TLSSocket } from "node:tls";
 import { loadTlsMaterial } from "../config/resolve-tls.js";
 import type { ServerConfig, TlsConfig } from "../config/server-config.js";
+import {
+  asHttpsServer,
+  http2ServerOptions,
+  shareHttp1Settings,
+  watchSessions,
+} from "../http/h2-server.js";
 import { serverOptions } from "../http/listener.js";
 import { SecureSite } from "../front-door/secure-site.js";
 import { reloadCertificates, TicketKeys, tlsServerOptions } from "../http/tls.js";
 import type { ErrorLog } from "../log/error-log.js";
 
 export interface HttpsListener {
+  /** With --http2, node's http2 server (h2, and HTTP/1.1 for clients without it), which
+   *  serves as an https.Server: same events, and its sessions closed with its
+   *  connections (h2-server.ts asHttpsServer). */
   readonly server: Server;
   readonly site: SecureSite;
   /** Re-reads the certificates (graceful restart); the old ones stay on a failure. */
@@ -34,10 +44,10 @@ export function createHttpsListener(
   // The handshake is part of receiving the request head: --header-timeout bounds it.
   const { header } = config.clients;
   const handshakeMs = (Math.max(header.timeout, header.max) || 120) * 1000;
-  const server = createServer({
-    ...serverOptions(config),
-    ...tlsServerOptions(tls, material, handshakeMs),
-  });
+  const secure = tlsServerOptions(tls, material, handshakeMs);
+  const server = tls.http2
+    ? createHttp2Listener(config, secure, errorLog)
+    : createServer({ ...serverOptions(config), ...secure });
   guardRenegotiation(server, tls);
   server.on("tlsClientError", (error: Error) => {
     errorLog.info(`TLS handshake failed: ${error.message}`);
@@ -58,17 +68,40 @@ export function createHttpsListener(
   };
 }
 
+function createHttp2Listener(
+  config: ServerConfig,
+  secure: ReturnType<typeof tlsServerOptions>,
+  errorLog: ErrorLog,
+): Server {
+  const server = createSecureServer({ ...http2ServerOptions(), ...secure });
+  shareHttp1Settings(server, config);
+  // node's own handler passes a failed handshake on as a 'clientError', which is the
+  // HTTP/1.1 parser's event here (connections.ts): logged below as for HTTPS instead.
+  server.removeAllListeners("tlsClientError");
+  // No request runs silent for longer than --request-timeout (then the front end answers).
+  const { keepAliveTimeout } = config.http;
+  const timeouts = {
+    keepAliveSeconds: keepAliveTimeout,
+    silenceSeconds: keepAliveTimeout + (config.daemons.requestTimeout || 300),
+  };
+  watchSessions(server, timeouts, (message) => {
+    errorLog.info(message);
+  });
+  return asHttpsServer(server);
+}
+
 /**
  * No client-initiated renegotiation (a CPU-exhaustion lever, CVE-2011-1473): node lets a
  * TLS 1.2 client renegotiate (tls.CLIENT_RENEG_LIMIT: 3 in 10 minutes), so without
  * --ssl-verify-client, where the server never renegotiates, every renegotiation is made
  * an error and the connection is closed (clientError). With --ssl-verify-client the
- * server must renegotiate itself, and node cannot tell the two apart: there node's limit
- * is what applies.
+ * server must renegotiate itself (over HTTP/1.1 only), and node cannot tell the two
+ * apart: there node's limit is what applies.
  */
 function guardRenegotiation(server: Server, tls: TlsConfig): void {
-  if (tls.verifyClient.length > 0) return;
   server.on("secureConnection", (socket: TLSSocket) => {
+    // HTTP/2 forbids renegotiation altogether (RFC 9113 §9.2.1).
+    if (tls.verifyClient.length > 0 && socket.alpnProtocol !== "h2") return;
     socket.disableRenegotiation();
   });
 }

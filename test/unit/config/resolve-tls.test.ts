@@ -57,6 +57,7 @@ test("a complete HTTPS site resolves to absolute paths and its rules", async () 
     environment: true,
     httpsOnly: true,
     hstsPolicy: "max-age=60",
+    http2: false,
   });
 });
 
@@ -88,6 +89,13 @@ test("certificate options without --https-port are an error", async () => {
   ]) {
     await failsWith(argv, "WSGIX_ERR_OPTION_NEEDS", "needs --https-port");
   }
+});
+
+test("--http2 without --https-port is an error that says h2c is not served", async () => {
+  await failsWith(["--http2"], "WSGIX_ERR_OPTION_NEEDS", "h2c");
+  const config = await resolveWith([...SITE, ...FILES, "--http2"]);
+  assert.equal(config.tls?.http2, true);
+  assert.equal((await resolveWith([...SITE, ...FILES])).tls?.http2, false);
 });
 
 test("--https-port without --server-name is an error that says mod_wsgi-express ignores it", async () => {
@@ -158,6 +166,7 @@ function makeFiles(): { dir: string; tls: TlsConfig } {
     environment: false,
     httpsOnly: false,
     hstsPolicy: null,
+    http2: false,
   };
   return { dir, tls };
 }

@@ -301,7 +301,6 @@ test("Apache-only and planned options are listed in command-line order", async (
   const config = await resolveWith([
     "--server-mpm",
     "event",
-    "--http2",
     "--include-file",
     "x.conf",
     "--proxy-timeout",
@@ -310,7 +309,7 @@ test("Apache-only and planned options are listed in command-line order", async (
     "9000",
   ]);
   assert.deepEqual(config.ignoredOptions, ["--server-mpm", "--include-file"]);
-  assert.deepEqual(config.plannedOptions, ["--http2", "--proxy-timeout"]);
+  assert.deepEqual(config.plannedOptions, ["--proxy-timeout"]);
 });
 
 test("--enable-sendfile reaches the daemons' settings", async () => {

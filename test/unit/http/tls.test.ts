@@ -18,6 +18,7 @@ const TLS: TlsConfig = {
   environment: false,
   httpsOnly: false,
   hstsPolicy: null,
+  http2: false,
 };
 
 test("client certificates: the whole site, or under the --ssl-verify-client paths", () => {

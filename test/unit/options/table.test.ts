@@ -45,6 +45,7 @@ const IMPLEMENTED = [
   "liveness-path",
   "readiness-path",
   "shutdown-delay",
+  "http2",
   "application-type",
   "entry-point",
   "callable-object",
