@@ -91,17 +91,19 @@ class SpoolWriter {
   private waitingBytes = 0;
   private written = 0;
   private received = 0;
+  /** A write to the file is under way. */
   private writing = false;
-  /** The whole body came in. */
-  private ended = false;
-  /** No more is read from the client here (refused, gone, or left to stream). */
-  private stopped = false;
+  /** The client's side: still read here, the whole body came in (ended), or no more is
+   *  read here (stopped: refused, gone, or left to stream). Leaves reading once. */
+  private input: "reading" | "ended" | "stopped" = "reading";
   private settled = false;
-  private disposed = false;
-  /** The disk failed this file, or a thread may still read it: closed, not used again. */
+  /** The file's side: in use, disposed of by the exchange (waiting for a write or a
+   *  loan to finish), or given back to the pool with its budget. In that order only. */
+  private fileState: "in use" | "disposed" | "given back" = "in use";
+  /** The disk failed this file, or a thread may still read it: closed, not used again;
+   *  nothing more is written to it. */
   private failed = false;
   private loans = 0;
-  private givenBack = false;
   /** Of unknown length: its bytes are taken from the budget as they come. */
   private readonly chunked: boolean;
 
@@ -145,7 +147,7 @@ class SpoolWriter {
   };
 
   private readonly onEnd = (): void => {
-    this.ended = true;
+    if (this.input === "reading") this.input = "ended";
     this.finishWhenWritten();
   };
 
@@ -154,7 +156,8 @@ class SpoolWriter {
   };
 
   private write(): void {
-    if (this.writing || this.stopped || this.waiting.length === 0) return;
+    if (this.writing || this.input === "stopped" || this.failed) return;
+    if (this.waiting.length === 0) return;
     const batch = this.waiting;
     const batchBytes = this.waitingBytes;
     this.waiting = [];
@@ -174,7 +177,7 @@ class SpoolWriter {
           this.diskFailed(`short write (${String(bytesWritten)} of ${String(batchBytes)})`, rest);
           return;
         }
-        if (!this.stopped && this.waitingBytes < WRITE_WINDOW) this.req.resume();
+        if (this.input === "reading" && this.waitingBytes < WRITE_WINDOW) this.req.resume();
         this.write();
         this.finishWhenWritten();
       },
@@ -199,7 +202,7 @@ class SpoolWriter {
   /** Settles once nothing is being written: with the whole body, or with what came. */
   private finishWhenWritten(): void {
     if (this.writing) return;
-    if (this.ended || this.stopped) this.resolve();
+    if (this.input !== "reading") this.resolve();
   }
 
   private resolve(): void {
@@ -210,7 +213,7 @@ class SpoolWriter {
       file: this.file.handle,
       length: this.written,
       tail: this.waiting,
-      complete: this.ended,
+      complete: this.input === "ended",
       dispose: () => {
         this.dispose();
       },
@@ -219,7 +222,7 @@ class SpoolWriter {
   }
 
   private stopReading(): void {
-    this.stopped = true;
+    if (this.input === "reading") this.input = "stopped";
     this.req.pause();
     this.req.removeListener("data", this.onData);
   }
@@ -240,8 +243,8 @@ class SpoolWriter {
   }
 
   private dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+    if (this.fileState !== "in use") return;
+    this.fileState = "disposed";
     this.giveFileBack();
   }
 
@@ -260,8 +263,8 @@ class SpoolWriter {
   /** Once disposed, with no write under way (it would land in the next body) and no loan
    *  out: the file to the pool, its bytes to the budget. */
   private giveFileBack(): void {
-    if (!this.disposed || this.writing || this.loans > 0 || this.givenBack) return;
-    this.givenBack = true;
+    if (this.fileState !== "disposed" || this.writing || this.loans > 0) return;
+    this.fileState = "given back";
     this.settings.budget.give(this.reserved);
     this.settings.files.give(this.file, !this.failed);
   }

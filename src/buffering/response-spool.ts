@@ -41,13 +41,16 @@ export class ResponseSpool {
   /** Bytes in the file, and how many of them the client has been handed. */
   private fileEnd = 0;
   private readAt = 0;
+  /** Operations in flight, which overlap (a write to the file while the client is fed
+   *  from it): not states of the spool. */
   private writing = false;
   private reading = false;
   private waitingForDrain = false;
-  /** Back-pressure was met: pieces come here until all that is held has gone out. */
-  private engaged = false;
+  /** standby: pieces go to the client; holding: back-pressure was met, and pieces come
+   *  here until all that is held has gone out (then standby again); disposed: the
+   *  response is over, nothing more goes out. Nothing leaves disposed. */
+  private phase: "standby" | "holding" | "disposed" = "standby";
   private failed = false;
-  private disposed = false;
   /** The daemon sent its end: `ended` runs once all that is held has gone out. */
   private ended: (() => void) | null = null;
   /** Bytes of this spool taken from the budget; past the budget the daemon waits. */
@@ -77,14 +80,18 @@ export class ResponseSpool {
 
   /** Body pieces go here, not to the client, until all that is held has gone out. */
   get holding(): boolean {
-    return this.engaged;
+    return this.phase === "holding";
+  }
+
+  private get disposed(): boolean {
+    return this.phase === "disposed";
   }
 
   /** The client is full: what comes next waits here (the bytes already queued for the
    *  client leave first). */
   engage(): void {
     if (this.disposed) return;
-    this.engaged = true;
+    this.phase = "holding";
     this.pump();
   }
 
@@ -111,8 +118,7 @@ export class ResponseSpool {
   /** The response is over (the client left, or was cut off): nothing more goes out. */
   dispose(): void {
     if (this.disposed) return;
-    this.disposed = true;
-    this.engaged = false;
+    this.phase = "disposed";
     this.ended = null;
     for (const piece of this.pending) piece.repay?.();
     this.pending = [];
@@ -250,7 +256,7 @@ export class ResponseSpool {
   /** Everything held has gone out: the file starts again at 0, and its bytes go back to
    *  the budget. */
   private emptied(): void {
-    this.engaged = false;
+    if (this.phase === "holding") this.phase = "standby";
     this.fileEnd = 0;
     this.readAt = 0;
     this.settings.budget.give(this.reserved);
