@@ -55,6 +55,7 @@ const IMPLEMENTED = [
   "working-directory",
   "python-path",
   "server-root",
+  "server-status",
   "mount-point",
   "setenv",
   "passenv",
