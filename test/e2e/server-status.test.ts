@@ -5,8 +5,22 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { app, eventually, request, startServer, type Response } from "./harness.js";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import {
+  app,
+  eventually,
+  request,
+  runCli,
+  startServer,
+  tempDir,
+  type Response,
+} from "./harness.js";
+
+const run = promisify(execFile);
 
 /** The ?auto lines as a map. */
 function parseAuto(body: Buffer): Map<string, string> {
@@ -132,4 +146,44 @@ test("from any address but localhost: 403; without --server-status the app answe
   assert.equal(toApp.status, 200);
   assert.doesNotMatch(toApp.body.toString(), /Total Accesses/);
   assert.match(toApp.body.toString(), /Hello/i);
+});
+
+/** setup-server's root with `options`; its control script and the server's output file. */
+async function setUp(options: string[]): Promise<{ control: string; root: string }> {
+  const root = join(tempDir(), "root");
+  const setup = await runCli([
+    ...["setup-server", app("hello.wsgi"), "--host", "127.0.0.1", "--port", "0"],
+    ...["--server-root", root, ...options],
+  ]);
+  assert.equal(setup.status, 0, setup.stderr);
+  return { control: join(root, "apachectl"), root };
+}
+
+test("apachectl status prints the running server's ?auto page (--port 0: from its banner)", async (t) => {
+  const { control, root } = await setUp(["--server-status"]);
+  const notRunning = await run(control, ["status"], { cwd: "/" }).catch((e: unknown) => e);
+  assert.match(String((notRunning as { stderr?: string }).stderr), /not running/);
+  t.after(async () => {
+    if (existsSync(join(root, "httpd.pid"))) {
+      await run(control, ["stop"], { cwd: "/" }).catch(() => undefined);
+    }
+  });
+  await run(control, ["start"], { cwd: "/" });
+  const out = await eventually(
+    () => readFileSync(join(root, "wsgi-express.out"), "utf8"),
+    (text) => /^Application\s*:/m.test(text),
+  );
+  const url = /^Server URL\s*: (\S+)$/m.exec(out)?.[1] ?? "";
+  for (let i = 0; i < 3; i++) assert.equal((await request(url)).status, 200);
+  const status = await run(control, ["status"], { cwd: "/" });
+  const fields = parseAuto(Buffer.from(status.stdout));
+  assert.ok(Number(fields.get("Total Accesses")) >= 3, status.stdout);
+  assert.match(fields.get("Scoreboard") ?? "", /^[_W.]+$/);
+});
+
+test("apachectl status without --server-status says what it needs", async () => {
+  const { control } = await setUp([]);
+  const failed = await run(control, ["status"], { cwd: "/" }).catch((e: unknown) => e);
+  assert.equal((failed as { code?: number }).code, 1);
+  assert.match(String((failed as { stderr?: string }).stderr), /status needs --server-status/);
 });
