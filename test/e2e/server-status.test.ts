@@ -126,6 +126,33 @@ test("a request in flight shows as busy, with its method and URI", async (t) => 
   assert.equal((await sleeping).status, 200);
 });
 
+test("a request waiting for the only thread counts as queued", async (t) => {
+  const args = [
+    app("announce_sleep.wsgi"),
+    "--server-status",
+    "--processes",
+    "1",
+    "--threads",
+    "1",
+  ];
+  const server = await startServer(args);
+  t.after(() => server.stop());
+  const status = new URL("/server-status?auto", server.url).href;
+  await autoUntil(status, (f) => f.get("Scoreboard") === "_");
+  const held = request(new URL("/?seconds=5&id=held", server.url).href);
+  await eventually(server.errorLog, (log) => log.includes("sleeping held"), 20_000);
+  const next = request(new URL("/?seconds=0&id=next", server.url).href);
+  // Queued, or written ahead to the busy thread and not started: both wait for it.
+  const fields = await autoUntil(status, (f) => f.get("QueuedRequests") === "1");
+  assert.equal(fields.get("BusyWorkers"), "1");
+  assert.equal(fields.get("IdleWorkers"), "0");
+  assert.equal(fields.get("Scoreboard"), "W");
+  assert.equal((await held).status, 200);
+  assert.equal((await next).status, 200);
+  const after = await autoUntil(status, (f) => f.get("BusyWorkers") === "0");
+  assert.equal(after.get("QueuedRequests"), "0");
+});
+
 test("from any address but localhost: 403; without --server-status the app answers", async (t) => {
   const withStatus = await startServer([app("hello.wsgi"), "--server-status"]);
   t.after(() => withStatus.stop());
