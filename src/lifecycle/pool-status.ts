@@ -4,8 +4,7 @@
  * for, from what the processes and their channels already hold.
  */
 import type { DaemonConfig } from "../config/server-config.js";
-import type { PoolStatus, ProcessStatus, ThreadStatus } from "../daemon/pool.js";
-import type { DispatchTarget } from "../daemon/pool.js";
+import type { DispatchTarget, PoolStatus, ProcessStatus, ThreadStatus } from "../daemon/pool.js";
 
 export function poolStatus(
   processes: readonly DispatchTarget[],
