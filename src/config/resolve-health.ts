@@ -1,5 +1,6 @@
 /** `--liveness-path`, `--readiness-path`, `--shutdown-delay`: what a container
- *  orchestrator asks of the server itself (docs/containers.md). */
+ *  orchestrator asks of the server itself (docs/containers.md); and `--server-status`,
+ *  the other page the front end answers itself. */
 import { optionError } from "../errors.js";
 import type { OptionReader } from "./option-reader.js";
 
@@ -10,6 +11,8 @@ export interface HealthConfig {
   readonly readinessPath: string | null;
   /** Seconds a stop signal leaves the listener open, readiness answering 503. */
   readonly shutdownDelay: number;
+  /** `--server-status`: /server-status answered to localhost (front-door/server-status.ts). */
+  readonly serverStatus: boolean;
 }
 
 export function resolveHealth(options: OptionReader): HealthConfig {
@@ -23,7 +26,12 @@ export function resolveHealth(options: OptionReader): HealthConfig {
       readinessPath,
     );
   }
-  return { livenessPath, readinessPath, shutdownDelay: options.number("shutdown-delay") };
+  return {
+    livenessPath,
+    readinessPath,
+    shutdownDelay: options.number("shutdown-delay"),
+    serverStatus: options.flag("server-status"),
+  };
 }
 
 /** A probe path is matched exactly against the request's path (its query ignored), so

@@ -55,7 +55,7 @@ export class DaemonSession implements PendingRequest, BackendSession, BodySink {
   private readonly timers: SessionTimers<WorkerChannel>;
 
   constructor(
-    private readonly request: SessionRequest,
+    readonly request: SessionRequest,
     private readonly events: SessionEvents,
     private readonly context: SessionContext,
   ) {

@@ -74,6 +74,13 @@ export class AheadDispatcher {
   private cursor = 0;
   private rebalanceTimer: NodeJS.Timeout | undefined;
 
+  /** Requests written ahead that have not started (--server-status counts them queued). */
+  get waitingCount(): number {
+    let count = 0;
+    for (const list of this.waiting.values()) count += list.length;
+    return count;
+  }
+
   constructor(
     private readonly host: AheadHost,
     private readonly now: () => number,

@@ -22,6 +22,35 @@ export interface DaemonPool {
   /** Some process has loaded the app, has a thread connected, and is not on its way
    *  out (--readiness-path). */
   readonly appReady: boolean;
+  /** What --server-status shows: read when the page is asked for, never per request. */
+  status(): PoolStatus;
+}
+
+/** One daemon thread as --server-status shows it. */
+export interface ThreadStatus {
+  readonly thread: number;
+  /** "METHOD URI" of the request it runs, or null when idle. */
+  readonly request: string | null;
+  /** How long it has run that request (ms); 0 when idle. */
+  readonly busyMs: number;
+}
+
+export interface ProcessStatus {
+  readonly pid: number;
+  /** Takes new requests (else it is starting, draining or stopping). */
+  readonly serving: boolean;
+  /** Its connected threads, by thread number. */
+  readonly threads: readonly ThreadStatus[];
+}
+
+/** A read-only snapshot of the daemon pool (Apache's scoreboard, mod_status). */
+export interface PoolStatus {
+  /** --processes and --threads: the slots the scoreboard has. */
+  readonly processSlots: number;
+  readonly threadsPerProcess: number;
+  readonly processes: readonly ProcessStatus[];
+  /** Requests waiting for a thread: queued, or written ahead and not started. */
+  readonly waiting: number;
 }
 
 /** What dispatching needs of one daemon process (lifecycle/daemon-process.ts). */

@@ -133,6 +133,11 @@ export class ThreadDispatcher<P extends DispatchTarget = DispatchTarget> impleme
     return this.queue.length;
   }
 
+  /** Requests waiting for a thread: in the queue, or written ahead and not started. */
+  get waitingCount(): number {
+    return this.queue.length + this.ahead.waitingCount;
+  }
+
   /** Not to a process on its way out, nor past --maximum-requests (counting the requests
    *  it is running). */
   mayRunAhead(channel: WorkerChannel): boolean {

@@ -21,6 +21,9 @@ export interface ChannelUser {
   /** Its whole body has been written (or ended): another request may follow it on the
    *  connection without its frames interleaving (dispatch-ahead.ts). */
   readonly bodySent: boolean;
+  /** Its environ, for --server-status (REQUEST_METHOD, REQUEST_URI): read only when the
+   *  page is asked for. */
+  readonly request?: { readonly environ: Readonly<Record<string, string>> };
 }
 
 export class WorkerChannel {
@@ -69,6 +72,13 @@ export class WorkerChannel {
 
   get busy(): boolean {
     return this.user !== null;
+  }
+
+  /** The current request as "METHOD URI" (--server-status), or null when idle. */
+  get current(): string | null {
+    if (this.user === null) return null;
+    const environ = this.user.request?.environ ?? {};
+    return `${environ.REQUEST_METHOD ?? "-"} ${environ.REQUEST_URI ?? "-"}`;
   }
 
   get isClosed(): boolean {

@@ -22,6 +22,7 @@ import {
   type RequestHandler,
 } from "../http/listener.js";
 import { answerServerMethods } from "../http/server-methods.js";
+import { traffic } from "../http/traffic.js";
 import type { ErrorLog } from "../log/error-log.js";
 import { RequestSpooler } from "../buffering/request-spool.js";
 import { SpoolBudget } from "../buffering/spool-budget.js";
@@ -33,6 +34,7 @@ import { exchangeContext } from "./exchange-context.js";
 import { HealthChecks, withHealthChecks } from "./health.js";
 import { intakeRefusal } from "./intake.js";
 import type { SecureSite } from "./secure-site.js";
+import { ServerStatus } from "./server-status.js";
 
 export function createFrontEnd(
   config: ServerConfig,
@@ -43,7 +45,11 @@ export function createFrontEnd(
   https: { server: Server; site: SecureSite } | null = null,
 ): Server {
   const health = new HealthChecks(config.health, () => pool.appReady);
-  const door = new FrontDoor(config, pool, errorLog, accessLog, https?.site ?? null, health);
+  const status = config.health.serverStatus ? new ServerStatus(pool) : null;
+  const door = new FrontDoor(config, pool, errorLog, accessLog, https?.site ?? null, {
+    health,
+    status,
+  });
   const handle: RequestHandler = (req, res, expectContinue) => {
     door.handle(req, res, expectContinue);
   };
@@ -84,8 +90,9 @@ class FrontDoor {
     private readonly accessLog: AccessLog | null,
     /** HTTPS rules (redirects, client certificates, HSTS), with --https-port. */
     private readonly secure: SecureSite | null,
-    /** --liveness-path and --readiness-path, answered before anything else. */
-    private readonly health: HealthChecks,
+    /** --liveness-path, --readiness-path and --server-status: answered before anything
+     *  else. */
+    private readonly own: { health: HealthChecks; status: ServerStatus | null },
   ) {
     this.site = new Site(
       config,
@@ -131,7 +138,8 @@ class FrontDoor {
     // OPTIONS *, TRACE and CONNECT are the server's to answer, as Apache does.
     if (answerServerMethods(req, res, this.config.http.traceEnable, this.site.sendError)) return;
     // Probes, before host checks: kubelet sends Host: <pod IP> (health.ts).
-    if (this.health.answer(req, res)) return;
+    if (this.own.health.answer(req, res)) return;
+    if (this.own.status?.answer(req, res) === true) return;
     req.bodyFailed = (status) => {
       this.errorLog.info(`request ${req.url ?? ""}: request body failed (${status})`);
       markClosing(req.socket);
@@ -161,6 +169,7 @@ class FrontDoor {
 
   /** Counts and logs a request from the moment it arrives. */
   private arrive(req: FrontEndRequest, res: ServerResponse): AppRequest {
+    traffic.accesses += 1;
     this.accessLog?.watch(req, res);
     trackResponse(req, res);
     return this.identify(req, res);

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { compileAccessLogFormat, type AccessRecord } from "../log/access-log-format.js";
 import type { LogSink } from "../log/error-log.js";
 import { requestUri } from "./intake.js";
+import { traffic } from "./traffic.js";
 
 interface ResponseFacts {
   bodyBytes: number;
@@ -16,8 +17,9 @@ interface ResponseFacts {
 const facts = new WeakMap<ServerResponse, ResponseFacts>();
 
 /** Records body bytes sent on `res`, for %b and %B (only when an access log watches it:
- *  without one, nothing is kept per response). */
+ *  without one, nothing is kept per response), and in the server's total (traffic.ts). */
 export function countBody(res: ServerResponse, bytes: number): void {
+  traffic.bodyBytes += bytes;
   const known = facts.get(res);
   if (known) known.bodyBytes += bytes;
 }

@@ -12,7 +12,7 @@ import { DAEMON_SOCKET } from "../config/resolve-server-root.js";
 import type { ServerConfig } from "../config/server-config.js";
 import { BodyFileProbe } from "../daemon/body-file-probe.js";
 import { listenForDaemons } from "../daemon/listener.js";
-import type { DaemonPool } from "../daemon/pool.js";
+import type { DaemonPool, PoolStatus } from "../daemon/pool.js";
 import type { PendingRequest } from "../daemon/pending-request.js";
 import { ThreadDispatcher } from "../daemon/thread-dispatcher.js";
 import type { WorkerChannel } from "../daemon/worker-channel.js";
@@ -21,6 +21,7 @@ import { acceptDaemon, type ConnectionContext } from "./daemon-connections.js";
 import { spawnDaemon } from "./daemon-launch.js";
 import type { AppStatus, DaemonProcess, PythonReport } from "./daemon-process.js";
 import { DaemonProcesses } from "./daemon-processes.js";
+import { poolStatus } from "./pool-status.js";
 import { readRss } from "./proc-stats.js";
 import type { RestartSignal } from "./restart-signals.js";
 import { Supervisor } from "./supervisor.js";
@@ -130,6 +131,11 @@ export class SupervisedDaemonPool implements DaemonPool {
 
   get appReady(): boolean {
     return this.processes.appReady;
+  }
+
+  status(): PoolStatus {
+    const waiting = this.threads.waitingCount;
+    return poolStatus(this.processes.all, this.config.daemons, waiting, this.now());
   }
 
   get python(): PythonReport | null {

@@ -73,6 +73,11 @@ export class DaemonProcesses implements SupervisedPool {
     return reports.find((a) => !a.loaded) ?? reports[0] ?? this.startupCrash;
   }
 
+  /** Every process alive, serving or not (--server-status). */
+  get all(): DaemonProcess[] {
+    return [...this.byPid.values()];
+  }
+
   get serving(): DaemonProcess[] {
     return this.slots.serving;
   }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../config/server-config.js";
 import { controlScript, shellQuote } from "./control-script.js";
+import { statusTarget } from "./status-command.js";
 
 /** bin/wsgi-express.js of this package (dist/src/setup -> package root). */
 export const BIN_SCRIPT = fileURLToPath(new URL("../../../bin/wsgi-express.js", import.meta.url));
@@ -37,7 +38,8 @@ export function writeServerRoot(config: ServerConfig, inputs: SetupInputs): void
   };
   writeAtomically(join(root, SAVED_CONFIG), `${JSON.stringify(script, null, 2)}\n`, 0o644);
   // Replaced by rename, never rewritten in place: a shell may be reading the old one.
-  writeAtomically(config.control.controlScript, controlScript(script), 0o755);
+  const status = config.health.serverStatus ? statusTarget(config.listen) : null;
+  writeAtomically(config.control.controlScript, controlScript({ ...script, status }), 0o755);
   writeEnvvars(config);
   makeDirectories(config.daemons.pythonEggs);
 }

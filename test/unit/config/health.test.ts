@@ -22,7 +22,12 @@ async function failsWith(argv: string[], code: string, option: string): Promise<
 
 test("health defaults: no probe paths, no shutdown delay", async () => {
   const { health } = await resolveWith([]);
-  assert.deepEqual(health, { livenessPath: null, readinessPath: null, shutdownDelay: 0 });
+  assert.deepEqual(health, {
+    livenessPath: null,
+    readinessPath: null,
+    shutdownDelay: 0,
+    serverStatus: false,
+  });
 });
 
 test("--liveness-path, --readiness-path and --shutdown-delay resolve as given", async () => {
@@ -34,6 +39,7 @@ test("--liveness-path, --readiness-path and --shutdown-delay resolve as given", 
     livenessPath: "/livez",
     readinessPath: "/-/ready",
     shutdownDelay: 2.5,
+    serverStatus: false,
   });
 });
 

@@ -2,7 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { probeAnswer } from "../../../src/front-door/health.js";
 
-const CONFIG = { livenessPath: "/livez", readinessPath: "/readyz", shutdownDelay: 0 };
+const CONFIG = {
+  livenessPath: "/livez",
+  readinessPath: "/readyz",
+  shutdownDelay: 0,
+  serverStatus: false,
+};
 const READY = { appReady: true, draining: false };
 const LOADING = { appReady: false, draining: false };
 const DRAINING = { appReady: true, draining: true };
@@ -11,7 +16,7 @@ test("other paths are not probes, whatever the state", () => {
   for (const url of ["/", "/livez/", "/readyz/x", "/LIVEZ", "/x?/livez"]) {
     assert.equal(probeAnswer(CONFIG, "GET", url, READY), null);
   }
-  const none = { livenessPath: null, readinessPath: null, shutdownDelay: 0 };
+  const none = { livenessPath: null, readinessPath: null, shutdownDelay: 0, serverStatus: false };
   assert.equal(probeAnswer(none, "GET", "/livez", READY), null);
 });
 

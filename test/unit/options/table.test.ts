@@ -56,6 +56,7 @@ const IMPLEMENTED = [
   "working-directory",
   "python-path",
   "server-root",
+  "server-status",
   "mount-point",
   "setenv",
   "passenv",

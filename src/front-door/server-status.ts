@@ -1,0 +1,83 @@
+/**
+ * --server-status: the front end answers /server-status itself, before the app, as
+ * mod_wsgi-express's generated configuration maps it to Apache's mod_status (reference
+ * option 90) - and, as there, only to clients on this host ("Require ip 127.0.0.1 ::1"
+ * in its httpd.conf); anyone else gets 403. `?auto` is mod_status's machine-readable
+ * form. The figures are read when the page is asked for; the request path only bumps
+ * the two counters of http/traffic.ts.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { PoolStatus } from "../daemon/pool.js";
+import { countBody } from "../http/access-log.js";
+import { traffic } from "../http/traffic.js";
+import { autoText, htmlPage, statusFigures } from "./status-page.js";
+
+export const STATUS_PATH = "/server-status";
+
+/** The peer addresses allowed: IPv4 and IPv6 loopback (a dual-stack listener reports
+ *  an IPv4 client as ::ffff:127.0.0.1). */
+const LOCAL = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+
+/** Apache's mod_status takes `auto` among the &-separated query words. */
+export function wantsAuto(url: string): boolean {
+  const query = url.indexOf("?");
+  if (query === -1) return false;
+  return url
+    .slice(query + 1)
+    .split("&")
+    .some((word) => word.toLowerCase() === "auto");
+}
+
+export class ServerStatus {
+  private readonly startedAt: number;
+
+  constructor(
+    private readonly pool: { status(): PoolStatus },
+    /** Monotonic milliseconds (performance.now), passed in for tests. */
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.startedAt = now();
+  }
+
+  /** True when `req` was for the status page, now answered. */
+  answer(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url ?? "";
+    const path = url.split("?", 1)[0];
+    if (path !== STATUS_PATH) return false;
+    if (!LOCAL.has(req.socket.remoteAddress ?? "")) {
+      send(req, res, 403, "text/plain; charset=utf-8", "forbidden: localhost only\n");
+      return true;
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.setHeader("Allow", "GET, HEAD");
+      send(req, res, 405, "text/plain; charset=utf-8", "method not allowed\n");
+      return true;
+    }
+    const uptime = Math.floor((this.now() - this.startedAt) / 1000);
+    const figures = statusFigures(this.pool.status(), traffic, uptime);
+    if (wantsAuto(url)) send(req, res, 200, "text/plain; charset=utf-8", autoText(figures));
+    else send(req, res, 200, "text/html; charset=utf-8", htmlPage(figures, "wsgi-express"));
+    return true;
+  }
+}
+
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  type: string,
+  text: string,
+): void {
+  const body = Buffer.from(text);
+  res.writeHead(status, {
+    "Content-Type": type,
+    "Content-Length": body.length,
+    "Cache-Control": "no-store",
+  });
+  if (req.method === "HEAD") {
+    res.end();
+    return;
+  }
+  res.end(body);
+  countBody(res, body.length);
+}
