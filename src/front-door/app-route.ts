@@ -87,6 +87,8 @@ export class AppRoute {
 
   /** `/app` under --mount-point /app: 301 to `/app/`, as mod_dir's DirectorySlash. */
   slashRedirect(req: IncomingMessage): string | null {
+    // At the root there is no bare mount point to redirect from (the common case).
+    if (this.settings.mountPoint === "/") return null;
     const url = req.url ?? "/";
     const { path, uri } = splitTarget(url);
     const q = uri.indexOf("?");

@@ -27,6 +27,8 @@ export type TargetVerdict =
  *  port (RFC 3986 §3.2.2). No userinfo: see classifyTarget. */
 const AUTHORITY = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]+)(?::\d*)?$/;
 const ABSOLUTE = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)(.*)$/s;
+/** What normalizePath could change: an escape, a `//` run, a segment starting with `.`. */
+const NEEDS_NORMALISING = /%|\/\/|\/\./;
 /** RFC 3986 §2.3 unreserved characters. */
 const UNRESERVED = /[A-Za-z0-9._~-]/;
 
@@ -64,6 +66,9 @@ function withPath(form: TargetForm, prefix: string, pathAndQuery: string): Targe
 /** The path normalised (steps 1-4 above), still percent-encoded; or the status that
  *  refuses it. `rawPath` starts with `/`. */
 export function normalizePath(rawPath: string): string | number {
+  // Most paths have no escape, no `//` and no dot segment: nothing below would change
+  // them, and one test is all they cost.
+  if (!NEEDS_NORMALISING.test(rawPath)) return rawPath;
   const decoded = decodeUnreserved(rawPath);
   if (decoded === null) return 400;
   const merged = decoded.replace(/\/{2,}/g, "/");
