@@ -11,6 +11,7 @@
  * A repayment that never comes (a write whose callback is lost) costs only that buffer:
  * the garbage collector takes it as it took every buffer before.
  */
+import type { HeldPiece } from "../buffering/response-spool.js";
 
 /** Four times what node itself reads a socket with: a daemon's send buffer holds 208 KiB
  *  by default and more with --send-buffer-size, and a 1 MiB response then takes 4 reads
@@ -90,7 +91,7 @@ const LEND_MIN = 16 * 1024;
 
 /** A piece of a daemon socket's read buffer made to outlive the read: a small piece
  *  copied, a large one lent until it is no longer needed. */
-export function holdPiece(piece: Buffer): { buffer: Buffer; repay: (() => void) | null } {
+export function holdPiece(piece: Buffer): HeldPiece {
   if (piece.length < LEND_MIN) return { buffer: Buffer.from(piece), repay: null };
   return { buffer: piece, repay: daemonReadBuffers.lend(piece) };
 }
