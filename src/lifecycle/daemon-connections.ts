@@ -75,11 +75,23 @@ function acceptControl(
   processes.reported(daemon, hello.python);
 }
 
-function channelClosed(context: ConnectionContext, channel: WorkerChannel, reason: string): void {
-  context.threads.remove(channel);
+/** A thread's connection closed. Unexpected (the daemon was serving): the daemon takes
+ *  no new request, before a request waiting ahead on this channel is handed on, so that
+ *  it never goes to another thread of a daemon that is most likely dead. */
+export function channelClosed(
+  context: Pick<ConnectionContext, "processes" | "threads" | "log">,
+  channel: WorkerChannel,
+  reason: string,
+): void {
   const daemon = context.processes.get(channel.pid);
-  daemon?.removeChannel(channel);
-  if (daemon?.acceptsRequests) {
-    context.log.warn(`lost thread ${channel.thread} of daemon ${channel.pid}: ${reason}`);
+  const unexpected = daemon?.acceptsRequests === true;
+  if (daemon && unexpected) {
+    context.log.warn(
+      `lost thread ${channel.thread} of daemon ${channel.pid}: ${reason}; no new requests go to it`,
+    );
+    context.processes.lostThread(daemon);
   }
+  context.threads.remove(channel);
+  daemon?.removeChannel(channel);
+  if (daemon && unexpected) context.processes.settleLoss(daemon);
 }

@@ -142,6 +142,22 @@ export class DaemonProcesses implements SupervisedPool {
     daemon.kill();
   }
 
+  /** A thread's connection of `daemon` broke while it served: it takes no new request.
+   *  A daemon that dies closes every thread's connection at once, but they are seen
+   *  closed one at a time: until then its other threads look idle, and a request given
+   *  to one would get 502 without ever running. It stops once idle, and its exit is
+   *  handled as any other (restarted after the crash back-off). */
+  lostThread(daemon: DaemonProcess): void {
+    this.stopDispatching(daemon);
+  }
+
+  /** A daemon that lost a thread has no request left: it stops. */
+  settleLoss(daemon: DaemonProcess): void {
+    if (!daemon.acceptsRequests && !daemon.exited && daemon.activeRequests === 0) {
+      this.finish(daemon);
+    }
+  }
+
   /** `daemon` reported on its app (control HELLO): the old processes of its slot drain,
    *  unless it could not load the app and they could. */
   reported(daemon: DaemonProcess, python?: PythonReport): void {

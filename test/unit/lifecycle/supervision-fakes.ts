@@ -14,6 +14,7 @@ import { ThreadDispatcher } from "../../../src/daemon/thread-dispatcher.js";
 import { WorkerChannel } from "../../../src/daemon/worker-channel.js";
 import { ErrorLog } from "../../../src/log/error-log.js";
 import type { DaemonControl, DaemonProcess } from "../../../src/lifecycle/daemon-process.js";
+import { channelClosed } from "../../../src/lifecycle/daemon-connections.js";
 import { DaemonProcesses } from "../../../src/lifecycle/daemon-processes.js";
 import { Supervisor } from "../../../src/lifecycle/supervisor.js";
 import { systemTimers, type Timers } from "../../../src/process/timers.js";
@@ -154,11 +155,17 @@ export class World {
   }
 
   /** A thread of `daemon` connects, and (with `busy`) is given a request to run. */
-  thread(daemon: DaemonProcess, busy = false): WorkerChannel {
+  thread(daemon: DaemonProcess, busy = false, thread = 1): WorkerChannel {
     const socket = new QuietSocket() as unknown as Socket;
-    const channel = new WorkerChannel(socket, new FrameDecoder(), daemon.pid, 1, () => {
-      this.threads.remove(channel);
-    });
+    const channel = new WorkerChannel(
+      socket,
+      new FrameDecoder(),
+      daemon.pid,
+      thread,
+      (lost, why) => {
+        channelClosed(this, lost, why);
+      },
+    );
     daemon.addChannel(channel);
     if (busy) channel.assign(request(), Date.now());
     else this.threads.add(channel);

@@ -232,3 +232,30 @@ test("the queue sweep: --queue-timeout while every thread is busy (504)", async 
   await advance(world, 250);
   assert.deepEqual(waiting.expired, [504]);
 });
+
+test("a daemon that loses a thread's connection gets no new request on its other threads", async () => {
+  const world = await World.start(["--processes", "2", "--threads", "2"]);
+  const [dying, healthy] = [world.serving(0), world.serving(1)];
+  world.report(dying);
+  world.report(healthy);
+  const first = world.thread(dying, false, 1);
+  const second = world.thread(dying, false, 2);
+  // The other process's only thread is busy: without the rule, a request would go to
+  // the dying daemon's second thread, idle only because its close is not seen yet.
+  world.thread(healthy, true, 1);
+  first.close("connection closed");
+  const next = request();
+  const started: string[] = [];
+  next.start = (channel) => started.push(`${String(channel.pid)}/${String(channel.thread)}`);
+  world.threads.dispatch(next);
+  assert.deepEqual(started, [], "given to a thread of a daemon that lost one");
+  assert.equal(world.threads.queuedCount, 1);
+  assert.equal(world.logged(/lost thread 1 of daemon \d+: connection closed; no new requests/), 1);
+  assert.equal(dying.acceptsRequests, false);
+  // Idle, it is asked to stop; its exit is then a crash like any other, and restarted.
+  assert.deepEqual(world.controls.get(dying.pid)?.shutdowns.length, 1);
+  second.close("connection closed");
+  world.children[0]?.exit(null, "SIGSEGV");
+  await settle(world);
+  assert.equal(world.logged(/exited with signal SIGSEGV; restarting/), 1);
+});
