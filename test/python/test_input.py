@@ -1,5 +1,6 @@
 """wsgi.input read semantics over scripted body frames (PEP 3333 input stream)."""
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -30,6 +31,57 @@ class ScriptedConnection:
 
     def send(self, data):
         self.sent.append(data)
+
+
+@contextlib.contextmanager
+def interrupted_when(condition):
+    """Raises Interrupted at the first bytecode of input.py's code that runs once
+    `condition()` holds, as mod_wsgi.RequestTimeout can be. Python 3.12 moved tracing
+    onto sys.monitoring, and 3.12 no longer honours f_trace_opcodes set by a trace
+    function: there the instruction events are asked for directly."""
+    codes = [f.__code__ for f in vars(Input).values() if hasattr(f, "__code__")]
+    if sys.version_info < (3, 12):
+
+        def tracer(frame, event, arg):
+            if frame.f_code in codes:
+                frame.f_trace_opcodes = True
+                return opcode_tracer
+            return None
+
+        def opcode_tracer(frame, event, arg):
+            if event == "opcode" and condition():
+                sys.settrace(None)
+                raise Interrupted()
+            return opcode_tracer
+
+        sys.settrace(tracer)
+        try:
+            yield
+        finally:
+            sys.settrace(None)
+        return
+    monitoring = sys.monitoring
+    tool = monitoring.DEBUGGER_ID
+    monitoring.use_tool_id(tool, "test_input")
+
+    def stop():
+        for code in codes:
+            monitoring.set_local_events(tool, code, 0)
+
+    def on_instruction(code, offset):
+        if condition():
+            stop()
+            raise Interrupted()
+
+    monitoring.register_callback(tool, monitoring.events.INSTRUCTION, on_instruction)
+    for code in codes:
+        monitoring.set_local_events(tool, code, monitoring.events.INSTRUCTION)
+    try:
+        yield
+    finally:
+        stop()
+        monitoring.register_callback(tool, monitoring.events.INSTRUCTION, None)
+        monitoring.free_tool_id(tool)
 
 
 def body(*chunks, **kwargs):
@@ -205,25 +257,9 @@ class SpooledBodies(unittest.TestCase):
         # the spool file is open: the descriptor must already be where drain() finds it.
         before = self.open_descriptors()
         _, stream = self.spooled(b"tail")
-
-        def tracer(frame, event, arg):
-            if frame.f_code.co_filename.endswith("input.py"):
-                frame.f_trace_opcodes = True
-                return opcode_tracer
-            return None
-
-        def opcode_tracer(frame, event, arg):
-            if event == "opcode" and self.open_descriptors() > before:
-                sys.settrace(None)
-                raise Interrupted()
-            return opcode_tracer
-
-        sys.settrace(tracer)
-        try:
+        with interrupted_when(lambda: self.open_descriptors() > before):
             with self.assertRaises(Interrupted):
                 stream.read(4)
-        finally:
-            sys.settrace(None)
         stream.drain()
         self.assertEqual(self.open_descriptors(), before)
 
