@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -21,6 +21,16 @@ import {
 } from "./harness.js";
 
 const run = promisify(execFile);
+
+/** A file the app waits for (announce_sleep.wsgi's ?gate=): opened on the way out too,
+ *  so that a failed assertion never leaves the request sleeping out its minute. */
+function gatePath(t: { after: (fn: () => void) => void }): string {
+  const gate = join(tempDir(), "gate");
+  t.after(() => {
+    writeFileSync(gate, "");
+  });
+  return gate;
+}
 
 /** The ?auto lines as a map. */
 function parseAuto(body: Buffer): Map<string, string> {
@@ -114,15 +124,17 @@ test("a request in flight shows as busy, with its method and URI", async (t) => 
   t.after(() => server.stop());
   const status = new URL("/server-status?auto", server.url).href;
   await autoUntil(status, (f) => f.get("Scoreboard") === "__");
-  // Long enough that the status requests below surely come while it sleeps.
-  const sleeping = request(new URL("/nap?seconds=5&id=held", server.url).href);
+  // It sleeps until the test has read the status: the gate opens at the end.
+  const gate = gatePath(t);
+  const sleeping = request(new URL(`/nap?gate=${gate}&id=held`, server.url).href);
   await eventually(server.errorLog, (log) => log.includes("sleeping held"), 20_000);
   const auto = parseAuto((await request(status)).body);
   assert.equal(auto.get("BusyWorkers"), "1", [...auto].join("\n"));
   assert.equal(auto.get("IdleWorkers"), "1");
   assert.match(auto.get("Scoreboard") ?? "", /^(W_|_W)$/);
   const page = (await request(new URL("/server-status", server.url).href)).body.toString();
-  assert.match(page, /<td>W<\/td><td>[\d.]+<\/td><td>GET \/nap\?seconds=5&amp;id=held<\/td>/);
+  assert.match(page, /<td>W<\/td><td>[\d.]+<\/td><td>GET \/nap\?gate=[^<]+&amp;id=held<\/td>/);
+  writeFileSync(gate, "");
   assert.equal((await sleeping).status, 200);
 });
 
@@ -139,7 +151,8 @@ test("a request waiting for the only thread counts as queued", async (t) => {
   t.after(() => server.stop());
   const status = new URL("/server-status?auto", server.url).href;
   await autoUntil(status, (f) => f.get("Scoreboard") === "_");
-  const held = request(new URL("/?seconds=5&id=held", server.url).href);
+  const gate = gatePath(t);
+  const held = request(new URL(`/?gate=${gate}&id=held`, server.url).href);
   await eventually(server.errorLog, (log) => log.includes("sleeping held"), 20_000);
   const next = request(new URL("/?seconds=0&id=next", server.url).href);
   // Queued, or written ahead to the busy thread and not started: both wait for it.
@@ -147,6 +160,7 @@ test("a request waiting for the only thread counts as queued", async (t) => {
   assert.equal(fields.get("BusyWorkers"), "1");
   assert.equal(fields.get("IdleWorkers"), "0");
   assert.equal(fields.get("Scoreboard"), "W");
+  writeFileSync(gate, "");
   assert.equal((await held).status, 200);
   assert.equal((await next).status, 200);
   const after = await autoUntil(status, (f) => f.get("BusyWorkers") === "0");
