@@ -56,36 +56,58 @@ export function checkRequest(
   const url = request.url ?? "";
   // node lets "HTTP/2.0" (and other majors) through as an HTTP/1 request line.
   if (httpVersion !== "1.1" && httpVersion !== "1.0") return 505;
-  const overLimit = checkLimits(request, limits);
-  if (overLimit !== null) return overLimit;
-  // asterisk-form is for OPTIONS only (RFC 9112 §3.2.4).
-  if (url === "*" && request.method !== "OPTIONS") return 400;
-  const hosts = values(request.rawHeaders, "host");
+  const { limitRequestLine, limitRequestFields } = limits;
+  const lineLength = (request.method ?? "").length + url.length + 10;
+  if (limitRequestLine > 0 && lineLength > limitRequestLine) return 414;
+  const raw = request.rawHeaders;
+  if (limitRequestFields > 0 && raw.length / 2 > limitRequestFields) return 431;
+  // The asterisk-form with a method other than OPTIONS is refused with the target's
+  // other forms, in request-path.ts.
+  const fields = scanFields(raw, limits.limitRequestFieldSize);
+  if (fields.oversized) return 431;
+  const { hosts } = fields;
   if (hosts.length > 1) return 400;
   const host = hosts[0];
   if (host === undefined ? httpVersion === "1.1" : !HOST.test(host)) return 400;
   // Two Content-Types is a gunicorn 26.1 rejection: parsers disagree on which one wins.
-  if (values(request.rawHeaders, "content-type").length > 1) return 400;
-  return checkTransferEncoding(values(request.rawHeaders, "transfer-encoding"), httpVersion);
+  if (fields.contentTypes > 1) return 400;
+  return checkTransferEncoding(fields.transferEncodings, httpVersion);
 }
 
-/** The line and field limits. Lengths are of the lines as Apache reads them, without
- *  CRLF: `METHOD SP target SP HTTP/x.y`, and `Name: value` (node strips the whitespace
- *  around a value, so one space after the colon is counted whatever was sent). */
-function checkLimits(request: RequestLine, limits: HeaderLimits): number | null {
-  const { limitRequestLine, limitRequestFields, limitRequestFieldSize } = limits;
-  const lineLength = (request.method ?? "").length + (request.url ?? "").length + 10;
-  if (limitRequestLine > 0 && lineLength > limitRequestLine) return 414;
-  const raw = request.rawHeaders;
-  if (limitRequestFields > 0 && raw.length / 2 > limitRequestFields) return 431;
-  if (limitRequestFieldSize > 0) {
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      if ((raw[i] ?? "").length + 2 + (raw[i + 1] ?? "").length > limitRequestFieldSize) {
-        return 431;
-      }
+/** What checkRequest needs of the header fields, found in one pass over them. */
+interface FieldScan {
+  /** A `Name: value` line longer than --limit-request-field-size. */
+  oversized: boolean;
+  hosts: string[];
+  contentTypes: number;
+  transferEncodings: string[];
+}
+
+/** Lengths are of the lines as Apache reads them, without CRLF: `Name: value` (node
+ *  strips the whitespace around a value, so one space after the colon is counted
+ *  whatever was sent). A name is lower-cased only when its length is one looked for. */
+function scanFields(raw: readonly string[], limitFieldSize: number): FieldScan {
+  const scan: FieldScan = { oversized: false, hosts: [], contentTypes: 0, transferEncodings: [] };
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? "";
+    const value = raw[i + 1] ?? "";
+    if (limitFieldSize > 0 && name.length + 2 + value.length > limitFieldSize) {
+      scan.oversized = true;
+      return scan;
+    }
+    switch (name.length) {
+      case 4:
+        if (name.toLowerCase() === "host") scan.hosts.push(value);
+        break;
+      case 12:
+        if (name.toLowerCase() === "content-type") scan.contentTypes += 1;
+        break;
+      case 17:
+        if (name.toLowerCase() === "transfer-encoding") scan.transferEncodings.push(value);
+        break;
     }
   }
-  return null;
+  return scan;
 }
 
 /** What llhttp lets through: empty list elements, other codings before chunked, and
@@ -107,14 +129,6 @@ function checkTransferEncoding(fields: readonly string[], httpVersion: string): 
   // We decode only chunked; another coding (gzip, chunked) is not implemented (§6.1: 501).
   if (codings.length !== 1) return 501;
   return null;
-}
-
-function values(rawHeaders: readonly string[], lowerName: string): string[] {
-  const found: string[] = [];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]?.toLowerCase() === lowerName) found.push(rawHeaders[i + 1] ?? "");
-  }
-  return found;
 }
 
 /**
