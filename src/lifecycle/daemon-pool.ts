@@ -14,17 +14,18 @@ import { BodyFileProbe } from "../daemon/body-file-probe.js";
 import { listenForDaemons } from "../daemon/listener.js";
 import type { DaemonPool, PoolStatus } from "../daemon/pool.js";
 import type { PendingRequest } from "../daemon/pending-request.js";
-import { ThreadDispatcher } from "../daemon/thread-dispatcher.js";
+import type { ThreadDispatcher } from "../daemon/thread-dispatcher.js";
 import type { WorkerChannel } from "../daemon/worker-channel.js";
 import type { ErrorLog } from "../log/error-log.js";
 import { acceptDaemon, type ConnectionContext } from "./daemon-connections.js";
 import { spawnDaemon } from "./daemon-launch.js";
 import type { AppStatus, DaemonProcess, PythonReport } from "./daemon-process.js";
-import { DaemonProcesses } from "./daemon-processes.js";
+import type { DaemonProcesses } from "./daemon-processes.js";
 import { poolStatus } from "./pool-status.js";
 import { readRss } from "./proc-stats.js";
 import type { RestartSignal } from "./restart-signals.js";
-import { Supervisor } from "./supervisor.js";
+import { superviseDaemons } from "./supervision.js";
+import type { Supervisor } from "./supervisor.js";
 import { systemTimers, type Timers } from "../process/timers.js";
 
 export class SupervisedDaemonPool implements DaemonPool {
@@ -47,52 +48,28 @@ export class SupervisedDaemonPool implements DaemonPool {
     this.socketPath = join(config.socketDirectory, DAEMON_SOCKET);
     const now = (): number => timers.now();
     this.now = now;
-    this.threads = new ThreadDispatcher<DaemonProcess>(
-      config,
-      {
-        processOf: (channel) => this.processes.get(channel.pid),
-        afterRequest: (daemon) => {
-          this.supervisor.afterRequest(daemon);
+    const launch = (index: number): ReturnType<typeof spawnDaemon> =>
+      spawnDaemon(
+        {
+          config,
+          socketPath: this.socketPath,
+          token: this.token,
+          processIndex: index + 1,
+          bodyFileProbe: this.bodyFileProbe?.path ?? null,
         },
-        countsAsActivity: (path) => this.supervisor.countsAsActivity(path),
-        finish: (daemon) => {
-          this.processes.finish(daemon);
-        },
-      },
-      now,
-    );
-    this.processes = new DaemonProcesses(
-      config,
-      log,
-      this.threads,
-      {
-        launch: (index) =>
-          spawnDaemon(
-            {
-              config,
-              socketPath: this.socketPath,
-              token: this.token,
-              processIndex: index + 1,
-              bodyFileProbe: this.bodyFileProbe?.path ?? null,
-            },
-            log,
-          ),
-        started: (daemon) => {
-          this.supervisor.watchStartup(daemon);
-        },
-        exited: (daemon, code, signal) => {
-          this.supervisor.post({ type: "exit", daemon, code, signal });
-        },
-      },
-      timers,
-    );
-    this.supervisor = new Supervisor(config, log, this.processes, {
+        log,
+      );
+    ({
+      threads: this.threads,
+      processes: this.processes,
+      supervisor: this.supervisor,
+    } = superviseDaemons(config, log, launch, {
       timers,
       readRss,
       onFatal: (message) => {
         this.onFatal(message);
       },
-    });
+    }));
   }
 
   /** Listens for daemon connections and starts every process; resolves once each has

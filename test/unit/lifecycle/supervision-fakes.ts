@@ -10,13 +10,14 @@ import { Duplex } from "node:stream";
 import { resolveConfig } from "../../../src/config/resolve.js";
 import type { ServerConfig } from "../../../src/config/server-config.js";
 import type { PendingRequest } from "../../../src/daemon/pending-request.js";
-import { ThreadDispatcher } from "../../../src/daemon/thread-dispatcher.js";
+import type { ThreadDispatcher } from "../../../src/daemon/thread-dispatcher.js";
 import { WorkerChannel } from "../../../src/daemon/worker-channel.js";
 import { ErrorLog } from "../../../src/log/error-log.js";
 import type { DaemonControl, DaemonProcess } from "../../../src/lifecycle/daemon-process.js";
 import { channelClosed } from "../../../src/lifecycle/daemon-connections.js";
-import { DaemonProcesses } from "../../../src/lifecycle/daemon-processes.js";
-import { Supervisor } from "../../../src/lifecycle/supervisor.js";
+import type { DaemonProcesses } from "../../../src/lifecycle/daemon-processes.js";
+import { superviseDaemons } from "../../../src/lifecycle/supervision.js";
+import type { Supervisor } from "../../../src/lifecycle/supervisor.js";
 import { systemTimers, type Timers } from "../../../src/process/timers.js";
 import { FrameDecoder } from "../../../src/protocol/frames.js";
 import { fakeContext, parseArgs } from "../config/fakes.js";
@@ -91,40 +92,20 @@ export class World {
   readonly supervisor: Supervisor;
 
   private constructor(readonly config: ServerConfig) {
-    const now = (): number => this.timers.now();
-    this.threads = new ThreadDispatcher<DaemonProcess>(
-      config,
-      {
-        processOf: (channel) => this.processes.get(channel.pid),
-        afterRequest: (daemon) => {
-          this.supervisor.afterRequest(daemon);
-        },
-        countsAsActivity: (path) => this.supervisor.countsAsActivity(path),
-        finish: (daemon) => {
-          this.processes.finish(daemon);
-        },
-      },
-      now,
-    );
-    const hooks = {
-      launch: () => {
-        const child = new FakeChild();
-        this.children.push(child);
-        return child;
-      },
-      started: (daemon: DaemonProcess) => {
-        this.supervisor.watchStartup(daemon);
-      },
-      exited: (daemon: DaemonProcess, code: number | null, signal: string | null) => {
-        this.supervisor.post({ type: "exit", daemon, code, signal });
-      },
+    const launch = (): FakeChild => {
+      const child = new FakeChild();
+      this.children.push(child);
+      return child;
     };
-    this.processes = new DaemonProcesses(config, this.log, this.threads, hooks, this.timers);
-    this.supervisor = new Supervisor(config, this.log, this.processes, {
+    ({
+      threads: this.threads,
+      processes: this.processes,
+      supervisor: this.supervisor,
+    } = superviseDaemons(config, this.log, launch, {
       timers: this.timers,
       readRss: (pid) => Promise.resolve(this.rss.get(pid) ?? null),
       onFatal: (message) => this.fatal.push(message),
-    });
+    }));
   }
 
   /** A world whose config is `wsgi-express start-server app.wsgi ...args`; its
