@@ -7,6 +7,7 @@ import os
 import runpy
 import signal
 import sys
+import threading
 import traceback
 
 from . import modwsgi
@@ -48,7 +49,31 @@ def main(package_dir):
         return EXIT_PRIVILEGES
     _install_mod_wsgi(name, settings.get("serverMetrics") is True)
     signal.signal(signal.SIGTERM, _raise_system_exit)
+    lifeline = settings.get("lifeline")
+    if isinstance(lifeline, int):
+        _watch_lifeline(lifeline)
     return _run(script)
+
+
+def _watch_lifeline(fd):
+    """The front end holds the other end of this pipe and never writes to it: it reads
+    end-of-file once the front end is gone, however it went (a service runs in a
+    session of its own, so no terminal signal reaches it). The service then stops as
+    if the front end had stopped it: SIGTERM, SystemExit in the script."""
+    try:
+        os.set_inheritable(fd, False)  # not to the script's own children
+    except OSError:
+        return  # started without one (by hand): nothing to watch
+
+    def wait_for_close():
+        try:
+            while os.read(fd, 4096):
+                pass
+        except OSError:
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=wait_for_close, name="wsgi-express-lifeline", daemon=True).start()
 
 
 def _install_mod_wsgi(name, server_metrics):

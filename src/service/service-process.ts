@@ -12,6 +12,9 @@ import { Termination } from "../process/terminate.js";
 import { systemTimers } from "../process/timers.js";
 
 /** python/service.py inside this package (dist/src/service -> package root). */
+/** The service's end of a pipe that closes when the front end goes (service.py). */
+const LIFELINE_FD = 3;
+
 export const SERVICE_SCRIPT = fileURLToPath(new URL("../../../python/service.py", import.meta.url));
 
 /** A service's process as its supervisor sees it (services.ts). */
@@ -47,6 +50,7 @@ export class ServiceProcess implements ServiceChild {
       user: service.identity.user,
       group: service.identity.group,
       serverMetrics: daemons.serverMetrics,
+      lifeline: LIFELINE_FD,
     };
     const warnings = daemons.pythonWarnings.flatMap((spec) => ["-W", spec]);
     // The last argument names the process in ps, as mod_wsgi's (wsgi:service:NAME).
@@ -59,7 +63,14 @@ export class ServiceProcess implements ServiceChild {
         ...daemons.environment,
         WSGI_EXPRESS_SERVICE: JSON.stringify(settings),
       },
-      stdio: ["ignore", "pipe", "pipe"],
+      // fd 3 is its lifeline: a pipe nothing is written to, which the service sees
+      // close when the front end is gone, however it went.
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+      // A session of its own, as the daemons (daemon-launch.ts): a terminal's Ctrl-C
+      // signals the front end's group, and the front end then stops the service itself.
+      // Given the SIGINT too, the service died of it, racing the front end, which took
+      // that for a crash and restarted it.
+      detached: true,
     });
     logChildOutput(this.child, log);
     this.child.on("error", (error) => {

@@ -90,3 +90,52 @@ test("a --service-user/--service-group for a service that does not exist is refu
   assert.equal(result.status, 2);
   assert.match(result.stderr, /--service-user.*'ghost'/);
 });
+
+test("Ctrl-C (SIGINT to the process group): the front end stops the service itself", async (t) => {
+  const server = await startServer(
+    [app("hello.wsgi"), "--service-script", "facts", service("facts_service.py")],
+    { processGroup: true },
+  );
+  t.after(() => server.stop());
+  await eventually(server.errorLog, (text) => /facts: \{/.test(text));
+  const startedWith = server.errorLog().length;
+  const exited = new Promise((resolve) => server.child.once("exit", resolve));
+  // The terminal signals every process in its foreground group at once.
+  process.kill(-(server.child.pid ?? 0), "SIGINT");
+  assert.equal(await exited, 0);
+  const log = server.errorLog().slice(startedWith);
+  // Stopped by the front end's SIGTERM (SystemExit), not killed by the terminal's
+  // SIGINT (KeyboardInterrupt) racing it, which the front end took for a crash.
+  assert.match(log, /service got SystemExit/);
+  assert.doesNotMatch(log, /KeyboardInterrupt|restarting/);
+});
+
+test("a service whose front end is killed outright stops too", async (t) => {
+  const server = await startServer([
+    app("hello.wsgi"),
+    "--service-script",
+    "facts",
+    service("facts_service.py"),
+  ]);
+  t.after(() => server.stop());
+  const text = await eventually(server.errorLog, (log) => /facts: \{/.test(log));
+  const pid = (JSON.parse(/facts: (\{.*\})$/m.exec(text)?.[1] ?? "{}") as { pid: number }).pid;
+  server.child.kill("SIGKILL");
+  // It has no parent left to stop it: it notices and ends (the deadline bounds a hang).
+  await eventually(
+    () => (isAlive(pid) ? "alive" : "gone"),
+    (state) => state === "gone",
+    30_000,
+  );
+});
+
+/** Running: not gone, and not a zombie nobody has reaped yet (in a container, PID 1
+ *  may never reap an orphan). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
