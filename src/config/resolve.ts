@@ -9,6 +9,7 @@ import type { ResolveContext } from "./context.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { OptionReader } from "./option-reader.js";
 import { resolveApplication } from "./resolve-application.js";
+import { resolveAuth } from "./resolve-auth.js";
 import { resolveClients } from "./resolve-clients.js";
 import { debugDaemonOverrides, resolveDebug } from "./resolve-debug.js";
 import { resolveDaemons, resolveSocketBuffers } from "./resolve-daemons.js";
@@ -76,7 +77,7 @@ export async function resolveConfig(
     logging,
     site,
     tls,
-    health: resolveHealth(options),
+    ...{ health: resolveHealth(options), auth: resolveAuth(options, listen, context) },
     serverRoot,
     socketDirectory,
     pidFile: processSettings.pidFile,

@@ -4,9 +4,11 @@
  * Times are in seconds, as the options give them; sizes in bytes.
  */
 import type { LogLevel } from "../log-levels.js";
+import type { AuthConfig } from "./auth-config.js";
 import type { HealthConfig } from "./resolve-health.js";
 import type { ClientConfig, HttpConfig, ProxyConfig, TlsConfig } from "./front-end-config.js";
 
+export type { AuthConfig } from "./auth-config.js";
 export type {
   ClientConfig,
   HttpConfig,
@@ -36,6 +38,8 @@ export interface ServerConfig {
   readonly tls: TlsConfig | null;
   /** Liveness and readiness paths, the shutdown delay (containers, load balancers). */
   readonly health: HealthConfig;
+  /** The host access and authentication scripts (src/auth/). */
+  readonly auth: AuthConfig;
 
   /** `--server-root`, absolute; created if missing. */
   readonly serverRoot: string;

@@ -1,10 +1,13 @@
 /**
  * The front door: every request passes its stages in order, and leaves at the first
  * that answers it. Intake (framing, limits: intake.ts) -> site (host rules, URL aliases,
- * the document root: static/site.ts) -> route to the app (app-route.ts) -> body strategy
+ * the document root: static/site.ts), with the access and auth scripts (auth/gate.ts)
+ * checked before the site answers -> route to the app (app-route.ts) -> body strategy
  * (body-strategy.ts) -> admission (--max-clients) -> an exchange with a daemon thread.
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createAuthGate } from "../auth/create-gate.js";
+import type { AuthGate } from "../auth/gate.js";
 import type { ServerConfig } from "../config/server-config.js";
 import { DaemonBackend } from "../daemon/daemon-backend.js";
 import type { DaemonPool } from "../daemon/pool.js";
@@ -28,7 +31,7 @@ import { RequestSpooler } from "../buffering/request-spool.js";
 import { SpoolBudget } from "../buffering/spool-budget.js";
 import { SpoolFiles } from "../buffering/spool-files.js";
 import { Site } from "../static/site.js";
-import { AppRoute, type InternalRedirect } from "./app-route.js";
+import { AppRoute, SERVER_SOFTWARE, type InternalRedirect } from "./app-route.js";
 import { BodyStrategy, type ReadyBody } from "./body-strategy.js";
 import { exchangeContext } from "./exchange-context.js";
 import { HealthChecks, withHealthChecks } from "./health.js";
@@ -54,7 +57,11 @@ export function createFrontEnd(
     door.handle(req, res, expectContinue);
   };
   if (https) serveRequests(https.server, config, errorLog, handle);
-  return withHealthChecks(createHttpServer(config, errorLog, handle), health);
+  const server = createHttpServer(config, errorLog, handle);
+  server.once("close", () => {
+    door.stop();
+  });
+  return withHealthChecks(server, health);
 }
 
 /**
@@ -82,6 +89,8 @@ class FrontDoor {
   private readonly admission: Admission;
   private readonly context: ExchangeContext;
   private readonly backend: Backend;
+  /** --host-access-script and --auth-user-script: null when neither is given. */
+  private readonly gate: AuthGate | null;
 
   constructor(
     private readonly config: ServerConfig,
@@ -116,6 +125,7 @@ class FrontDoor {
       this.refuse(req, res, status);
     });
     this.admission = new Admission(config.clients.maxClients);
+    this.gate = createAuthGate(config, errorLog, SERVER_SOFTWARE);
     this.context = exchangeContext(config, errorLog, this.site.sendError);
     this.backend = new DaemonBackend(pool, {
       requestTimeout: config.daemons.requestTimeout,
@@ -164,7 +174,16 @@ class FrontDoor {
     if (this.secure !== null && (await this.secure.answer(req, res, this.site.sendError))) {
       return true;
     }
+    // mod_wsgi-express's <Location />: static files and the app alike.
+    if (this.gate !== null && !(await this.gate.admit(req, res, this.site.sendError))) {
+      return true;
+    }
     return this.site.answer(req, res);
+  }
+
+  /** The listener closed: no request needs the auth helper any more. */
+  stop(): void {
+    this.gate?.stop();
   }
 
   /** Counts and logs a request from the moment it arrives. */
@@ -199,6 +218,7 @@ class FrontDoor {
       this.site.sendError(res, 404);
       return;
     }
+    this.gate?.describe(req, environ);
     this.body.prepare(req, res, expectContinue, (body) => {
       this.admit(request, environ, { expectContinue, body, context: this.context });
     });
@@ -215,6 +235,7 @@ class FrontDoor {
       sendError(res, status);
       return;
     }
+    this.gate?.describe(request.req, environ);
     const context = { ...this.context, errorPageFor: status };
     this.admit(request, environ, { expectContinue: false, body: null, context });
   }

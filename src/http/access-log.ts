@@ -12,6 +12,8 @@ interface ResponseFacts {
   bodyBytes: number;
   /** Flat [name, value, ...] as written, for %{Name}o. */
   headers: readonly string[];
+  /** The user the request authenticated as (or tried to), for %u. */
+  user: string | null;
 }
 
 const facts = new WeakMap<ServerResponse, ResponseFacts>();
@@ -22,6 +24,13 @@ export function countBody(res: ServerResponse, bytes: number): void {
   traffic.bodyBytes += bytes;
   const known = facts.get(res);
   if (known) known.bodyBytes += bytes;
+}
+
+/** Records the user of an authenticated request, for %u (as Apache's r->user: set from
+ *  the credentials, so a refused one shows too, and replaced by the one the check gave). */
+export function recordUser(res: ServerResponse, user: string): void {
+  const known = facts.get(res);
+  if (known) known.user = user;
 }
 
 /** Records the header list a response was written with, for %{Name}o. */
@@ -51,7 +60,7 @@ export class AccessLog {
   watch(req: IncomingMessage, res: ServerResponse): void {
     const started = process.hrtime.bigint();
     const time = new Date();
-    const known: ResponseFacts = { bodyBytes: 0, headers: [] };
+    const known: ResponseFacts = { bodyBytes: 0, headers: [], user: null };
     facts.set(res, known);
     res.once("close", () => {
       const header = (name: string): string | undefined => {
@@ -62,7 +71,7 @@ export class AccessLog {
         remoteAddress: (req.socket.remoteAddress ?? "-").replace(/^::ffff:/, ""),
         localAddress: (req.socket.localAddress ?? "-").replace(/^::ffff:/, ""),
         localPort: req.socket.localPort ?? 0,
-        remoteUser: null,
+        remoteUser: known.user,
         time,
         method: req.method ?? "-",
         // The target as sent: %r is the request line as Apache logs it.

@@ -42,12 +42,24 @@ function query(url: string): string {
   return q === -1 ? "" : url.slice(q);
 }
 
+/** A client-chosen value made safe for one log line, as Apache's ap_escape_logitem:
+ *  `"` and `\` backslashed, control and non-ASCII characters as \xhh. */
+export function escapeLogItem(value: string | null): string | null {
+  if (value === null) return null;
+  return value.replace(/["\\]|[^\x20-\x7e]/g, (c) => {
+    if (c === '"' || c === "\\") return "\\" + c;
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? "\\x" + code.toString(16).padStart(2, "0") : encodeURIComponent(c);
+  });
+}
+
 const SIMPLE: Readonly<Record<string, Piece>> = {
   h: (r) => r.remoteAddress,
   a: (r) => r.remoteAddress,
   A: (r) => r.localAddress,
   l: () => "-",
-  u: (r) => dash(r.remoteUser),
+  // The user name came from the client (or its script): never a raw quote or newline.
+  u: (r) => dash(escapeLogItem(r.remoteUser)),
   t: (r) => accessLogTime(r.time),
   r: (r) => `${r.method} ${r.url} ${r.protocol}`,
   m: (r) => r.method,

@@ -28,7 +28,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   daemon: ["config", "log", "protocol", "buffering", "exchange", "process"],
   // The HTTP side of a request sees a backend only through exchange/backend.ts.
   exchange: ["config", "log", "http", "buffering"],
-  "front-door": ["config", "log", "http", "static", "buffering", "exchange", "daemon"],
+  // The access and auth scripts' stage: its helper process, its Digest nonces.
+  auth: ["config", "log", "http", "exchange", "process"],
+  "front-door": ["config", "log", "http", "static", "buffering", "exchange", "daemon", "auth"],
   process: ["log"],
   lifecycle: ["config", "log", "http", "protocol", "front-door", "daemon", "process", "service"],
   service: ["config", "log", "process"],
