@@ -4,6 +4,7 @@
  * Times are in seconds, as the options give them; sizes in bytes.
  */
 import type { LogLevel } from "../log-levels.js";
+import type { ErrorLogItem } from "./error-log-format.js";
 import type { HealthConfig } from "./resolve-health.js";
 import type { ClientConfig, HttpConfig, ProxyConfig, TlsConfig } from "./front-end-config.js";
 
@@ -237,4 +238,6 @@ export interface LoggingConfig {
   readonly startupLog: string | null;
   /** `--rotate-logs`: rotate files past this many bytes (`--max-log-size` MB); null: off. */
   readonly rotateBytes: number | null;
+  /** `--error-log-format`, parsed (config/error-log-format.ts); null: the default shape. */
+  readonly errorLogFormat: readonly ErrorLogItem[] | null;
 }
