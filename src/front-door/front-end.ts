@@ -27,6 +27,7 @@ import type { ErrorLog } from "../log/error-log.js";
 import { RequestSpooler } from "../buffering/request-spool.js";
 import { SpoolBudget } from "../buffering/spool-budget.js";
 import { SpoolFiles } from "../buffering/spool-files.js";
+import type { Resource } from "../static/resources.js";
 import { Site } from "../static/site.js";
 import { AppRoute, type InternalRedirect } from "./app-route.js";
 import { BodyStrategy, type ReadyBody } from "./body-strategy.js";
@@ -34,6 +35,14 @@ import { exchangeContext } from "./exchange-context.js";
 import { HealthChecks, withHealthChecks } from "./health.js";
 import { intakeRefusal } from "./intake.js";
 import type { SecureSite } from "./secure-site.js";
+import {
+  type CgiStage,
+  cgiStage,
+  expectsContinue,
+  handlerEnviron,
+  isRedirected,
+  runCgiResource,
+} from "./resource-route.js";
 import { ServerStatus } from "./server-status.js";
 
 export function createFrontEnd(
@@ -82,6 +91,7 @@ class FrontDoor {
   private readonly admission: Admission;
   private readonly context: ExchangeContext;
   private readonly backend: Backend;
+  private readonly cgi: CgiStage | null;
 
   constructor(
     private readonly config: ServerConfig,
@@ -100,7 +110,10 @@ class FrontDoor {
         errorLog.error(message);
       },
       (res, status, document) => {
-        this.serveErrorDocument(res, status, document);
+        this.internalRequest(res, status, document);
+      },
+      (req, res, resource) => {
+        this.takeResource(req, res, resource);
       },
     );
     this.route = new AppRoute(config, secure);
@@ -117,6 +130,9 @@ class FrontDoor {
     });
     this.admission = new Admission(config.clients.maxClients);
     this.context = exchangeContext(config, errorLog, this.site.sendError);
+    this.cgi = cgiStage(config, errorLog, this.site.sendError, (req, res) => {
+      this.serveRedirect(req, res);
+    });
     this.backend = new DaemonBackend(pool, {
       requestTimeout: config.daemons.requestTimeout,
       socketTimeout: config.daemons.socketTimeout,
@@ -204,18 +220,56 @@ class FrontDoor {
     });
   }
 
-  /** An --error-document page served by the app: an internal GET for it, with no body.
-   *  Its own failure gets the built-in page, never a second internal request. */
-  private serveErrorDocument(res: ServerResponse, status: number, document: string): void {
+  /** A document-root file run by an --add-handler script or as a CGI script. */
+  private takeResource(req: IncomingMessage, res: ServerResponse, resource: Resource): void {
+    const request = this.identify(req, res);
+    const environ = this.route.environFor(req, request.id, null);
+    if (environ === null) {
+      this.site.sendError(res, 404);
+      return;
+    }
+    if (resource.kind === "cgi") {
+      if (this.cgi !== null) runCgiResource(this.config, this.cgi, { req, res, environ }, resource);
+      return;
+    }
+    handlerEnviron(environ, resource);
+    if (isRedirected(res)) {
+      this.admit(request, environ, { expectContinue: false, body: null, context: this.context });
+      return;
+    }
+    const expectContinue = expectsContinue(req);
+    this.body.prepare(req, res, expectContinue, (body) => {
+      this.admit(request, environ, { expectContinue, body, context: this.context });
+    });
+  }
+
+  /** A CGI script's local redirect (a GET view of the request): the site, else the
+   *  application, as an internal request without a body. */
+  private serveRedirect(req: IncomingMessage, res: ServerResponse): void {
+    void this.site.answer(req, res).then(
+      (answered) => {
+        if (!answered && !res.writableEnded) this.internalRequest(res, 200, req.url ?? "/");
+      },
+      (error: unknown) => {
+        this.errorLog.error(`CGI local redirect: ${String(error)}`);
+        this.site.sendError(res, 500);
+      },
+    );
+  }
+
+  /** An internal GET of `document` for the app, with no body: an --error-document page
+   *  (`status` >= 400; its own failure gets the built-in page, never a second internal
+   *  request) or a CGI script's local redirect (200). */
+  private internalRequest(res: ServerResponse, status: number, document: string): void {
     // The request it answers is logged and tracked already: only a new id and start.
     const request = this.identify(res.req, res);
     const redirect: InternalRedirect = { status, document };
     const environ = this.route.environFor(request.req, request.id, redirect);
     if (environ === null) {
-      sendError(res, status);
+      sendError(res, status === 200 ? 404 : status);
       return;
     }
-    const context = { ...this.context, errorPageFor: status };
+    const context = status === 200 ? this.context : { ...this.context, errorPageFor: status };
     this.admit(request, environ, { expectContinue: false, body: null, context });
   }
 

@@ -157,3 +157,14 @@ test("with no python3 on PATH, the entries that could not be searched are named"
     return true;
   });
 });
+
+test("--application-type paste is refused, naming PasteDeploy, when the probe finds none", async () => {
+  const argv = ["--application-type", "paste"];
+  const probe = fakeProbe({ ...VENV_311, pasteDeploy: false });
+  await assert.rejects(pythonFor(argv, { PATH: "/usr/bin" }, probe), {
+    code: "WSGIX_ERR_PASTE_DEPLOY",
+    message: /pip install PasteDeploy/,
+  });
+  const found = fakeProbe({ ...VENV_311, pasteDeploy: true });
+  assert.ok(await pythonFor(argv, { PATH: "/usr/bin" }, found));
+});
