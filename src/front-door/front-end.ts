@@ -223,7 +223,7 @@ class FrontDoor {
   /** A document-root file run by an --add-handler script or as a CGI script. */
   private takeResource(req: IncomingMessage, res: ServerResponse, resource: Resource): void {
     const request = this.identify(req, res);
-    const environ = this.route.environFor(req, request.id, null);
+    const environ = this.route.environFor(req, request.id, null, "/");
     if (environ === null) {
       this.site.sendError(res, 404);
       return;

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, app, request, runCli, startServer, tempDir } from "./harness.js";
+import { ROOT, app, eventually, request, runCli, startServer, tempDir } from "./harness.js";
 
 const HANDLERS = join(ROOT, "test", "fixtures", "handlers");
 
@@ -105,4 +105,32 @@ test("--add-handler: a script that does not exist is one start-up error", async 
   ]);
   assert.equal(result.status, 2);
   assert.match(result.stderr, /--add-handler: expected an existing Python handler script/);
+});
+
+test("--add-handler: a script that fails to load is a 500 with its traceback logged; any mount point", async (t) => {
+  const root = tempDir("wsgi-express-handlers-");
+  writeFileSync(join(root, "x.bad"), "");
+  writeFileSync(join(root, "y.md"), "under the root, outside the mount");
+  const server = await startServer([
+    app("hello.wsgi"),
+    "--document-root",
+    root,
+    "--mount-point",
+    "/app",
+    "--add-handler",
+    ".bad",
+    join(HANDLERS, "broken_handler.py"),
+    "--add-handler",
+    ".md",
+    join(HANDLERS, "page_handler.py"),
+  ]);
+  t.after(() => server.stop());
+  assert.equal((await request(`${server.url}x.bad`)).status, 500);
+  await eventually(server.errorLog, (log) =>
+    /RuntimeError: this handler script is broken/.test(log),
+  );
+  const page = await request(`${server.url}y.md`);
+  assert.equal(page.status, 200);
+  assert.equal((JSON.parse(page.body.toString()) as Seen).SCRIPT_NAME, "/y.md");
+  assert.equal((await request(`${server.url}app/`)).body.toString(), "Hello World!");
 });

@@ -32,6 +32,11 @@ test("--enable-docs serves the docs pages at /__wsgi__/docs; without it they are
   assert.match(page.body.toString(), /--enable-docs/);
   assert.equal((await request(`${docs.url}__wsgi__/docs`)).headers.location, "/__wsgi__/docs/");
   assert.equal((await request(`${docs.url}__wsgi__/docs/nope.md`)).status, 404);
+  const posted = await request(`${docs.url}__wsgi__/docs/`, { method: "POST", body: "x" });
+  assert.equal(posted.status, 405);
+  const head = await request(`${docs.url}__wsgi__/docs/options.md`, { method: "HEAD" });
+  assert.equal(head.status, 200);
+  assert.equal(head.body.length, 0);
   // Dot segments are resolved first (http/intake): never a file outside docs/.
   const dotted = await request(`${docs.url}__wsgi__/docs/../package.json`);
   assert.equal(dotted.body.toString(), "Hello World!");

@@ -71,6 +71,7 @@ test("--with-cgi: misbehaving scripts are a 500, 403 or 504 with a log line", as
       "silent.cgi": "exit 0",
       "stderr.cgi": `echo 'complaint on stderr' >&2\n${HEADER}\necho fine`,
       "hang.cgi": `echo $$ > ${pidFile}\nexec sleep 1000`,
+      "stall.cgi": `${HEADER}\necho partial\nexec sleep 1000`,
       "noexec.cgi": HEADER,
     },
     ["noexec.cgi"],
@@ -107,6 +108,25 @@ test("--with-cgi: misbehaving scripts are a 500, 403 or 504 with a log line", as
   await eventually(server.errorLog, (log) =>
     /Timeout waiting for output from CGI script .*hang\.cgi$/m.test(log),
   );
+  // Silent after its headers: the response is cut short, never ended as if complete.
+  const stalled = await new Promise<{ status: number; body: string; aborted: boolean }>(
+    (resolve, reject) => {
+      const req = httpRequest(`${server.url}stall.cgi`, { agent: false }, (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (text: string) => (body += text));
+        res.on("aborted", () => {
+          resolve({ status: res.statusCode ?? 0, body, aborted: true });
+        });
+        res.on("end", () => {
+          resolve({ status: res.statusCode ?? 0, body, aborted: res.readableAborted });
+        });
+        res.on("error", () => undefined);
+      });
+      req.on("error", reject);
+      req.end();
+    },
+  );
+  assert.deepEqual(stalled, { status: 200, body: "partial\n", aborted: true });
   const pid = Number(readFileSync(pidFile, "utf8"));
   await eventually(
     () => {
