@@ -23,6 +23,8 @@ import { IdleTimer } from "./idle-timer.js";
 export interface CgiSettings {
   /** Seconds the script may be silent (Apache's Timeout: --socket-timeout). */
   readonly timeout: number;
+  /** --limit-request-body in bytes (0: none); a chunked body past it is refused (413). */
+  readonly limitRequestBody: number;
   readonly log: (level: LogLevel, message: string) => void;
   readonly sendError: ErrorSender;
   /** §6.2.2's local redirect: serve this path (a GET without a body) instead. */
@@ -94,6 +96,7 @@ class CgiRun {
       child.stdin.end();
     } else {
       if (/100-continue/i.test(req.headers.expect ?? "")) res.writeContinue();
+      this.limitBody();
       req.pipe(child.stdin);
     }
     child.stderr.setEncoding("utf8").on("data", (text: string) => {
@@ -113,6 +116,26 @@ class CgiRun {
         this.termination.begin(KILL_GRACE_MS);
     });
     this.idle.restart();
+  }
+
+  /** A Content-Length past the limit was refused at intake; a chunked body is counted
+   *  here, as Apache's LimitRequestBody applies to a CGI script's input too. */
+  private limitBody(): void {
+    const limit = this.settings.limitRequestBody;
+    if (limit <= 0) return;
+    let received = 0;
+    const count = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received <= limit) return;
+      this.req.off("data", count);
+      this.req.unpipe(this.child.stdin);
+      this.child.stdin.destroy();
+      if (this.done) return;
+      this.settings.log("error", `request body larger than ${limit} bytes for ${this.file}`);
+      this.termination.begin(KILL_GRACE_MS);
+      this.finishWith(413);
+    };
+    this.req.on("data", count);
   }
 
   private output(chunk: Buffer): void {
@@ -190,7 +213,8 @@ class CgiRun {
     this.done = true;
     this.idle.stop();
     if (this.res.headersSent) this.res.destroy();
-    else this.settings.sendError(this.res, status);
+    // 413: the rest of the body is never read, so the connection cannot be reused.
+    else this.settings.sendError(this.res, status, status === 413 ? { close: true } : {});
   }
 
   /** Each line the script writes to stderr is an error log line, as mod_cgi logs them. */

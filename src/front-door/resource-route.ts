@@ -65,7 +65,8 @@ export function cgiStage(
   const log = (level: LogLevel, message: string): void => {
     errorLog.log(level, message);
   };
-  return { settings: { timeout: cgi.timeout, log, sendError }, serve };
+  const limitRequestBody = config.http.limitRequestBody;
+  return { settings: { timeout: cgi.timeout, limitRequestBody, log, sendError }, serve };
 }
 
 /** Runs a `.cgi` resource; `environ` is the one the request would have for the app. */

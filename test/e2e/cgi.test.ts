@@ -186,3 +186,37 @@ test("--with-cgi: a huge output is streamed with back-pressure, memory flat", as
   assert.equal(received, size);
   assert.ok(peak - before < 64 * 1024 * 1024, `grew by ${peak - before} bytes`);
 });
+
+test("--with-cgi: a chunked body past --limit-request-body is refused with 413", async (t) => {
+  const root = cgiRoot({ "sink.cgi": `cat > /dev/null\n${HEADER}\necho read all` });
+  const server = await startServer([
+    app("hello.wsgi"),
+    "--document-root",
+    root,
+    "--with-cgi",
+    "--chunked-request",
+    "--limit-request-body",
+    "1000",
+  ]);
+  t.after(() => server.stop());
+  const post = (size: number): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      const req = httpRequest(
+        `${server.url}sink.cgi`,
+        { method: "POST", agent: false, headers: { "Transfer-Encoding": "chunked" } },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8").on("data", (text: string) => (body += text));
+          res.on("end", () => {
+            resolve({ status: res.statusCode ?? 0, body });
+          });
+        },
+      );
+      req.on("error", reject);
+      req.write("x".repeat(size / 2));
+      req.end("y".repeat(size / 2));
+    });
+  assert.deepEqual(await post(800), { status: 200, body: "read all\n" });
+  assert.equal((await post(4000)).status, 413);
+  await eventually(server.errorLog, (log) => /request body larger than 1000 bytes/.test(log));
+});
