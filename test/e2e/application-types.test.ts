@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, SYSTEM_PYTHON, request, runCli, startServer, tempDir } from "./harness.js";
 import { pastePython } from "./paste-python.js";
@@ -79,21 +79,34 @@ test("--application-type static without SCRIPT serves the current directory", as
   assert.equal((await request(`${server.url}here.txt`)).body.toString(), "from the cwd");
 });
 
-test("--application-type paste loads the .ini with paste.deploy", async (t) => {
+test("--application-type paste loads the .ini with paste.deploy, and again when edited", async (t) => {
   const python = pastePython();
+  const dir = tempDir("wsgi-express-paste-");
+  cpSync(PASTE, dir, { recursive: true });
+  const ini = join(dir, "app.ini");
   const server = await startServer([
-    join(PASTE, "app.ini"),
+    ini,
     "--application-type",
     "paste",
     "--python-executable",
     python,
     "--working-directory",
-    PASTE,
+    dir,
   ]);
   t.after(() => server.stop());
   const reply = await request(`${server.url}some/path`);
   assert.equal(reply.status, 200, reply.body.toString());
-  assert.equal(reply.body.toString(), `hello from paste (here=${PASTE}) /some/path`);
+  assert.equal(reply.body.toString(), `hello from paste (here=${dir}) /some/path`);
+  // An edited .ini is loaded again, as mod_wsgi-express's reload_required() has it.
+  writeFileSync(ini, readFileSync(ini, "utf8").replace("hello from paste", "edited"));
+  const later = Date.now() / 1000 + 5;
+  utimesSync(ini, later, later);
+  let text = "";
+  for (let tries = 0; tries < 80 && !text.startsWith("edited "); tries += 1) {
+    text = (await request(`${server.url}x`)).body.toString();
+    if (!text.startsWith("edited ")) await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  assert.equal(text, `edited (here=${dir}) /x`);
 });
 
 test("--application-type paste without PasteDeploy is one start-up error naming it", async () => {
