@@ -139,7 +139,8 @@ class CgiRun {
   }
 
   private output(chunk: Buffer): void {
-    if (this.done) return;
+    // After the client went away, what the script still writes has nowhere to go.
+    if (this.done || this.res.destroyed) return;
     this.idle.restart();
     if (this.head !== null) {
       this.body(chunk);

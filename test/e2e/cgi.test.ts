@@ -220,3 +220,40 @@ test("--with-cgi: a chunked body past --limit-request-body is refused with 413",
   assert.equal((await post(4000)).status, 413);
   await eventually(server.errorLog, (log) => /request body larger than 1000 bytes/.test(log));
 });
+
+test("--with-cgi: a client that goes away mid-stream has its script stopped", async (t) => {
+  const pidFile = join(tempDir(), "pid");
+  const root = cgiRoot({
+    "endless.cgi": `echo $$ > ${pidFile}\n${HEADER}\nexec cat /dev/zero`,
+  });
+  const server = await startServer([app("hello.wsgi"), "--document-root", root, "--with-cgi"]);
+  t.after(() => server.stop());
+  await new Promise<void>((resolve, reject) => {
+    const req = httpRequest(`${server.url}endless.cgi`, { agent: false }, (res) => {
+      res.once("data", () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    req.on("error", () => undefined);
+    req.on("close", () => {
+      resolve();
+    });
+    req.end();
+    setTimeout(() => {
+      reject(new Error("no response"));
+    }, 20_000).unref();
+  });
+  const pid = Number(readFileSync(pidFile, "utf8"));
+  await eventually(
+    () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    (alive) => !alive,
+  );
+});
