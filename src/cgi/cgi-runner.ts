@@ -10,10 +10,11 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import { dirname } from "node:path";
 import { countBody } from "../http/access-log.js";
 import type { ErrorSender } from "../http/error-pages.js";
+import { mergeResponseHeaders } from "../http/response-merge.js";
 import type { LogLevel } from "../log-levels.js";
 import { Termination } from "../process/terminate.js";
 import { systemTimers, type Timers } from "../process/timers.js";
@@ -157,9 +158,11 @@ class CgiRun {
       this.localRedirect(progress.head.localRedirect);
       return;
     }
-    this.res.statusCode = progress.head.status;
-    if (progress.head.reason !== null) this.res.statusMessage = progress.head.reason;
-    for (const [name, value] of progress.head.headers) this.res.appendHeader(name, value);
+    const { status, reason, headers } = progress.head;
+    // Duplicates combined as Apache combines a script's (and a daemon's) headers; over
+    // HTTP/2 the reason phrase is dropped (http/h2-compat.ts).
+    const merged = mergeResponseHeaders(headers.flat());
+    this.res.writeHead(status, reason ?? STATUS_CODES[status] ?? "", merged);
     if (progress.rest.length > 0) this.body(progress.rest);
   }
 

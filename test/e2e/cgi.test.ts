@@ -22,7 +22,8 @@ const HEADER = String.raw`printf 'Content-Type: text/plain\r\n\r\n'`;
 test("--with-cgi: RFC 3875's environment, the body on stdin, Status and redirects", async (t) => {
   const root = cgiRoot({
     "env.cgi": [
-      String.raw`printf 'Content-Type: text/plain\r\nX-Script: yes\r\n\r\n'`,
+      String.raw`printf 'Content-Type: text/plain\r\nX-Script: yes\r\nX-Dup: a\r\nX-Dup: b\r\n'`,
+      String.raw`printf 'Set-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n'`,
       'echo "GI=$GATEWAY_INTERFACE M=$REQUEST_METHOD SN=$SCRIPT_NAME PI=$PATH_INFO"',
       'echo "PT=$PATH_TRANSLATED SF=$SCRIPT_FILENAME QS=$QUERY_STRING CL=$CONTENT_LENGTH"',
       'echo "HX=$HTTP_X_TEST PROXY=[$HTTP_PROXY] AUTH=[$HTTP_AUTHORIZATION] CWD=$(pwd)"',
@@ -42,6 +43,9 @@ test("--with-cgi: RFC 3875's environment, the body on stdin, Status and redirect
   });
   assert.equal(reply.status, 200);
   assert.equal(reply.headers["x-script"], "yes");
+  // Duplicates as Apache combines a script's: merged, but Set-Cookie lines kept apart.
+  assert.equal(reply.headers["x-dup"], "a, b");
+  assert.deepEqual(reply.headers["set-cookie"], ["a=1", "b=2"]);
   const text = reply.body.toString();
   assert.match(text, /^GI=CGI\/1\.1 M=POST SN=\/env\.cgi PI=\/more\/path$/m);
   const file = join(root, "env.cgi");
