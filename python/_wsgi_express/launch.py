@@ -37,7 +37,7 @@ def _string_list(value):
 
 
 def _application_type(value):
-    return value in ("script", "module")
+    return value in ("script", "module", "paste", "static")
 
 
 # One table drives parsing and the error messages: (JSON key, check, expected, default).
@@ -66,13 +66,16 @@ FIELDS = (
     # A front-end path this process must be able to open to be sent REQUEST_BODY_FILE.
     ("bodyFileProbe", _optional_string, "a path or null", None),
     ("displayName", _string, "a process title", ""),
-    ("applicationType", _application_type, '"script" or "module"', "script"),
+    ("applicationType", _application_type, '"script", "module", "paste" or "static"',
+     "script"),
     ("entryPoint", _optional_string, "a path, a module name or null", None),
     ("callableObject", _string, "an identifier", "application"),
     ("workingDirectory", _string, "a directory", None),
     ("pythonPaths", _string_list, "a list of directories", ()),
     ("processGroup", _string, "a string", ""),
     ("applicationGroup", _string, "a string", ""),
+    # --add-handler scripts: the only ones a request's mod_wsgi.handler_script may name.
+    ("handlerScripts", _string_list, "a list of paths", ()),
     ("user", _optional_string, "a user name or null", None),
     ("group", _optional_string, "a group name or null", None),
     # The debug features (reference §5); a null directory means the feature is off.
@@ -104,6 +107,7 @@ def parse_launch(text):
     if values["workingDirectory"] is None:
         values["workingDirectory"] = os.getcwd()
     values["pythonPaths"] = tuple(values["pythonPaths"])
+    values["handlerScripts"] = tuple(values["handlerScripts"])
     return LaunchConfig(**values)
 
 

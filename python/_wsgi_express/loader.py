@@ -65,6 +65,20 @@ def load_module(name):
         raise LoadError(_failure("Failed to import module %r." % name))
 
 
+def load_paste(path):
+    """A Paste Deploy .ini, as mod_wsgi-express: ``loadapp('config:<path>')``."""
+    try:
+        from paste.deploy import loadapp
+    except ImportError:
+        # The front end checked at start-up; a Python changed since then lands here.
+        raise LoadError("--application-type paste needs the PasteDeploy package: "
+                        "install it with '%s -m pip install PasteDeploy'." % sys.executable)
+    try:
+        return loadapp("config:%s" % path)
+    except BaseException:
+        raise LoadError(_failure("Failed to load Paste Deploy configuration %r." % path))
+
+
 def find_callable(module, callable_name, where):
     application = getattr(module, callable_name, None)
     if application is None:
@@ -79,8 +93,13 @@ def find_callable(module, callable_name, where):
 
 def load_application(config):
     """The WSGI callable named by the launch config; raises LoadError."""
+    if config.applicationType == "static":
+        # No application: the front end answers every request from the document root.
+        return default_app.not_found
     if config.entryPoint is None:
         return default_app.application
+    if config.applicationType == "paste":
+        return load_paste(config.entryPoint)
     if config.applicationType == "module":
         module = load_module(config.entryPoint)
         where = "module %r" % config.entryPoint

@@ -93,7 +93,9 @@ def _hide_ourselves(package_dir):
 
 def _load(runtime, debug):
     config = runtime.config
-    if config.scriptReloading and config.applicationType == "script" and config.entryPoint:
+    # A Paste Deploy .ini is watched too, as mod_wsgi-express's reload_required() does.
+    if (config.scriptReloading and config.applicationType in ("script", "paste")
+            and config.entryPoint):
         # Stats the script before it is read: an edit made while it loads is seen.
         runtime.script_watch = ScriptWatch(os.path.abspath(config.entryPoint),
                                            lambda: _reload_application(runtime, debug))

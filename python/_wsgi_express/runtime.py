@@ -4,6 +4,7 @@ import sys
 import threading
 
 from . import modwsgi
+from .handlers import HandlerScripts
 from .metrics import Metrics
 from .modwsgi import Events, RequestState
 from .registry import Registry
@@ -24,6 +25,8 @@ class Runtime:
         self.load_error = None
         # The WSGI script's ScriptWatch when script reloading is on (script_watch.py).
         self.script_watch = None
+        # --add-handler scripts, loaded on their first request (handlers.py).
+        self.handlers = HandlerScripts(config.handlerScripts, config.scriptReloading)
         self.workers = []
         # The control connection's writer (heartbeats, recycle requests), once connected.
         self.monitor = None

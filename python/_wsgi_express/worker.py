@@ -12,6 +12,7 @@ from .environ import EnvironTemplate
 from .errorlog import ErrorStream, log
 from .framing import ProtocolError
 from .input import Input, ProtocolViolation
+from .loader import LoadError
 from .modwsgi import RequestTimeout
 from .registry import Request
 from .messages import EnvironBases
@@ -132,15 +133,27 @@ class Worker:
 
     def _call(self, exchange):
         runtime = self._runtime
-        if runtime.script_watch is not None:
-            runtime.script_watch.check()
-        if runtime.application is None:
-            exchange.response.fail("the WSGI application failed to load:\n%s"
-                                   % runtime.load_error)
-            return
+        # An --add-handler file: its handler script runs instead of the application.
+        handler = exchange.environ.get("mod_wsgi.handler_script")
+        application = None
+        if handler:
+            try:
+                application = runtime.handlers.callable_for(
+                    handler, exchange.environ.get("SCRIPT_FILENAME", ""))
+            except LoadError as error:
+                exchange.response.fail("the handler script failed to load:\n%s" % error)
+                return
+        else:
+            if runtime.script_watch is not None:
+                runtime.script_watch.check()
+            if runtime.application is None:
+                exchange.response.fail("the WSGI application failed to load:\n%s"
+                                       % runtime.load_error)
+                return
         runtime.requests.begin(exchange.request.id, exchange.data)
         try:
-            application = self._started(exchange)
+            if application is None:
+                application = self._started(exchange)
             exchange.application_start = time.time()
             exchange.environ["mod_wsgi.application_start"] = exchange.application_start
             _run(application, exchange.environ, exchange.response)

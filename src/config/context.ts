@@ -26,6 +26,8 @@ export type ProbeResult =
       readonly prefix: string;
       /** coverage.py is importable (absent: not asked). */
       readonly coverage?: boolean;
+      /** paste.deploy is importable (absent: not asked). */
+      readonly pasteDeploy?: boolean;
     }
   | { readonly ok: false; readonly reason: string };
 

@@ -18,8 +18,14 @@ const SCRIPT = [
   "    coverage = spec is not None and spec.origin not in (None, 'namespace')",
   "except Exception:",
   "    coverage = False",
+  // --application-type paste needs PasteDeploy (paste.deploy.loadapp).
+  "try:",
+  "    paste = importlib.util.find_spec('paste.deploy') is not None",
+  "except Exception:",
+  "    paste = False",
   "print(json.dumps({'version_info': list(sys.version_info)," +
-    " 'version': sys.version, 'prefix': sys.prefix, 'coverage': coverage}))",
+    " 'version': sys.version, 'prefix': sys.prefix, 'coverage': coverage," +
+    " 'paste_deploy': paste}))",
 ].join("\n");
 
 const TIMEOUT_MS = 15_000;
@@ -75,6 +81,7 @@ export function readProbe(stdout: string): ProbeResult {
     version: data.version,
     prefix: data.prefix,
     coverage: data.coverage === true,
+    pasteDeploy: data.paste_deploy === true,
   };
 }
 
@@ -83,6 +90,7 @@ interface ProbeData {
   readonly version: string;
   readonly prefix: string;
   readonly coverage?: boolean;
+  readonly paste_deploy?: boolean;
 }
 
 function isProbeData(data: unknown): data is ProbeData {

@@ -34,11 +34,13 @@ export function resolveApplication(
 }
 
 function resolveType(type: string): ApplicationType {
-  if (type === "script" || type === "module") return type;
+  if (type === "script" || type === "module" || type === "paste" || type === "static") {
+    return type;
+  }
   throw optionError(
     "WSGIX_ERR_OPTION_VALUE",
     "--application-type",
-    "script or module (paste and static are not supported yet)",
+    "script, module, paste or static",
     type,
   );
 }
@@ -50,9 +52,12 @@ function resolveEntryPoint(
 ): string | null {
   const fromOption = options.optionalString("entry-point");
   const entry = fromOption ?? options.script;
-  if (entry === null) return null;
+  // static: SCRIPT is the document root (resolve-site.ts), and there is no application.
+  if (entry === null || type === "static") return null;
   const option = fromOption === null ? "SCRIPT" : "--entry-point";
   if (type === "script") return existingFile(option, entry, "WSGI script file", context);
+  // mod_wsgi-express: paste.deploy.loadapp('config:<absolute path>').
+  if (type === "paste") return existingFile(option, entry, "Paste Deploy .ini file", context);
   if (!MODULE_NAME.test(entry)) {
     throw optionError("WSGIX_ERR_OPTION_VALUE", option, "a Python module name", entry);
   }

@@ -5,6 +5,7 @@ import type { ResolveContext } from "./context.js";
 import type { OptionReader } from "./option-reader.js";
 import type { LogLevel } from "../log-levels.js";
 import type { LoggingConfig } from "./server-config.js";
+import { parseErrorLogFormat } from "./error-log-format.js";
 
 /** mod_wsgi-express writes the `common` format when --access-log-format is not given. */
 const DEFAULT_ACCESS_LOG_FORMAT = "common";
@@ -36,7 +37,12 @@ export function resolveLogging(
       options.flag("rotate-logs") && !logToTerminal
         ? options.number("max-log-size") * MEGABYTE
         : null,
+    errorLogFormat: errorLogFormat(options.optionalString("error-log-format")),
   };
+}
+
+function errorLogFormat(format: string | null): LoggingConfig["errorLogFormat"] {
+  return format === null ? null : parseErrorLogFormat(format);
 }
 
 function fileName(options: OptionReader, name: string): string {

@@ -37,6 +37,14 @@ export async function resolvePython(
         `'${choice.executable} -m pip install coverage'`,
     );
   }
+  if (options.string("application-type") === "paste" && probe.pasteDeploy !== true) {
+    throw new WsgiExpressError(
+      "WSGIX_ERR_PASTE_DEPLOY",
+      `--application-type paste: expected the PasteDeploy package (paste.deploy) to be ` +
+        `importable in ${choice.executable}, got none; install it with ` +
+        `'${choice.executable} -m pip install PasteDeploy'`,
+    );
+  }
   return { executable: choice.executable, version, prefix: probe.prefix };
 }
 

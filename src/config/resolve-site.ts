@@ -7,6 +7,7 @@ import { optionError } from "../errors.js";
 import type { ResolveContext } from "./context.js";
 import type { OptionReader } from "./option-reader.js";
 import { existingDirectory, existingFile } from "./resolve-paths.js";
+import { resolveSiteFeatures, staticDocumentRoot } from "./resolve-site-features.js";
 import type { SiteConfig, UrlAlias } from "./server-config.js";
 
 export function resolveSite(
@@ -15,6 +16,7 @@ export function resolveSite(
   context: ResolveContext,
 ): SiteConfig {
   const givenRoot = options.optionalString("document-root");
+  const staticRoot = givenRoot === null ? staticDocumentRoot(options, context) : null;
   const compressResponses = options.flag("compress-responses");
   const mimeTypes = options.optionalString("mime-types");
   return {
@@ -22,9 +24,9 @@ export function resolveSite(
     allowLocalhost: options.flag("allow-localhost"),
     documentRoot:
       givenRoot === null
-        ? join(serverRoot, "htdocs")
+        ? (staticRoot ?? join(serverRoot, "htdocs"))
         : existingDirectory("--document-root", givenRoot, context),
-    defaultDocumentRoot: givenRoot === null,
+    defaultDocumentRoot: givenRoot === null && staticRoot === null,
     directoryIndex: directoryIndex(options.optionalString("directory-index")),
     directoryListing: options.flag("directory-listing"),
     urlAliases: urlAliases(options, context),
@@ -33,6 +35,7 @@ export function resolveSite(
     compressResponses,
     mapHeadToGet: mapHeadToGet(options.string("map-head-to-get"), compressResponses),
     mimeTypes: mimeTypes === null ? null : existingFile("--mime-types", mimeTypes, "file", context),
+    features: resolveSiteFeatures(options, context),
   };
 }
 

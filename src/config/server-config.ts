@@ -5,6 +5,8 @@
  */
 import type { LogLevel } from "../log-levels.js";
 import type { AuthConfig } from "./auth-config.js";
+import type { ErrorLogItem } from "./error-log-format.js";
+import type { SiteFeatures } from "./resolve-site-features.js";
 import type { HealthConfig } from "./resolve-health.js";
 import type { ClientConfig, HttpConfig, ProxyConfig, TlsConfig } from "./front-end-config.js";
 
@@ -81,8 +83,10 @@ export interface DebugConfig {
 }
 
 export interface ApplicationConfig {
-  readonly type: "script" | "module";
-  /** Absolute script path, or a module name for `module`. Null: the built-in default page. */
+  /** `static`: no application, only the document root (SiteConfig.staticOnly). */
+  readonly type: "script" | "module" | "paste" | "static";
+  /** Absolute script (or Paste Deploy .ini) path, or a module name for `module`. Null:
+   *  the built-in default page, or no application at all with `static`. */
   readonly entryPoint: string | null;
   readonly callableObject: string;
   /** `--working-directory`, absolute: the daemons' cwd and first sys.path entry. */
@@ -130,6 +134,8 @@ export interface SiteConfig {
   readonly mapHeadToGet: boolean;
   /** `--mime-types`, absolute; null: the built-in types of the `send` package. */
   readonly mimeTypes: string | null;
+  /** Static-only, the docs, --add-handler and --with-cgi (resolve-site-features.ts). */
+  readonly features: SiteFeatures;
 }
 
 export interface UrlAlias {
@@ -241,4 +247,6 @@ export interface LoggingConfig {
   readonly startupLog: string | null;
   /** `--rotate-logs`: rotate files past this many bytes (`--max-log-size` MB); null: off. */
   readonly rotateBytes: number | null;
+  /** `--error-log-format`, parsed (config/error-log-format.ts); null: the default shape. */
+  readonly errorLogFormat: readonly ErrorLogItem[] | null;
 }

@@ -48,11 +48,17 @@ export class AppRoute {
 
   /** The environ of a request for the app; null when its path is not under the mount
    *  point, or holds an encoded NUL (a 404, as Apache answers before any handler). */
-  environFor(req: IncomingMessage, id: string, redirect: InternalRedirect | null): Environ | null {
+  environFor(
+    req: IncomingMessage,
+    id: string,
+    redirect: InternalRedirect | null,
+    /** "/" for a document-root file that is run: it is not under the app's mount. */
+    mountPoint = this.settings.mountPoint,
+  ): Environ | null {
     const target = redirect?.document ?? req.url ?? "/";
     const { path, query, uri } = splitTarget(target);
     const decoded = decodePath(path);
-    const mount = decoded.includes("\0") ? null : splitMount(decoded, this.settings.mountPoint);
+    const mount = decoded.includes("\0") ? null : splitMount(decoded, mountPoint);
     if (mount === null) return null;
     const socket = req.socket;
     const localPort = socket.localPort ?? 0;

@@ -13,12 +13,11 @@ import { DaemonBackend } from "../daemon/daemon-backend.js";
 import type { DaemonPool } from "../daemon/pool.js";
 import type { Backend } from "../exchange/backend.js";
 import { Admission } from "../exchange/admission.js";
-import { Exchange, type ExchangeContext } from "../exchange/exchange.js";
+import type { ExchangeContext } from "../exchange/exchange.js";
 import type { AccessLog } from "../http/access-log.js";
 import { isClosing, markClosing, trackResponse } from "../http/connections.js";
 import { sendError } from "../http/error-pages.js";
 import {
-  bodyHook,
   createHttpServer,
   type FrontEndRequest,
   serveRequests,
@@ -30,13 +29,23 @@ import type { ErrorLog } from "../log/error-log.js";
 import { RequestSpooler } from "../buffering/request-spool.js";
 import { SpoolBudget } from "../buffering/spool-budget.js";
 import { SpoolFiles } from "../buffering/spool-files.js";
+import type { Resource } from "../static/resources.js";
 import { Site } from "../static/site.js";
+import { admitToBackend, type AppBound, AppRequest } from "./app-request.js";
 import { AppRoute, SERVER_SOFTWARE, type InternalRedirect } from "./app-route.js";
-import { BodyStrategy, type ReadyBody } from "./body-strategy.js";
+import { BodyStrategy } from "./body-strategy.js";
 import { exchangeContext } from "./exchange-context.js";
 import { HealthChecks, withHealthChecks } from "./health.js";
 import { intakeRefusal } from "./intake.js";
 import type { SecureSite } from "./secure-site.js";
+import {
+  type CgiStage,
+  cgiStage,
+  expectsContinue,
+  handlerEnviron,
+  isRedirected,
+  runCgiResource,
+} from "./resource-route.js";
 import { ServerStatus } from "./server-status.js";
 
 export function createFrontEnd(
@@ -64,23 +73,6 @@ export function createFrontEnd(
   return withHealthChecks(server, health);
 }
 
-/**
- * What the app-bound stages know of one request. A class, not an object literal: V8
- * pretenured the literal's allocation site (it lives across the site stage's promise),
- * and everything the old-space copies referred to was then promoted too: ~3 KB a
- * request, a mark-compact a second under load, and a tenth of the front end's CPU in
- * the garbage collector (bench/PROFILE.md, "Tenth pass").
- */
-class AppRequest {
-  constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
-    readonly id: string,
-    /** When it arrived, in seconds since the epoch (mod_wsgi.request_start). */
-    readonly start: number,
-  ) {}
-}
-
 class FrontDoor {
   private requests = 0;
   private readonly site: Site;
@@ -91,6 +83,7 @@ class FrontDoor {
   private readonly backend: Backend;
   /** --host-access-script and --auth-user-script: null when neither is given. */
   private readonly gate: AuthGate | null;
+  private readonly cgi: CgiStage | null;
 
   constructor(
     private readonly config: ServerConfig,
@@ -109,7 +102,10 @@ class FrontDoor {
         errorLog.error(message);
       },
       (res, status, document) => {
-        this.serveErrorDocument(res, status, document);
+        this.internalRequest(res, status, document);
+      },
+      (req, res, resource) => {
+        this.takeResource(req, res, resource);
       },
     );
     this.route = new AppRoute(config, secure);
@@ -127,6 +123,9 @@ class FrontDoor {
     this.admission = new Admission(config.clients.maxClients);
     this.gate = createAuthGate(config, errorLog, SERVER_SOFTWARE);
     this.context = exchangeContext(config, errorLog, this.site.sendError);
+    this.cgi = cgiStage(config, errorLog, this.site.sendError, (req, res) => {
+      this.serveRedirect(req, res);
+    });
     this.backend = new DaemonBackend(pool, {
       requestTimeout: config.daemons.requestTimeout,
       socketTimeout: config.daemons.socketTimeout,
@@ -224,44 +223,61 @@ class FrontDoor {
     });
   }
 
-  /** An --error-document page served by the app: an internal GET for it, with no body.
-   *  Its own failure gets the built-in page, never a second internal request. */
-  private serveErrorDocument(res: ServerResponse, status: number, document: string): void {
+  /** A document-root file run by an --add-handler script or as a CGI script. */
+  private takeResource(req: IncomingMessage, res: ServerResponse, resource: Resource): void {
+    const request = this.identify(req, res);
+    const environ = this.route.environFor(req, request.id, null, "/");
+    if (environ === null) {
+      this.site.sendError(res, 404);
+      return;
+    }
+    if (resource.kind === "cgi") {
+      if (this.cgi !== null) runCgiResource(this.config, this.cgi, { req, res, environ }, resource);
+      return;
+    }
+    handlerEnviron(environ, resource);
+    if (isRedirected(res)) {
+      this.admit(request, environ, { expectContinue: false, body: null, context: this.context });
+      return;
+    }
+    const expectContinue = expectsContinue(req);
+    this.body.prepare(req, res, expectContinue, (body) => {
+      this.admit(request, environ, { expectContinue, body, context: this.context });
+    });
+  }
+
+  /** A CGI script's local redirect (a GET view of the request): the site, else the
+   *  application, as an internal request without a body. */
+  private serveRedirect(req: IncomingMessage, res: ServerResponse): void {
+    void this.site.answer(req, res).then(
+      (answered) => {
+        if (!answered && !res.writableEnded) this.internalRequest(res, 200, req.url ?? "/");
+      },
+      (error: unknown) => {
+        this.errorLog.error(`CGI local redirect: ${String(error)}`);
+        this.site.sendError(res, 500);
+      },
+    );
+  }
+
+  /** An internal GET of `document` for the app, with no body: an --error-document page
+   *  (`status` >= 400; its own failure gets the built-in page, never a second internal
+   *  request) or a CGI script's local redirect (200). */
+  private internalRequest(res: ServerResponse, status: number, document: string): void {
     // The request it answers is logged and tracked already: only a new id and start.
     const request = this.identify(res.req, res);
     const redirect: InternalRedirect = { status, document };
     const environ = this.route.environFor(request.req, request.id, redirect);
     if (environ === null) {
-      sendError(res, status);
+      sendError(res, status === 200 ? 404 : status);
       return;
     }
     this.gate?.describe(request.req, environ);
-    const context = { ...this.context, errorPageFor: status };
+    const context = status === 200 ? this.context : { ...this.context, errorPageFor: status };
     this.admit(request, environ, { expectContinue: false, body: null, context });
   }
 
-  /** Admission (--max-clients), then the exchange with the backend. */
-  private admit(
-    { req, res, id, start }: AppRequest,
-    environ: Record<string, string>,
-    how: { expectContinue: boolean; body: ReadyBody; context: ExchangeContext },
-  ): void {
-    this.admission.admit(res, (leave) => {
-      if (res.writableEnded || req.socket.destroyed) return;
-      const exchange = new Exchange(
-        req,
-        res,
-        id,
-        environ,
-        start,
-        how.expectContinue,
-        how.context,
-        this.backend,
-        leave,
-      );
-      const hook = bodyHook(req);
-      if (hook) hook.bodyFailed = (status) => exchange.clientBodyFailed(status);
-      exchange.run(how.body);
-    });
+  private admit(request: AppRequest, environ: Record<string, string>, how: AppBound): void {
+    admitToBackend(this.admission, this.backend, request, environ, how);
   }
 }

@@ -119,8 +119,8 @@ function seconds(value: number): string {
 }
 
 function applicationLine(config: ServerConfig, app: AppStatus | null): string {
-  const { entryPoint } = config.application;
-  const name = entryPoint ?? "(default page)";
+  const { entryPoint, type } = config.application;
+  const name = type === "static" ? "(static)" : (entryPoint ?? "(default page)");
   if (app === null) return `${name} (not loaded yet)`;
   return app.loaded ? `${name} (loaded)` : `${name} (FAILED to load: see the error log)`;
 }

@@ -86,6 +86,8 @@ function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
     pythonPaths: application.pythonPaths,
     processGroup: application.processGroup,
     applicationGroup: application.applicationGroup,
+    // --add-handler: the only scripts a request's mod_wsgi.handler_script may name.
+    handlerScripts: config.site.features.handlers.map((handler) => handler.script),
     debugger: config.debug.debugger,
     debuggerStartup: config.debug.debuggerStartup,
     coverageDirectory: config.debug.coverageDirectory,

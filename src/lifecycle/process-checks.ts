@@ -78,7 +78,9 @@ export class ScriptWatch {
 
   private async read(): Promise<number | null> {
     const { application } = this.config;
-    if (application.type !== "script" || application.entryPoint === null) return null;
+    // A Paste Deploy .ini too: mod_wsgi-express's reload_required() watches its mtime.
+    const watched = application.type === "script" || application.type === "paste";
+    if (!watched || application.entryPoint === null) return null;
     try {
       return (await stat(application.entryPoint)).mtimeMs;
     } catch {

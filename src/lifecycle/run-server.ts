@@ -34,7 +34,12 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
   const refused = await prepareRoot(config, io);
   if (refused !== null) return refused;
   const logs = await openLogs(config, io);
-  const errorLog = new ErrorLog(logs.error, config.logging.logLevel);
+  const errorLog = new ErrorLog(
+    logs.error,
+    config.logging.logLevel,
+    undefined,
+    config.logging.errorLogFormat,
+  );
   const opened = await openListeners(config, io, errorLog, logs);
   if (typeof opened === "number") {
     await logs.close();

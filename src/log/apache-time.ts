@@ -32,6 +32,20 @@ export function errorLogTime(micros: number): string {
   );
 }
 
+/** ErrorLogFormat's %t: `Mon Nov 23 21:34:02 2026`, whole seconds (ctime). */
+export function ctimeLogTime(micros: number): string {
+  const full = errorLogTime(micros);
+  return full.slice(0, -12) + full.slice(-5);
+}
+
+/** ErrorLogFormat's %{c}t and %{cu}t: compact ISO 8601, `2026-11-23 21:34:02[.123456]`. */
+export function compactLogTime(micros: number, withMicros: boolean): string {
+  const date = new Date(Math.floor(micros / 1000));
+  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  const time = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  return `${day} ${time}${withMicros ? `.${pad(micros % 1_000_000, 6)}` : ""}`;
+}
+
 /** Access log: `[23/Nov/2026:21:34:02 +0000]` (LogFormat %t). */
 export function accessLogTime(date: Date): string {
   const offset = -date.getTimezoneOffset();

@@ -10,7 +10,7 @@ const APPLICATION_TYPES = ["script", "module", "paste", "static"];
 // prettier-ignore
 export const TABLE_NETWORK: readonly OptionSpec[] = [
   row("application-type", "choice", "TYPE", "yes", { group: "application", default: "script", choices: APPLICATION_TYPES },
-    "Kind of entry point: 'script' (a WSGI file path) or 'module' (an importable module name); 'paste' and 'static' are not supported yet."),
+    "Kind of entry point: 'script' (a WSGI file path), 'module' (an importable module name), 'paste' (a Paste Deploy .ini file, loaded with the PasteDeploy package of the daemons' Python) or 'static' (SCRIPT is the document root, the current directory without one; no application: what is not a file there is 404)."),
   row("entry-point", "string", "FILE-PATH|MODULE", "yes", { group: "application" },
     "The WSGI script file or module; same as the SCRIPT argument, and wins over it."),
   row("application-group", "string", "NAME", "planned", { group: "application", default: "%{GLOBAL}" },

@@ -77,7 +77,8 @@ export class ServiceSupervisor {
     if (service.logFile === null) return this.errorLog;
     const file = await openLogFile(service.logFile, this.config.logging.rotateBytes);
     this.files.push(file);
-    return new ErrorLog(file.stream, this.config.logging.logLevel);
+    const { logLevel, errorLogFormat } = this.config.logging;
+    return new ErrorLog(file.stream, logLevel, undefined, errorLogFormat);
   }
 
   private spawn(entry: Running): void {

@@ -12,6 +12,8 @@ import { checkHost, type HostRules } from "../http/virtual-hosts.js";
 import { errorDocuments, type AppErrorPage } from "./error-documents.js";
 import { parseMimeTypes } from "./mime.js";
 import type { ErrorSender } from "../http/error-pages.js";
+import { Docs, DOCS_DIRECTORY } from "./docs.js";
+import type { ResourceTaker } from "./resources.js";
 import { StaticFiles } from "./static-files.js";
 
 export class Site {
@@ -19,12 +21,16 @@ export class Site {
   readonly sendError: ErrorSender;
   private readonly files: StaticFiles;
   private readonly hosts: HostRules;
+  private readonly docs: Docs | null;
+  private readonly staticOnly: boolean;
 
-  /** `appPage` fetches --error-document pages that the application serves. */
+  /** `appPage` fetches --error-document pages that the application serves;
+   *  `takeResource` runs --add-handler and --with-cgi files. */
   constructor(
     config: ServerConfig,
     logError: (message: string) => void,
     appPage: AppErrorPage | null = null,
+    takeResource: ResourceTaker | null = null,
   ) {
     const { site } = config;
     // Read once at start-up; resolution already checked that the file exists.
@@ -32,7 +38,9 @@ export class Site {
       site.mimeTypes === null ? "" : readFileSync(site.mimeTypes, "latin1"),
     );
     this.sendError = errorDocuments({ site, mime, logError, appPage });
-    this.files = new StaticFiles(site, mime, this.sendError);
+    this.files = new StaticFiles(site, mime, this.sendError, takeResource);
+    this.docs = site.features.docs ? new Docs(DOCS_DIRECTORY, this.sendError) : null;
+    this.staticOnly = site.features.staticOnly;
     this.hosts = {
       serverName: site.virtualHost,
       aliases: config.listen.serverAliases,
@@ -59,6 +67,11 @@ export class Site {
       this.sendError(res, 301, { headers: { Location: verdict.location } });
       return true;
     }
-    return this.files.answer(req, res);
+    if (this.docs !== null && (await this.docs.answer(req, res))) return true;
+    if (!this.staticOnly) return this.files.answer(req, res);
+    // --application-type static: no application to fall back to (MOD_WSGI_STATIC_ONLY
+    // leaves out mod_wsgi-express's rewrite to the app), so Apache's 404.
+    if (!(await this.files.answer(req, res))) this.sendError(res, 404);
+    return true;
   }
 }

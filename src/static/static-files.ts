@@ -18,6 +18,7 @@ import { sendModule } from "./libraries.js";
 import { directoryListing } from "./listing.js";
 import { locate } from "./locate.js";
 import { typeForFile, type MimeTable } from "./mime.js";
+import { Resources, type ResourceTaker } from "./resources.js";
 import { RootListing } from "./root-listing.js";
 import { routeStatic, type Route } from "./route.js";
 
@@ -27,13 +28,17 @@ const READ_METHODS = new Set(["GET", "HEAD"]);
 
 export class StaticFiles {
   private readonly rootListing: RootListing;
+  private readonly resources: Resources;
 
   constructor(
     private readonly site: SiteConfig,
     private readonly mime: MimeTable,
     private readonly sendError: ErrorSender,
+    /** Runs --add-handler and --with-cgi files (the front door's); null: none. */
+    private readonly takeResource: ResourceTaker | null = null,
   ) {
     this.rootListing = new RootListing(site.documentRoot);
+    this.resources = new Resources(site.features);
   }
 
   /** Answers the request if it names a static resource (or must be refused); false when
@@ -72,6 +77,14 @@ export class StaticFiles {
   ): Promise<boolean> {
     if (!route.alias && !(await this.mightBeInDocumentRoot(route.segments))) return false;
     const found = await locate(route.root, route.segments);
+    if (!route.alias && this.takeResource !== null && this.resources.active) {
+      const file = found.kind === "file" && !route.trailingSlash ? found.path : null;
+      const resource = await this.resources.find(route.root, route.segments, file);
+      if (resource !== null) {
+        this.takeResource(req, res, resource);
+        return true;
+      }
+    }
     if (found.kind === "missing" || (found.kind === "file" && route.trailingSlash)) {
       // Not a file: the application's, as mod_wsgi-express's rewrite fallback sends it;
       // under a URL alias there is no fallback.

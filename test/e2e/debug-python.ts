@@ -31,7 +31,7 @@ export function coveragePython(): string {
 }
 
 /** Runs `work` holding a lock between processes: a directory, as mkdir is atomic. */
-function whileHolding<T>(lock: string, work: () => T): T {
+export function whileHolding<T>(lock: string, work: () => T): T {
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {

@@ -102,8 +102,34 @@ class DefaultPage(unittest.TestCase):
         self.addCleanup(front.close)
         reply = front.request()
         self.assertEqual(reply.status, "200 OK")
-        self.assertIn(b"wsgi-express is running", reply.body)
+        self.assertIn(b"My web site runs on Malt Whiskey", reply.body)
+        self.assertIn(b'href="/__wsgi__/docs/"', reply.body)
         self.assertEqual(reply.header("Content-Length"), str(len(reply.body)))
+
+    def test_static_has_no_application_only_a_not_found_answer(self):
+        from wsgiref.validate import validator
+        from .support import FakeFrontEnd
+        application = load_application(make_config(applicationType="static", entryPoint=None))
+        front = FakeFrontEnd(validator(application))
+        self.addCleanup(front.close)
+        self.assertEqual(front.request().status, "404 Not Found")
+
+
+class PasteDeploy(unittest.TestCase):
+    def test_without_paste_deploy_the_error_names_the_package(self):
+        import builtins
+        real_import = builtins.__import__
+
+        def no_paste(name, *args, **kwargs):
+            if name.startswith("paste"):
+                raise ImportError("No module named 'paste'")
+            return real_import(name, *args, **kwargs)
+
+        builtins.__import__ = no_paste
+        self.addCleanup(setattr, builtins, "__import__", real_import)
+        with self.assertRaises(LoadError) as caught:
+            load_application(make_config(applicationType="paste", entryPoint="/x/app.ini"))
+        self.assertIn("pip install PasteDeploy", str(caught.exception))
 
 
 if __name__ == "__main__":

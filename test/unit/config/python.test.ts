@@ -120,6 +120,7 @@ test("the probe's output is read as JSON and checked", () => {
     version: "3.12.1 x",
     prefix: "/p",
     coverage: false,
+    pasteDeploy: false,
   });
   assert.equal(readProbe("not python").ok, false);
   assert.equal(readProbe('{"version": 3}').ok, false);
@@ -156,4 +157,15 @@ test("with no python3 on PATH, the entries that could not be searched are named"
     assert.match(error.message, /could not search \/root\/bin \(EACCES\)/);
     return true;
   });
+});
+
+test("--application-type paste is refused, naming PasteDeploy, when the probe finds none", async () => {
+  const argv = ["--application-type", "paste"];
+  const probe = fakeProbe({ ...VENV_311, pasteDeploy: false });
+  await assert.rejects(pythonFor(argv, { PATH: "/usr/bin" }, probe), {
+    code: "WSGIX_ERR_PASTE_DEPLOY",
+    message: /pip install PasteDeploy/,
+  });
+  const found = fakeProbe({ ...VENV_311, pasteDeploy: true });
+  assert.ok(await pythonFor(argv, { PATH: "/usr/bin" }, found));
 });

@@ -91,6 +91,7 @@ test("defaults are mod_wsgi-express's", async () => {
     accessLogName: "access_log",
     startupLog: null,
     rotateBytes: null,
+    errorLogFormat: null,
   });
   assert.equal(config.serverRoot, "/tmp/mod_wsgi-localhost:8000:1000");
   assert.equal(config.socketDirectory, "/tmp/mod_wsgi-localhost:8000:1000/sockets");

@@ -30,6 +30,7 @@ test("site defaults: no virtual host, <server-root>/htdocs, nothing compressed",
     compressResponses: false,
     mapHeadToGet: false,
     mimeTypes: null,
+    features: { staticOnly: false, docs: false, handlers: [], cgi: null },
   });
 });
 

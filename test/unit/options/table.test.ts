@@ -163,6 +163,11 @@ const IMPLEMENTED = [
   "recorder-directory",
   "enable-gdb",
   "gdb-executable",
+  // Issue #22: the document root's handlers, CGI, the docs, the error log's format.
+  "error-log-format",
+  "add-handler",
+  "with-cgi",
+  "enable-docs",
 ];
 
 test("the table has all 152 mod_wsgi-express options plus ours, each once", () => {
