@@ -26,6 +26,8 @@ export interface TlsConfig {
 }
 
 export interface HttpConfig {
+  /** `--http2`: the HTTP port serves h2c by prior knowledge too (http/h2c.ts). */
+  readonly http2: boolean;
   /** Seconds; 0 turns keep-alive off. */
   readonly keepAliveTimeout: number;
   readonly limitRequestBody: number;

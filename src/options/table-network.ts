@@ -22,7 +22,7 @@ export const TABLE_NETWORK: readonly OptionSpec[] = [
   row("port", "integer", "NUMBER", "yes", { group: "network", default: 8000, range: PORT },
     "HTTP port to listen on; 0 asks the system for a free one."),
   row("http2", "flag", "", "yes", { group: "https" },
-    "Enable HTTP/2 on the HTTPS port (needs --https-port): h2 is offered by ALPN and clients that do not offer it get HTTP/1.1. h2c (HTTP/2 on the plain port) is not served."),
+    "Enable HTTP/2: on the HTTPS port h2 is offered by ALPN (clients that do not offer it get HTTP/1.1); on the HTTP port h2c by prior knowledge is served beside HTTP/1.1 (an 'Upgrade: h2c' request is answered over HTTP/1.1)."),
   row("https-port", "integer", "NUMBER", "yes", { group: "https", range: PORT },
     "HTTPS port to listen on, on the same --host; needs --server-name and a certificate and key (mod_wsgi-express silently serves no HTTPS without --server-name; wsgi-express refuses to start). TLS 1.2 and 1.3 only."),
   row("ssl-port", "integer", "NUMBER", "yes", { group: "https", range: PORT, hidden: true, aliasOf: "https-port" },
