@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:https";
 import { createSecureServer } from "node:http2";
 import type { TLSSocket } from "node:tls";
 import { loadTlsMaterial } from "../config/resolve-tls.js";
+import { validityWarnings } from "../config/check-tls-files.js";
 import type { ServerConfig, TlsConfig } from "../config/server-config.js";
 import {
   asHttpsServer,
@@ -41,6 +42,15 @@ export function createHttpsListener(
   const tls = config.tls;
   if (tls === null) return null;
   const material = loadTlsMaterial(tls, read);
+  const certOption = tls.fromPrefix ? "--ssl-certificate" : "--ssl-certificate-file";
+  for (const line of validityWarnings(
+    certOption,
+    tls.certificateFile,
+    material.certificate,
+    new Date(),
+  )) {
+    errorLog.warn(line);
+  }
   // The handshake is part of receiving the request head: --header-timeout bounds it.
   const { header } = config.clients;
   const handshakeMs = (Math.max(header.timeout, header.max) || 120) * 1000;
