@@ -23,6 +23,8 @@ export interface TlsConfig {
   readonly hstsPolicy: string | null;
   /** `--http2`: the HTTPS port offers h2 by ALPN, beside HTTP/1.1 (http/h2-*.ts). */
   readonly http2: boolean;
+  /** `--ssl-use-stapling`: OCSP responses are fetched and stapled (http/ocsp.ts). */
+  readonly stapling: boolean;
 }
 
 export interface HttpConfig {

@@ -25,6 +25,7 @@ const NEEDS_HTTPS_PORT = [
   "ssl-environment",
   "https-only",
   "hsts-policy",
+  "ssl-use-stapling",
 ];
 
 export function resolveTls(options: OptionReader, context: ResolveContext): TlsConfig | null {
@@ -74,6 +75,7 @@ export function resolveTls(options: OptionReader, context: ResolveContext): TlsC
     httpsOnly,
     hstsPolicy,
     http2: options.flag("http2"),
+    stapling: options.flag("ssl-use-stapling"),
   };
 }
 

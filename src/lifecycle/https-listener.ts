@@ -20,6 +20,7 @@ import { serverOptions } from "../http/listener.js";
 import { SecureSite } from "../front-door/secure-site.js";
 import { reloadCertificates, TicketKeys, tlsServerOptions } from "../http/tls.js";
 import type { ErrorLog } from "../log/error-log.js";
+import { httpFetch, OcspStapler } from "../http/ocsp.js";
 
 export interface HttpsListener {
   /** With --http2, node's http2 server (h2, and HTTP/1.1 for clients without it), which
@@ -59,6 +60,7 @@ export function createHttpsListener(
     ? createHttp2Listener(config, secure, errorLog)
     : createServer({ ...serverOptions(config), ...secure });
   guardRenegotiation(server, tls);
+  if (tls.stapling) stapleOcsp(server, errorLog);
   server.on("tlsClientError", (error: Error) => {
     errorLog.info(`TLS handshake failed: ${error.message}`);
   });
@@ -113,6 +115,25 @@ function guardRenegotiation(server: Server, tls: TlsConfig): void {
     // HTTP/2 forbids renegotiation altogether (RFC 9113 §9.2.1).
     if (tls.verifyClient.length > 0 && socket.alpnProtocol !== "h2") return;
     socket.disableRenegotiation();
+  });
+}
+
+/** --ssl-use-stapling: node asks for a response at each handshake with status_request. */
+function stapleOcsp(server: Server, errorLog: ErrorLog): void {
+  const stapler = new OcspStapler(httpFetch, Date.now, (message) => {
+    errorLog.warn(message);
+  });
+  type Done = (error: Error | null, response?: Buffer) => void;
+  server.on("OCSPRequest", (cert: Buffer, issuer: Buffer | null, done: Done) => {
+    stapler.staple(cert, issuer).then(
+      (response) => {
+        done(null, response ?? undefined);
+      },
+      (error: unknown) => {
+        errorLog.warn(`OCSP stapling: ${String(error)}`);
+        done(null);
+      },
+    );
   });
 }
 

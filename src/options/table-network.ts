@@ -33,6 +33,8 @@ export const TABLE_NETWORK: readonly OptionSpec[] = [
     "Private key of the server certificate (PEM, not encrypted)."),
   row("ssl-certificate", "path", "FILE-PATH", "yes", { group: "https" },
     "Path prefix of the certificate: '.crt' and '.key' are appended to it."),
+  row("ssl-use-stapling", "flag", "", "yes", { group: "https" },
+    "Staple OCSP responses (Apache's SSLUseStapling; not a mod_wsgi-express option): fetched over HTTP from the certificate's OCSP responder, cached until their nextUpdate; needs the issuer in --ssl-certificate-chain-file (or after the certificate). No response is stapled while the responder cannot be reached."),
   row("ssl-ca-certificate-file", "path", "FILE-PATH", "yes", { group: "https" },
     "CA bundle (PEM) for client certificates; the whole site then requires a certificate issued directly by one of them (403 without), unless --ssl-verify-client names paths."),
   row("ssl-verify-client", "repeatable", "URL-PATH", "yes", { group: "https" },

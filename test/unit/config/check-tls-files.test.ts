@@ -31,6 +31,7 @@ function site(): TlsConfig {
     httpsOnly: false,
     hstsPolicy: null,
     http2: false,
+    stapling: false,
   };
 }
 

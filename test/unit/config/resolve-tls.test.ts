@@ -58,6 +58,7 @@ test("a complete HTTPS site resolves to absolute paths and its rules", async () 
     httpsOnly: true,
     hstsPolicy: "max-age=60",
     http2: false,
+    stapling: false,
   });
 });
 
@@ -172,6 +173,7 @@ function makeFiles(): { dir: string; tls: TlsConfig } {
     httpsOnly: false,
     hstsPolicy: null,
     http2: false,
+    stapling: false,
   };
   return { dir, tls };
 }
