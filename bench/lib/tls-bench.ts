@@ -11,10 +11,9 @@
  * uWSGI has no HTTP/2 (its --https is an HTTP/1.1 router process in front of the
  * workers); its plain figure to compare with is --http11-socket, which has no router.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import type { AppSpec } from "./apps.js";
 import type { BenchConfig } from "./config.js";
 import { VENV, VENV_BIN, WSGI_EXPRESS_BIN } from "./paths.js";
@@ -25,8 +24,8 @@ import { freePort, type Scratch } from "./scratch.js";
 import { ServerProcess, type Launch } from "./server-process.js";
 import { median } from "./stats.js";
 import { runWrk } from "./wrk.js";
+import { runH2load } from "./h2load.js";
 
-const run = promisify(execFile);
 const HOST = "127.0.0.1";
 const PYTHON = join(VENV_BIN, "python");
 
@@ -156,27 +155,6 @@ function makeTlsFiles(dir: string): TlsFiles {
   return { cert, key };
 }
 
-/** h2load's report: requests done and failed, req/s, mean time per request. */
-export function parseH2load(output: string): Omit<TlsSample, "cpuSeconds"> {
-  const finished = /finished in ([\d.]+)s, ([\d.]+) req\/s/.exec(output);
-  const requests =
-    /requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(
-      output,
-    );
-  const time = /time for request:\s+[\d.]+\w+\s+[\d.]+\w+\s+([\d.]+)(us|ms|s)\s/.exec(output);
-  if (!finished?.[2] || !requests?.[1] || !time?.[1]) {
-    throw new Error(`unreadable h2load output: ${output.slice(0, 300)}`);
-  }
-  const scale = time[2] === "us" ? 0.001 : time[2] === "s" ? 1000 : 1;
-  const [, , , failed = "0", errored = "0", timeout = "0"] = requests;
-  return {
-    requests: Number(requests[1]),
-    rps: Number(finished[2]),
-    meanMs: Number(time[1]) * scale,
-    errors: Number(failed) + Number(errored) + Number(timeout),
-  };
-}
-
 async function load(
   protocol: TlsProtocol,
   port: number,
@@ -190,12 +168,7 @@ async function load(
   }
   const streams = 5;
   const connections = Math.max(1, Math.round(app.connections / streams));
-  const { stdout } = await run(
-    "h2load",
-    ["-t1", `-c${connections}`, `-m${streams}`, `-D${seconds}`, url],
-    { timeout: (seconds + 30) * 1000, maxBuffer: 1024 * 1024 },
-  );
-  return parseH2load(stdout);
+  return runH2load(url, connections, streams, seconds);
 }
 
 /** Every TLS peer on `app` (hello, flask_json: the apps with a small answer). */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseH2load } from "../lib/tls-bench.js";
+import { parseH2load } from "../lib/h2load.js";
 
 // A report of Debian's h2load (nghttp2 1.52.0) with -D, trimmed to the lines read.
 const REPORT = `finished in 1.03s, 182.00 req/s, 6.17KB/s
