@@ -9,7 +9,8 @@
 set -u
 cd "$(dirname "$0")"
 
-APT_PACKAGES="wrk apache2 libapache2-mod-wsgi-py3 python3-flask"
+# nghttp2-client: h2load, for the HTTP/2 rows; libssl-dev: uWSGI builds --https with it.
+APT_PACKAGES="wrk apache2 libapache2-mod-wsgi-py3 python3-flask nghttp2-client libssl-dev"
 PIP_PACKAGES="flask gunicorn waitress granian"
 PYTHON="${BENCH_PYTHON:-python3}"
 VENV="${BENCH_VENV:-$HOME/.cache/wsgi-express-bench/venv}"
@@ -41,7 +42,7 @@ if [ ! -x "$VENV"/bin/uwsgi ]; then
 fi
 
 echo "installed:"
-for bin in wrk apache2; do printf '  %-10s %s\n' "$bin" "$(command -v $bin || echo MISSING)"; done
+for bin in wrk h2load apache2; do printf '  %-10s %s\n' "$bin" "$(command -v $bin || echo MISSING)"; done
 for bin in gunicorn uwsgi waitress-serve granian; do
   printf '  %-10s %s\n' "$bin" "$( [ -x "$VENV/bin/$bin" ] && echo "$VENV/bin/$bin" || echo MISSING)"
 done

@@ -17,6 +17,7 @@ import { makeScratch, type Scratch } from "./lib/scratch.js";
 import type { ServerProcess } from "./lib/server-process.js";
 import { summarize, type Cell } from "./lib/stats.js";
 import { renderTargets } from "./lib/targets.js";
+import { benchTls, renderTls, tlsNotes, type TlsCell } from "./lib/tls-bench.js";
 
 const running = new Set<ServerProcess>();
 const log = (line: string): void => {
@@ -93,6 +94,7 @@ function report(
   facts: [string, string][],
   results: Map<AppSpec, Cell[]>,
   peers: readonly PeerSpec[],
+  tls: Map<AppSpec, TlsCell[]>,
 ): string {
   const date = new Date().toISOString().slice(0, 10);
   const lookup = (app: string, peer: string): ReturnType<typeof summarize> => {
@@ -120,6 +122,7 @@ function report(
     "| server | configuration |",
     "| --- | --- |",
     ...peers.map((peer) => `| ${peer.label} | ${peer.note} |`),
+    ...(tls.size > 0 ? tlsNotes() : []),
     "",
     ...(missing.length
       ? ["Missing:", ...new Set(missing.map((c) => `- ${c.peer.label}: ${c.reason}`)), ""]
@@ -131,6 +134,12 @@ function report(
     "## Results",
     "",
     ...[...results].map(([app, cells]) => `${renderApp(app, cells)}\n`),
+    ...(tls.size > 0 ? ["## HTTPS and HTTP/2 (bench/lib/tls-bench.ts)", ""] : []),
+    ...[...tls].map(([app, cells]) => {
+      const plain = (peer: string): number | null =>
+        lookup(app.name, peer)?.cpuUsPerRequest ?? null;
+      return `${renderTls(app, cells, plain)}\n`;
+    }),
     LEGEND,
     "",
   ].join("\n");
@@ -147,13 +156,20 @@ async function main(): Promise<void> {
   const facts = await machineFacts();
   const scratch = makeScratch();
   const results = new Map<AppSpec, Cell[]>();
+  const tls = new Map<AppSpec, TlsCell[]>();
   try {
-    for (const app of apps) results.set(app, await benchApp(app, peers, config, scratch));
+    for (const app of apps) {
+      results.set(app, await benchApp(app, peers, config, scratch));
+      // HTTPS and HTTP/2 rows for the small-answer apps; BENCH_TLS=0 leaves them out.
+      if (process.env.BENCH_TLS !== "0" && ["hello", "flask_json"].includes(app.name)) {
+        tls.set(app, await benchTls(app, config, scratch, log));
+      }
+    }
   } finally {
     scratch.remove();
   }
   facts.push(["load average after the run", loadAverage()]);
-  const text = report(config, facts, results, peers);
+  const text = report(config, facts, results, peers, tls);
   process.stdout.write(text);
   if (config.write) {
     mkdirSync(RESULTS_DIR, { recursive: true });

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { request as secureRequest } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import { treePids } from "./proc-tree.js";
 
@@ -16,6 +17,8 @@ export interface Launch {
   /** The port chosen beforehand, or null when the server prints it (wsgi-express). */
   readonly port: number | null;
   readonly portPattern?: RegExp;
+  /** The port speaks HTTPS only (a self-signed certificate): readiness is asked over TLS. */
+  readonly secure?: boolean;
 }
 
 const START_TIMEOUT_MS = 60_000;
@@ -27,10 +30,18 @@ export interface HttpAnswer {
 }
 
 /** One request on a fresh connection; rejects on a socket error or after 10 s. */
-export function fetchOnce(port: number, method: string, bodyBytes: number): Promise<HttpAnswer> {
+export function fetchOnce(
+  port: number,
+  method: string,
+  bodyBytes: number,
+  secure = false,
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const headers = bodyBytes > 0 ? { "Content-Length": String(bodyBytes) } : {};
-    const req = request({ host: "127.0.0.1", port, method, path: "/", headers, agent: false });
+    const options = { host: "127.0.0.1", port, method, path: "/", headers, agent: false };
+    const req = secure
+      ? secureRequest({ ...options, rejectUnauthorized: false })
+      : request(options);
     req.setTimeout(10_000, () => {
       req.destroy(new Error("no answer within 10 s"));
     });
@@ -105,15 +116,15 @@ export class ServerProcess {
         const found = launch.portPattern.exec(this.output)?.[1];
         if (found) this.port = Number(found);
       }
-      if (this.port !== 0 && (await this.answers())) return;
+      if (this.port !== 0 && (await this.answers(launch.secure === true))) return;
       await sleep(100);
     }
     throw new Error(`${this.name} did not answer within ${START_TIMEOUT_MS} ms:\n${this.tail()}`);
   }
 
-  private async answers(): Promise<boolean> {
+  private async answers(secure: boolean): Promise<boolean> {
     try {
-      await fetchOnce(this.port, "GET", 0);
+      await fetchOnce(this.port, "GET", 0, secure);
       return true;
     } catch {
       return false;

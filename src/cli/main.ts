@@ -3,12 +3,14 @@
  * process.exit (bin/wsgi-express.js sets process.exitCode from it), so tests drive it
  * in-process with their own streams, environment and dependencies.
  */
+import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { FileChecks, PythonProbe } from "../config/context.js";
 import { nodeFileChecks } from "../config/file-checks.js";
 import { machineLimits, type MachineLimits } from "../config/capacity.js";
 import { probePython } from "../config/python-probe.js";
 import { resolveConfig } from "../config/resolve.js";
+import { checkTlsFiles } from "../config/check-tls-files.js";
 import type { ServerConfig } from "../config/server-config.js";
 import { expandAll } from "../options/expand.js";
 import { parseCommandLine } from "../options/parse.js";
@@ -20,7 +22,7 @@ import { runServer } from "../lifecycle/run-server.js";
 import { makeDirectory, prepareDirectories, type MakeDirectory } from "./prepare-directories.js";
 import type { MainIo } from "./main-io.js";
 import { replayCommand } from "./replay-command.js";
-import { reportError, warnAbout } from "./report.js";
+import { reportError, warn, warnAbout } from "./report.js";
 
 /** The outside world beyond `io`; replaced in unit tests. */
 export interface MainDeps {
@@ -82,6 +84,8 @@ export function defaultDeps(): MainDeps {
   };
 }
 
+const readText = (path: string): string => readFileSync(path, "utf8");
+
 /**
  * Runs the CLI and returns its exit status: 0 after help, the server's status, 2 for
  * a usage error, 1 for an internal error. Errors are written as one line on stderr.
@@ -114,6 +118,10 @@ export async function execute(
   prepareDirectories(config, use.makeDirectory);
   warnAbout(io.stderr, "ignoring Apache-only options", config.ignoredOptions);
   warnAbout(io.stderr, "ignoring options not supported yet", config.plannedOptions);
+  // What only a start would have found: the certificate files' contents (configtest too).
+  if (config.setupOnly || io.env["WSGI_EXPRESS_CONFIGTEST"] === "1") {
+    for (const line of checkTlsFiles(config.tls, readText, new Date())) warn(io.stderr, line);
+  }
   // The control script's configtest verb: the options resolve, nothing is written.
   if (io.env["WSGI_EXPRESS_CONFIGTEST"] === "1") {
     io.stdout.write("Syntax OK\n");

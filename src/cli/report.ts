@@ -23,6 +23,11 @@ export function warnAbout(
   if (options.length > 0) stderr.write(`${PROGRAM}: warning: ${what}: ${options.join(", ")}\n`);
 }
 
+/** One warning line. */
+export function warn(stderr: NodeJS.WritableStream, message: string): void {
+  stderr.write(`${PROGRAM}: warning: ${oneLine(message)}\n`);
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, " ").trim();
 }

@@ -23,9 +23,13 @@ export interface TlsConfig {
   readonly hstsPolicy: string | null;
   /** `--http2`: the HTTPS port offers h2 by ALPN, beside HTTP/1.1 (http/h2-*.ts). */
   readonly http2: boolean;
+  /** `--ssl-use-stapling`: OCSP responses are fetched and stapled (http/ocsp.ts). */
+  readonly stapling: boolean;
 }
 
 export interface HttpConfig {
+  /** `--http2`: the HTTP port serves h2c by prior knowledge too (http/h2c.ts). */
+  readonly http2: boolean;
   /** Seconds; 0 turns keep-alive off. */
   readonly keepAliveTimeout: number;
   readonly limitRequestBody: number;

@@ -11,6 +11,7 @@ const HEADER_BUFFER_MINIMUM = 8192;
 
 export function resolveHttp(options: OptionReader, serverRoot: string): HttpConfig {
   return {
+    http2: options.flag("http2"),
     keepAliveTimeout: options.number("keep-alive-timeout"),
     limitRequestBody: options.number("limit-request-body"),
     chunkedRequest: options.flag("chunked-request"),

@@ -25,18 +25,13 @@ const NEEDS_HTTPS_PORT = [
   "ssl-environment",
   "https-only",
   "hsts-policy",
-  // mod_wsgi-express's --http2 also offers h2c (HTTP/2 over plain TCP); that is not done
-  // here, so without an HTTPS port the option would do nothing: an error says so.
-  "http2",
+  "ssl-use-stapling",
 ];
 
 export function resolveTls(options: OptionReader, context: ResolveContext): TlsConfig | null {
   const port = options.optionalNumber("https-port");
   if (port === null) {
     const stray = NEEDS_HTTPS_PORT.find((name) => options.given(name));
-    if (stray === "http2") {
-      throw needs("--http2", "--https-port", " (h2c, HTTP/2 on the plain port, is not served)");
-    }
     if (stray !== undefined) throw needs(`--${stray}`, "--https-port");
     return null;
   }
@@ -80,6 +75,7 @@ export function resolveTls(options: OptionReader, context: ResolveContext): TlsC
     httpsOnly,
     hstsPolicy,
     http2: options.flag("http2"),
+    stapling: options.flag("ssl-use-stapling"),
   };
 }
 

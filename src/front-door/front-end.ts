@@ -23,6 +23,7 @@ import {
   serveRequests,
   type RequestHandler,
 } from "../http/listener.js";
+import { servePlainHttp2 } from "../http/h2c.js";
 import { answerServerMethods } from "../http/server-methods.js";
 import { traffic } from "../http/traffic.js";
 import type { ErrorLog } from "../log/error-log.js";
@@ -66,11 +67,13 @@ export function createFrontEnd(
     door.handle(req, res, expectContinue);
   };
   if (https) serveRequests(https.server, config, errorLog, handle);
-  const server = createHttpServer(config, errorLog, handle);
+  const server = withHealthChecks(createHttpServer(config, errorLog, handle), health);
   server.once("close", () => {
     door.stop();
   });
-  return withHealthChecks(server, health);
+  // Last: the h2c gate takes over every 'connection' listener the server has.
+  if (config.http.http2) servePlainHttp2(server, config, errorLog, handle);
+  return server;
 }
 
 class FrontDoor {

@@ -62,15 +62,18 @@ export class AccessLog {
     const time = new Date();
     const known: ResponseFacts = { bodyBytes: 0, headers: [], user: null };
     facts.set(res, known);
+    // Read now: an HTTP/2 request's socket is the session's, gone once a client that
+    // closed its connection at the end of the stream is logged.
+    const { remoteAddress, localAddress, localPort } = req.socket;
     res.once("close", () => {
       const header = (name: string): string | undefined => {
         const value = req.headers[name.toLowerCase()];
         return Array.isArray(value) ? value.join(", ") : value;
       };
       const record: AccessRecord = {
-        remoteAddress: (req.socket.remoteAddress ?? "-").replace(/^::ffff:/, ""),
-        localAddress: (req.socket.localAddress ?? "-").replace(/^::ffff:/, ""),
-        localPort: req.socket.localPort ?? 0,
+        remoteAddress: (remoteAddress ?? "-").replace(/^::ffff:/, ""),
+        localAddress: (localAddress ?? "-").replace(/^::ffff:/, ""),
+        localPort: localPort ?? 0,
         remoteUser: known.user,
         time,
         method: req.method ?? "-",

@@ -24,6 +24,7 @@ import { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type {
   Http2SecureServer,
+  Http2Server,
   SecureServerOptions,
   ServerHttp2Session,
   ServerHttp2Stream,
@@ -91,7 +92,7 @@ export function shareHttp1Settings(server: Http2SecureServer, config: ServerConf
  * Session errors (a peer's protocol error) are logged, not thrown.
  */
 export function watchSessions(
-  server: Http2SecureServer,
+  server: Http2SecureServer | Http2Server,
   timeouts: { keepAliveSeconds: number; silenceSeconds: number },
   log: (message: string) => void,
 ): void {
@@ -134,22 +135,39 @@ export function watchSessions(
  * GOAWAY (its open streams finish), closeAllConnections destroys them.
  */
 export function asHttpsServer(server: Http2SecureServer): HttpsServer {
-  const sessions = new Set<ServerHttp2Session>();
-  server.on("session", (session: ServerHttp2Session) => {
-    sessions.add(session);
-    session.once("close", () => sessions.delete(session));
-  });
+  const sessions = sessionCloser(server);
   const http1 = HttpServer.prototype;
   const closeIdle = (): void => {
     http1.closeIdleConnections.call(server as unknown as HttpServer);
-    for (const session of sessions) session.close();
+    sessions.closeIdle();
   };
   const closeAll = (): void => {
     http1.closeAllConnections.call(server as unknown as HttpServer);
-    for (const session of sessions) session.destroy();
+    sessions.closeAll();
   };
   return Object.assign(server, {
     closeIdleConnections: closeIdle,
     closeAllConnections: closeAll,
   }) as unknown as HttpsServer;
+}
+
+/** Tracks an http2 server's sessions: closeIdle sends each a GOAWAY (its open streams
+ *  finish), closeAll destroys them. */
+export function sessionCloser(server: Http2SecureServer | Http2Server): {
+  closeIdle: () => void;
+  closeAll: () => void;
+} {
+  const sessions = new Set<ServerHttp2Session>();
+  server.on("session", (session: ServerHttp2Session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+  return {
+    closeIdle: () => {
+      for (const session of sessions) session.close();
+    },
+    closeAll: () => {
+      for (const session of sessions) session.destroy();
+    },
+  };
 }

@@ -10,6 +10,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { FrontEndH2Request, StreamMeter } from "./h2-compat.js";
+import { acceptTime, isH2c } from "./h2c-sockets.js";
 import { connectionEvent } from "./tls.js";
 
 const SWEEP_MS = 250;
@@ -89,8 +90,13 @@ export class SlowClientWatch {
     // A TLS listener's requests come on the socket its handshake gives.
     server.on(connectionEvent(server), (socket: Socket) => {
       // An HTTP/2 session (ALPN h2): its streams are watched, each from its request on.
-      if ((socket as Partial<TLSSocket>).alpnProtocol === "h2") return;
-      this.watched.set(socket, this.fresh("header", socket));
+      if ((socket as Partial<TLSSocket>).alpnProtocol === "h2" || isH2c(socket)) return;
+      // A connection whose first bytes were read to look for h2c's preface (h2c.ts):
+      // timed from its accept, those bytes counted as part of its head.
+      const entry = this.fresh("header", socket);
+      entry.start = acceptTime(socket) ?? entry.start;
+      entry.readAtStart = 0;
+      this.watched.set(socket, entry);
       socket.once("close", () => this.watched.delete(socket));
     });
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {

@@ -19,6 +19,8 @@ export interface DaemonLaunch {
   readonly processIndex: number;
   /** BodyFileProbe's path; null: spooled bodies go to this daemon as frames. */
   readonly bodyFileProbe: string | null;
+  /** Known once the listeners are bound (bound-ports.ts), over config's environment. */
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 /** The ps title of a daemon, as mod_wsgi's display-name=%{GROUP}: `(wsgi:GROUP)`. */
@@ -36,7 +38,12 @@ export function spawnDaemon(launch: DaemonLaunch, log: ErrorLog): ChildProcess {
   const [file, argv] = debugCommand(config, [config.daemons.python.executable, ...args]);
   const child = spawn(file, argv, {
     cwd: config.application.workingDirectory,
-    env: { ...process.env, ...config.daemons.environment, ...launchEnvironment(launch) },
+    env: {
+      ...process.env,
+      ...config.daemons.environment,
+      ...launch.environment,
+      ...launchEnvironment(launch),
+    },
     // Debug mode: the terminal is the daemon's, so that pdb can prompt and read.
     stdio: config.debug.debugMode ? "inherit" : ["ignore", "pipe", "pipe"],
     // A session of its own, outside debug mode: a terminal's Ctrl-C signals the front

@@ -39,6 +39,7 @@ export class SupervisedDaemonPool implements DaemonPool {
   /** Called instead of a respawn when a daemon must not be restarted (EXIT_PRIVILEGES). */
   onFatal: (message: string) => void = () => undefined;
   private readonly now: () => number;
+  private environment: Readonly<Record<string, string>> = {};
 
   constructor(
     private readonly config: ServerConfig,
@@ -56,6 +57,7 @@ export class SupervisedDaemonPool implements DaemonPool {
           token: this.token,
           processIndex: index + 1,
           bodyFileProbe: this.bodyFileProbe?.path ?? null,
+          environment: this.environment,
         },
         log,
       );
@@ -74,7 +76,9 @@ export class SupervisedDaemonPool implements DaemonPool {
 
   /** Listens for daemon connections and starts every process; resolves once each has
    *  reported whether its app loaded (or has exited trying), or at the startup timeout. */
-  async start(): Promise<void> {
+  async start(environment: Readonly<Record<string, string>> = {}): Promise<void> {
+    // What only the bound listeners tell (bound-ports.ts), for every daemon started.
+    this.environment = environment;
     await rm(this.socketPath, { force: true });
     const { bodySpoolDirectory, bodySpoolSize } = this.config.http;
     this.bodyFileProbe = await BodyFileProbe.open(bodySpoolDirectory, bodySpoolSize);

@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:https";
 import { createSecureServer } from "node:http2";
 import type { TLSSocket } from "node:tls";
 import { loadTlsMaterial } from "../config/resolve-tls.js";
+import { validityWarnings } from "../config/check-tls-files.js";
 import type { ServerConfig, TlsConfig } from "../config/server-config.js";
 import {
   asHttpsServer,
@@ -19,6 +20,7 @@ import { serverOptions } from "../http/listener.js";
 import { SecureSite } from "../front-door/secure-site.js";
 import { reloadCertificates, TicketKeys, tlsServerOptions } from "../http/tls.js";
 import type { ErrorLog } from "../log/error-log.js";
+import { httpFetch, OcspStapler } from "../http/ocsp.js";
 
 export interface HttpsListener {
   /** With --http2, node's http2 server (h2, and HTTP/1.1 for clients without it), which
@@ -41,6 +43,15 @@ export function createHttpsListener(
   const tls = config.tls;
   if (tls === null) return null;
   const material = loadTlsMaterial(tls, read);
+  const certOption = tls.fromPrefix ? "--ssl-certificate" : "--ssl-certificate-file";
+  for (const line of validityWarnings(
+    certOption,
+    tls.certificateFile,
+    material.certificate,
+    new Date(),
+  )) {
+    errorLog.warn(line);
+  }
   // The handshake is part of receiving the request head: --header-timeout bounds it.
   const { header } = config.clients;
   const handshakeMs = (Math.max(header.timeout, header.max) || 120) * 1000;
@@ -49,6 +60,7 @@ export function createHttpsListener(
     ? createHttp2Listener(config, secure, errorLog)
     : createServer({ ...serverOptions(config), ...secure });
   guardRenegotiation(server, tls);
+  if (tls.stapling) stapleOcsp(server, errorLog);
   server.on("tlsClientError", (error: Error) => {
     errorLog.info(`TLS handshake failed: ${error.message}`);
   });
@@ -103,6 +115,25 @@ function guardRenegotiation(server: Server, tls: TlsConfig): void {
     // HTTP/2 forbids renegotiation altogether (RFC 9113 §9.2.1).
     if (tls.verifyClient.length > 0 && socket.alpnProtocol !== "h2") return;
     socket.disableRenegotiation();
+  });
+}
+
+/** --ssl-use-stapling: node asks for a response at each handshake with status_request. */
+function stapleOcsp(server: Server, errorLog: ErrorLog): void {
+  const stapler = new OcspStapler(httpFetch, Date.now, (message) => {
+    errorLog.warn(message);
+  });
+  type Done = (error: Error | null, response?: Buffer) => void;
+  server.on("OCSPRequest", (cert: Buffer, issuer: Buffer | null, done: Done) => {
+    stapler.staple(cert, issuer).then(
+      (response) => {
+        done(null, response ?? undefined);
+      },
+      (error: unknown) => {
+        errorLog.warn(`OCSP stapling: ${String(error)}`);
+        done(null);
+      },
+    );
   });
 }
 

@@ -27,6 +27,7 @@ import { waitForStopSignal, type StopSignal } from "./stop-signal.js";
 import { tuneHeap } from "./heap-tuning.js";
 import { createHttpsListener, listenHttps, type HttpsListener } from "./https-listener.js";
 import { isWsgiExpressError } from "../errors.js";
+import { boundPortEnvironment, withEnvironment } from "./bound-ports.js";
 
 /** Serves until a stop signal; resolves with the process exit status. */
 export async function runServer(config: ServerConfig, io: CliIo): Promise<number> {
@@ -152,15 +153,16 @@ async function serve(config: ServerConfig, io: CliIo, running: Running): Promise
   const stop = waitForStopSignal();
   const fatal = fatalFailure();
   pool.onFatal = fatal.fail;
-  const services = new ServiceSupervisor(config, errorLog, fatal.fail);
+  const port = (server.address() as AddressInfo).port;
+  const bound = boundPortEnvironment(port, https && https.site.boundPort);
+  const services = new ServiceSupervisor(withEnvironment(config, bound), errorLog, fatal.fail);
   const stopRestarts = handleRestartSignals((signal) => {
     // Apache re-reads its certificates at any restart: a renewed one takes effect.
     https?.reload();
     pool.restartSignal(signal);
   });
-  await pool.start();
+  await pool.start(bound);
   await services.start();
-  const port = (server.address() as AddressInfo).port;
   await startupOutput(
     config,
     io.stdout,

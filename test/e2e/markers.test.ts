@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { coveragePython } from "./debug-python.js";
 import { ROOT, app, eventually, request, startServer, type RunningServer } from "./harness.js";
+import { httpsArgs, httpsPort, makeCertificates } from "./tls-helpers.js";
 
 const SERVICE = join(ROOT, "test", "fixtures", "services", "facts_service.py");
 
@@ -45,7 +46,8 @@ test("MOD_WSGI_* in daemons and services: identity, listener, and every feature 
     assert.equal(variables["MOD_WSGI_SERVER_ALIASES"], "");
     assert.equal(variables["MOD_WSGI_SERVER_ROOT"], server.serverRoot);
     assert.equal(variables["MOD_WSGI_LISTENER_HOST"], "127.0.0.1");
-    assert.equal(variables["MOD_WSGI_HTTP_PORT"], "0");
+    // --port 0: the port the system chose, not 0 (lifecycle/bound-ports.ts).
+    assert.equal(variables["MOD_WSGI_HTTP_PORT"], String(server.port));
     assert.equal(variables["MOD_WSGI_HTTPS_PORT"], "None");
     assert.equal(variables["MOD_WSGI_WORKING_DIRECTORY"], ROOT.replace(/\/$/, ""));
     for (const name of ALL_FLAGS) assert.equal(variables[name], undefined, name);
@@ -84,4 +86,23 @@ test("--debug-mode alone sets MOD_WSGI_DEBUG_MODE and no feature marker", async 
   const variables = await daemonVariables(server);
   assert.equal(variables["MOD_WSGI_DEBUG_MODE"], "true");
   for (const [name] of FEATURES) assert.equal(variables[name], undefined, name);
+});
+
+test("MOD_WSGI_HTTPS_PORT with --https-port 0: the bound port, in daemons and services", async (t) => {
+  const certs = makeCertificates();
+  const server = await startServer([
+    app("process_facts.wsgi"),
+    ...httpsArgs(certs),
+    "--service-script",
+    "facts",
+    SERVICE,
+  ]);
+  t.after(() => server.stop());
+  const port = httpsPort(server);
+  assert.notEqual(port, 0);
+  const daemon = await daemonVariables(server, "localhost");
+  for (const variables of [daemon, await serviceVariables(server)]) {
+    assert.equal(variables["MOD_WSGI_HTTPS_PORT"], String(port));
+    assert.equal(variables["MOD_WSGI_HTTP_PORT"], String(server.port));
+  }
 });

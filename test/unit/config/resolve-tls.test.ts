@@ -58,6 +58,7 @@ test("a complete HTTPS site resolves to absolute paths and its rules", async () 
     httpsOnly: true,
     hstsPolicy: "max-age=60",
     http2: false,
+    stapling: false,
   });
 });
 
@@ -91,11 +92,16 @@ test("certificate options without --https-port are an error", async () => {
   }
 });
 
-test("--http2 without --https-port is an error that says h2c is not served", async () => {
-  await failsWith(["--http2"], "WSGIX_ERR_OPTION_NEEDS", "h2c");
+test("--http2 alone serves h2c on the HTTP port; with --https-port, h2 as well", async () => {
+  const plain = await resolveWith(["--http2"]);
+  assert.equal(plain.tls, null);
+  assert.equal(plain.http.http2, true);
   const config = await resolveWith([...SITE, ...FILES, "--http2"]);
   assert.equal(config.tls?.http2, true);
-  assert.equal((await resolveWith([...SITE, ...FILES])).tls?.http2, false);
+  assert.equal(config.http.http2, true);
+  const without = await resolveWith([...SITE, ...FILES]);
+  assert.equal(without.tls?.http2, false);
+  assert.equal(without.http.http2, false);
 });
 
 test("--https-port without --server-name is an error that says mod_wsgi-express ignores it", async () => {
@@ -167,6 +173,7 @@ function makeFiles(): { dir: string; tls: TlsConfig } {
     httpsOnly: false,
     hstsPolicy: null,
     http2: false,
+    stapling: false,
   };
   return { dir, tls };
 }

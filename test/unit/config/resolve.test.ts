@@ -68,6 +68,7 @@ test("defaults are mod_wsgi-express's", async () => {
     },
   );
   assert.deepEqual(config.http, {
+    http2: false,
     keepAliveTimeout: 2,
     limitRequestBody: 10485760,
     chunkedRequest: false,
@@ -264,6 +265,7 @@ test("HTTP and daemon numbers are carried through", async () => {
     "--setup-only",
   ]);
   assert.deepEqual(config.http, {
+    http2: false,
     keepAliveTimeout: 0,
     limitRequestBody: 0,
     chunkedRequest: true,

@@ -19,6 +19,7 @@ const TLS: TlsConfig = {
   httpsOnly: false,
   hstsPolicy: null,
   http2: false,
+  stapling: false,
 };
 
 test("client certificates: the whole site, or under the --ssl-verify-client paths", () => {

@@ -27,6 +27,8 @@ const OURS = [
   "liveness-path",
   "readiness-path",
   "shutdown-delay",
+  // Apache's SSLUseStapling (http/ocsp.ts).
+  "ssl-use-stapling",
 ];
 
 /** Exactly the options the brief marks as implemented. */
@@ -42,6 +44,7 @@ const IMPLEMENTED = [
   "ssl-environment",
   "https-only",
   "hsts-policy",
+  "ssl-use-stapling",
   "liveness-path",
   "readiness-path",
   "shutdown-delay",
