@@ -33,6 +33,7 @@ import { BodyStrategy, type ReadyBody } from "./body-strategy.js";
 import { exchangeContext } from "./exchange-context.js";
 import { HealthChecks, withHealthChecks } from "./health.js";
 import { intakeRefusal } from "./intake.js";
+import { ProxyStage } from "./proxy-stage.js";
 import type { SecureSite } from "./secure-site.js";
 import { ServerStatus } from "./server-status.js";
 
@@ -54,7 +55,14 @@ export function createFrontEnd(
     door.handle(req, res, expectContinue);
   };
   if (https) serveRequests(https.server, config, errorLog, handle);
-  return withHealthChecks(createHttpServer(config, errorLog, handle), health);
+  const server = createHttpServer(config, errorLog, handle);
+  if (door.proxy) {
+    door.proxy.acceptUpgrades(server, handle);
+    if (https) door.proxy.acceptUpgrades(https.server, handle);
+    const proxy = door.proxy;
+    server.once("close", () => void proxy.close());
+  }
+  return withHealthChecks(server, health);
 }
 
 /**
@@ -82,6 +90,8 @@ class FrontDoor {
   private readonly admission: Admission;
   private readonly context: ExchangeContext;
   private readonly backend: Backend;
+  /** --proxy-mount-point and --proxy-virtual-host; null when none is given. */
+  readonly proxy: ProxyStage | null;
 
   constructor(
     private readonly config: ServerConfig,
@@ -104,6 +114,10 @@ class FrontDoor {
       },
     );
     this.route = new AppRoute(config, secure);
+    const proxy = new ProxyStage(config, this.site.sendError, (message) => {
+      errorLog.error(message);
+    });
+    this.proxy = proxy.empty ? null : proxy;
     const spooler = new RequestSpooler({
       files: new SpoolFiles(config.http.bodySpoolDirectory),
       budget: new SpoolBudget(config.http.bodySpoolSize),
@@ -130,7 +144,7 @@ class FrontDoor {
     const request = this.arrive(req, res);
     // Pipelined after a request that was refused and closes the connection: never served.
     if (isClosing(req.socket)) return;
-    const refusal = intakeRefusal(req, this.config.http);
+    const refusal = intakeRefusal(req, this.config.http, (r) => this.proxy?.claims(r) === true);
     if (refusal !== null) {
       this.refuse(req, res, refusal);
       return;
@@ -140,6 +154,7 @@ class FrontDoor {
     // Probes, before host checks: kubelet sends Host: <pod IP> (health.ts).
     if (this.own.health.answer(req, res)) return;
     if (this.own.status?.answer(req, res) === true) return;
+    if (this.proxy?.answerHost(req, res, expectContinue) === true) return;
     req.bodyFailed = (status) => {
       this.errorLog.info(`request ${req.url ?? ""}: request body failed (${status})`);
       markClosing(req.socket);
@@ -148,7 +163,7 @@ class FrontDoor {
       return true;
     };
     // HTTPS rules, host check, URL aliases, document root; the rest is the app's.
-    void this.answerSite(req, res).then(
+    void this.answerSite(req, res, expectContinue).then(
       (answered) => {
         if (!answered && !req.socket.destroyed) this.toApp(request, expectContinue);
       },
@@ -160,11 +175,17 @@ class FrontDoor {
   }
 
   /** The site's stage: true when it answered the request itself. */
-  private async answerSite(req: FrontEndRequest, res: ServerResponse): Promise<boolean> {
+  private async answerSite(
+    req: FrontEndRequest,
+    res: ServerResponse,
+    expectContinue: boolean,
+  ): Promise<boolean> {
     if (this.secure !== null && (await this.secure.answer(req, res, this.site.sendError))) {
       return true;
     }
-    return this.site.answer(req, res);
+    const proxy = this.proxy;
+    if (proxy === null) return this.site.answer(req, res);
+    return this.site.answer(req, res, () => proxy.answerPath(req, res, expectContinue));
   }
 
   /** Counts and logs a request from the moment it arrives. */

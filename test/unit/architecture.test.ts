@@ -28,7 +28,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   daemon: ["config", "log", "protocol", "buffering", "exchange", "process"],
   // The HTTP side of a request sees a backend only through exchange/backend.ts.
   exchange: ["config", "log", "http", "buffering"],
-  "front-door": ["config", "log", "http", "static", "buffering", "exchange", "daemon"],
+  // The reverse proxy: a client library (undici) on the HTTP side of a request.
+  proxy: ["config", "log", "http", "exchange"],
+  "front-door": ["config", "log", "http", "static", "buffering", "exchange", "daemon", "proxy"],
   process: ["log"],
   lifecycle: ["config", "log", "http", "protocol", "front-door", "daemon", "process", "service"],
   service: ["config", "log", "process"],
