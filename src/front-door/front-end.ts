@@ -144,7 +144,7 @@ class FrontDoor {
     const request = this.arrive(req, res);
     // Pipelined after a request that was refused and closes the connection: never served.
     if (isClosing(req.socket)) return;
-    const refusal = intakeRefusal(req, this.config.http, (r) => this.proxy?.claims(r) === true);
+    const refusal = intakeRefusal(req, this.config.http, this.proxy);
     if (refusal !== null) {
       this.refuse(req, res, refusal);
       return;
