@@ -59,8 +59,6 @@ export function createFrontEnd(
   if (door.proxy) {
     door.proxy.acceptUpgrades(server, handle);
     if (https) door.proxy.acceptUpgrades(https.server, handle);
-    const proxy = door.proxy;
-    server.once("close", () => void proxy.close());
   }
   return withHealthChecks(server, health);
 }

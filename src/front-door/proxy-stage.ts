@@ -27,6 +27,8 @@ export class ProxyStage {
   private readonly routes: ProxyRoutes;
   private readonly backends: Backends;
   private readonly forwarder: Forwarder;
+  /** Upgrade requests' responses whose socket is still open: a 101 is a tunnel. */
+  private readonly upgraded = new Set<ServerResponse>();
 
   constructor(
     private readonly config: ServerConfig,
@@ -80,12 +82,26 @@ export class ProxyStage {
     return this.take(req, res, expectContinue, this.routes.forPath(this.routeRequest(req)));
   }
 
-  /** Hands node:http's upgrade requests of `server` to `handle`, each with a response
-   *  of its own on the socket (the connection closes after it, or becomes a tunnel). */
+  /**
+   * Hands node:http's upgrade requests of `server` to `handle`, each with a response of
+   * its own on the socket (the connection closes after it, or becomes a tunnel).
+   *
+   * node:http no longer tracks an upgraded socket, so neither closeIdleConnections()
+   * nor closeAllConnections() would end a tunnel, and the listener would never finish
+   * closing: the server's closeIdleConnections (called once it stops accepting, at
+   * shutdown) also ends the tunnels, and lets the back ends' pools go.
+   */
   acceptUpgrades(server: Server, handle: RequestHandler): void {
+    const closeIdle = server.closeIdleConnections.bind(server);
+    server.closeIdleConnections = () => {
+      closeIdle();
+      this.endTunnels();
+    };
     server.on("upgrade", (req: FrontEndRequest, socket: Duplex, head: Buffer) => {
       upgrades.set(req, { socket, head });
       const res = new ServerResponse(req);
+      this.upgraded.add(res);
+      socket.once("close", () => this.upgraded.delete(res));
       res.shouldKeepAlive = false;
       res.assignSocket(socket as never);
       res.once("finish", () => {
@@ -98,9 +114,11 @@ export class ProxyStage {
     });
   }
 
-  /** Closes the back ends' idle connections (at shutdown). */
-  close(): Promise<void> {
-    return this.backends.close();
+  /** Ends every tunnel (each side gets its FIN, then is cut after a grace period) and
+   *  closes the back ends' pools once their requests in flight are done. */
+  private endTunnels(): void {
+    for (const res of this.upgraded) if (res.statusCode === 101) res.socket?.end();
+    void this.backends.close();
   }
 
   private take(

@@ -44,10 +44,11 @@ export class Backends {
     return pool;
   }
 
-  /** Closes every pool's idle connections and refuses new requests (at shutdown). */
+  /** Lets every pool finish its requests in flight, then close its connections; a
+   *  request after this gets a new pool. */
   async close(): Promise<void> {
     const pools = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(pools.map((pool) => pool.destroy()));
+    await Promise.all(pools.map((pool) => pool.close()));
   }
 }

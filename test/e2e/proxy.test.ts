@@ -144,6 +144,38 @@ test("virtual hosts, keep-alive reuse, 502 and 504 logged once each, a cut respo
     }).on("error", reject);
   });
   assert.deepEqual(cut, { bytes: 10, complete: false });
+
+  // Expect: 100-continue is answered by the front end, then the body streams on.
+  const continued = await new Promise<{ interim: boolean; seen: Seen }>((resolve, reject) => {
+    let interim = false;
+    const req = httpRequest(`${server.url}api/expect`, {
+      method: "PUT",
+      agent: false,
+      headers: { Expect: "100-continue", "Content-Length": "3" },
+    });
+    req.on("continue", () => {
+      interim = true;
+      req.end("abc");
+    });
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        resolve({ interim, seen: json(Buffer.concat(chunks)) });
+      });
+    });
+    req.on("error", reject);
+  });
+  assert.equal(continued.interim, true);
+  assert.equal(continued.seen.bodyBytes, 3);
+  assert.equal(continued.seen.headers.expect, undefined);
+  // A chunked body past --limit-request-body (10 MiB by default): 413.
+  const tooBig = await request(`${server.url}api/post`, {
+    method: "POST",
+    headers: { "Transfer-Encoding": "chunked" },
+    body: Buffer.alloc(10 * 1024 * 1024 + 1),
+  });
+  assert.equal(tooBig.status, 413);
 });
 
 test("WebSocket: text and binary echoed through the proxy; a refused upgrade relayed", async (t) => {
@@ -203,4 +235,14 @@ test("WebSocket: text and binary echoed through the proxy; a refused upgrade rel
     headers: { Connection: "Upgrade", Upgrade: "h2c" },
   });
   assert.deepEqual([plain.status, plain.body.toString()], [200, "Hello World!"]);
+
+  // A tunnel open at shutdown is ended, and the server exits.
+  const open = new WebSocket(`ws://127.0.0.1:${server.port}/ws/late`);
+  await new Promise((resolve, reject) => {
+    open.on("open", resolve);
+    open.on("error", reject);
+  });
+  const ended = new Promise((resolve) => open.on("close", resolve));
+  assert.equal(await server.stop(), 0);
+  await ended;
 });
