@@ -56,7 +56,7 @@ test("256 MiB up and down through the proxy, the front end's memory flat", async
   const server = await startServer([
     app("hello.wsgi"),
     ...["--proxy-mount-point", "/api", `http://127.0.0.1:${backend.port}/v1`],
-    ...["--limit-request-body", "0"],
+    ...["--limit-request-body", "0", "--server-status"],
   ]);
   t.after(() => server.stop());
   const pid = server.child.pid ?? assert.fail("no pid");
@@ -70,6 +70,11 @@ test("256 MiB up and down through the proxy, the front end's memory flat", async
   assert.deepEqual(down, { status: 200, bytes: SIZE });
   const grown = peakRss(pid) - idle;
   assert.ok(grown < 150 * MiB, `front end's peak RSS grew by ${Math.round(grown / MiB)} MiB`);
+  // The proxied requests are in --server-status's figures like any other.
+  const status = (await request(`${server.url}server-status?auto`)).body.toString();
+  assert.match(status, /^Total Accesses: 4$/m);
+  const kBytes = Number(/^Total kBytes: (\d+)$/m.exec(status)?.[1]);
+  assert.ok(kBytes >= SIZE / 1024, status);
 });
 
 test("a proxied request over HTTP/2: the scheme forwarded, a body with no length", async (t) => {
