@@ -23,6 +23,8 @@ export interface Backend {
   readonly port: number;
   /** Every request answered, in order. */
   readonly seen: Seen[];
+  /** Bytes of `/big` bodies made so far (each piece is made when the socket takes it). */
+  readonly produced: () => number;
   readonly close: () => Promise<void>;
 }
 
@@ -46,7 +48,13 @@ export function generated(bytes: number, piece = 64 * 1024): Readable {
 /** `/hang` never answers; `/cut` sends 10 of 100 bytes then closes; `/redirect` names
  *  the back end's own URL; `/big?bytes=N` streams N bytes; anything else answers what
  *  it saw, as JSON, once the body is read (and counted, never kept). */
-function answer(req: IncomingMessage, res: ServerResponse, seen: Seen[], port: () => number): void {
+function answer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  seen: Seen[],
+  port: () => number,
+  produced: (bytes: number) => void,
+): void {
   let bodyBytes = 0;
   req.on("data", (chunk: Buffer) => (bodyBytes += chunk.length));
   req.on("end", () => {
@@ -73,7 +81,11 @@ function answer(req: IncomingMessage, res: ServerResponse, seen: Seen[], port: (
     const big = /\/big\?bytes=(\d+)$/.exec(url);
     if (big) {
       res.writeHead(200, { "Content-Length": big[1] });
-      generated(Number(big[1])).pipe(res);
+      const body = generated(Number(big[1]));
+      body.on("data", (piece: Buffer) => {
+        produced(piece.length);
+      });
+      body.pipe(res);
       return;
     }
     res.writeHead(200, {
@@ -91,8 +103,15 @@ function answer(req: IncomingMessage, res: ServerResponse, seen: Seen[], port: (
 export async function startBackend(socketPath?: string): Promise<Backend> {
   const seen: Seen[] = [];
   let port = 0;
+  let produced = 0;
   const server = createServer((req, res) => {
-    answer(req, res, seen, () => port);
+    answer(
+      req,
+      res,
+      seen,
+      () => port,
+      (bytes) => (produced += bytes),
+    );
   });
   const wss = new WebSocketServer({ noServer: true });
   wss.on("connection", (ws) => {
@@ -123,6 +142,7 @@ export async function startBackend(socketPath?: string): Promise<Backend> {
     server,
     port,
     seen,
+    produced: () => produced,
     close: () =>
       new Promise((resolve) => {
         for (const client of wss.clients) client.terminate();

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { request as httpRequest } from "node:http";
+import { request as httpRequest, type IncomingMessage } from "node:http";
 import { pipeline } from "node:stream/promises";
 import { app, request, startServer } from "./harness.js";
 import { h2Request, h2Session } from "./h2-helpers.js";
@@ -50,6 +50,48 @@ function download(url: string): Promise<{ status: number; bytes: number }> {
   });
 }
 
+/**
+ * Starts a download, stops reading after its first piece, and waits (polling, bounded
+ * by a deadline) until the back end has made no more for ten polls in a row; `rest`
+ * then reads the whole body, resolving with its size.
+ */
+async function pausedDownload(
+  url: string,
+  produced: () => number,
+): Promise<{ stalledAt: number; rest: Promise<number> }> {
+  const base = produced();
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    httpRequest(url, { agent: false }, resolve).on("error", reject).end();
+  });
+  let bytes = 0;
+  const firstPiece = new Promise<void>((resolve) => {
+    res.once("data", (chunk: Buffer) => {
+      bytes += chunk.length;
+      res.pause();
+      resolve();
+    });
+  });
+  await firstPiece;
+  const deadline = Date.now() + 60_000;
+  let last = -1;
+  for (let same = 0; same < 10;) {
+    assert.ok(Date.now() < deadline, "the back end never stopped making the body");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = produced();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  const rest = new Promise<number>((resolve, reject) => {
+    res.on("data", (chunk: Buffer) => (bytes += chunk.length));
+    res.on("end", () => {
+      resolve(bytes);
+    });
+    res.on("error", reject);
+    res.resume();
+  });
+  return { stalledAt: last - base, rest };
+}
+
 test("256 MiB up and down through the proxy, the front end's memory flat", async (t) => {
   const backend = await startBackend();
   t.after(() => backend.close());
@@ -70,9 +112,14 @@ test("256 MiB up and down through the proxy, the front end's memory flat", async
   assert.deepEqual(down, { status: 200, bytes: SIZE });
   const grown = peakRss(pid) - idle;
   assert.ok(grown < 150 * MiB, `front end's peak RSS grew by ${Math.round(grown / MiB)} MiB`);
+  // A client that stops reading holds its own connection and the back end's, paused:
+  // what the back end made stops growing far short of the body.
+  const paused = await pausedDownload(`${server.url}api/big?bytes=${SIZE}`, backend.produced);
+  assert.ok(paused.stalledAt < 64 * MiB, `${paused.stalledAt / MiB} MiB made for a paused client`);
+  assert.equal(await paused.rest, SIZE);
   // The proxied requests are in --server-status's figures like any other.
   const status = (await request(`${server.url}server-status?auto`)).body.toString();
-  assert.match(status, /^Total Accesses: 4$/m);
+  assert.match(status, /^Total Accesses: 5$/m);
   const kBytes = Number(/^Total kBytes: (\d+)$/m.exec(status)?.[1]);
   assert.ok(kBytes >= SIZE / 1024, status);
 });
