@@ -45,7 +45,8 @@ export function generated(bytes: number, piece = 64 * 1024): Readable {
   });
 }
 
-/** `/hang` never answers; `/cut` sends 10 of 100 bytes then closes; `/redirect` names
+/** `/hang` never answers; `/cut` sends 10 of 100 bytes then closes; `/stall` sends 10
+ *  of 100 and nothing more; `/redirect` names
  *  the back end's own URL; `/big?bytes=N` streams N bytes; anything else answers what
  *  it saw, as JSON, once the body is read (and counted, never kept). */
 function answer(
@@ -71,6 +72,11 @@ function answer(
     if (url.endsWith("/cut")) {
       res.writeHead(200, { "Content-Length": 100 });
       res.write(Buffer.alloc(10), () => res.destroy());
+      return;
+    }
+    if (url.endsWith("/stall")) {
+      res.writeHead(200, { "Content-Length": 100 });
+      res.write(Buffer.alloc(10));
       return;
     }
     if (url.endsWith("/redirect")) {

@@ -15,7 +15,10 @@ interface Site {
 }
 
 /** One server with every kind of route, and its back ends. */
-async function startSite(t: { after: (fn: () => Promise<unknown>) => void }): Promise<Site> {
+async function startSite(
+  t: { after: (fn: () => Promise<unknown>) => void },
+  proxyTimeout = 30,
+): Promise<Site> {
   const tcp = await startBackend();
   t.after(() => tcp.close());
   const dir = tempDir();
@@ -39,10 +42,25 @@ async function startSite(t: { after: (fn: () => Promise<unknown>) => void }): Pr
     ...["--proxy-mount-point", "/ws", base],
     ...["--proxy-mount-point", "/dead", `http://127.0.0.1:${dead}/`],
     ...["--proxy-virtual-host", "api.test", `${base}/vh`],
-    ...["--proxy-timeout", "1", "--access-log"],
+    ...["--proxy-mount-point", "/nosock", `unix:${join(dir, "none.sock")}|http://localhost`],
+    ...["--proxy-timeout", String(proxyTimeout), "--access-log"],
   ]);
   t.after(() => server.stop());
   return { server, tcp, unix, dead };
+}
+
+/** GETs `url`, reading until the connection is done. */
+function partial(url: string): Promise<{ bytes: number; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { agent: false }, (res) => {
+      let bytes = 0;
+      res.on("data", (chunk: Buffer) => (bytes += chunk.length));
+      res.on("error", () => undefined);
+      res.on("close", () => {
+        resolve({ bytes, complete: res.complete });
+      });
+    }).on("error", reject);
+  });
 }
 
 function json(body: Buffer): Seen {
@@ -110,7 +128,7 @@ test("mount points: every URL shape, precedence, forwarded fields, the 302", asy
 });
 
 test("virtual hosts, keep-alive reuse, 502 and 504 logged once each, a cut response", async (t) => {
-  const { server, tcp, dead } = await startSite(t);
+  const { server, tcp, dead } = await startSite(t, 2);
   const vh = json((await request(`${server.url}any/path`, { headers: { Host: "API.test" } })).body);
   assert.equal(vh.url, "/vh/any/path");
   assert.equal(vh.headers["x-forwarded-host"], "API.test");
@@ -125,25 +143,28 @@ test("virtual hosts, keep-alive reuse, 502 and 504 logged once each, a cut respo
   assert.equal(refused.status, 502);
   const slow = await request(`${server.url}api/hang`);
   assert.equal(slow.status, 504);
-  const log = await eventually(server.errorLog, (text) => text.includes("answered 504"));
+  assert.equal((await request(`${server.url}nosock/x`)).status, 502);
+  const log = await eventually(server.errorLog, (text) => text.includes("(ENOENT)"));
   const lines = log.split("\n");
   const line502 = `proxy /dead -> http://127.0.0.1:${dead}/: cannot connect (ECONNREFUSED); answered 502`;
   assert.equal(lines.filter((line) => line.endsWith(line502)).length, 1, log);
-  const line504 = `proxy /api -> http://127.0.0.1:${tcp.port}/v1/: no response within --proxy-timeout (1 s); answered 504`;
+  const line504 = `proxy /api -> http://127.0.0.1:${tcp.port}/v1/: no response within --proxy-timeout (2 s); answered 504`;
   assert.equal(lines.filter((line) => line.endsWith(line504)).length, 1, log);
 
   // The back end closes after 10 of 100 bytes: the client sees the response cut short.
-  const cut = await new Promise<{ bytes: number; complete: boolean }>((resolve, reject) => {
-    httpGet(`${server.url}api/cut`, { agent: false }, (res) => {
-      let bytes = 0;
-      res.on("data", (chunk: Buffer) => (bytes += chunk.length));
-      res.on("error", () => undefined);
-      res.on("close", () => {
-        resolve({ bytes, complete: res.complete });
-      });
-    }).on("error", reject);
+  // The back end closes after 10 of 100 bytes, or stays silent after them for
+  // --proxy-timeout: either way the client sees the response cut short.
+  assert.deepEqual(await partial(`${server.url}api/cut`), { bytes: 10, complete: false });
+  assert.deepEqual(await partial(`${server.url}api/stall`), { bytes: 10, complete: false });
+  await eventually(server.errorLog, (text) => text.includes("mid-response; cut off"));
+  // A tunnel silent both ways for --proxy-timeout is closed.
+  const idle = new WebSocket(`ws://127.0.0.1:${server.port}/ws/idle`);
+  const idleClosed = new Promise((resolve) => idle.on("close", resolve));
+  await new Promise((resolve, reject) => {
+    idle.on("open", resolve);
+    idle.on("error", reject);
   });
-  assert.deepEqual(cut, { bytes: 10, complete: false });
+  await idleClosed;
 
   // Expect: 100-continue is answered by the front end, then the body streams on.
   const continued = await new Promise<{ interim: boolean; seen: Seen }>((resolve, reject) => {
