@@ -31,8 +31,8 @@ class ClientGone extends Error {
 
 export class ProxyRelay implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
-  /** The client side is over: answered here, or gone. */
-  private done = false;
+  /** The client side is over: answered here, gone, or handed to a tunnel. */
+  protected done = false;
 
   constructor(
     private readonly res: ServerResponse,
@@ -51,7 +51,7 @@ export class ProxyRelay implements Dispatcher.DispatchHandler {
   /** Answers `status` now (a body read timeout, a body past the limit) and drops the
    *  back end's request; false when the response had started. */
   answer(status: number): boolean {
-    if (this.res.headersSent) return false;
+    if (this.done || this.res.headersSent) return false;
     this.ends.sendError(this.res, status);
     this.stop();
     return true;
@@ -107,6 +107,7 @@ export class ProxyRelay implements Dispatcher.DispatchHandler {
   }
 
   private stop(): void {
+    if (this.done) return;
     this.done = true;
     this.controller?.abort(new ClientGone());
   }

@@ -38,6 +38,8 @@ export class TunnelRelay extends ProxyRelay {
     _headers: unknown,
     backend: Duplex,
   ): void {
+    // From here the sockets are the tunnel's: nothing is relayed or aborted any more.
+    this.done = true;
     const { socket, head } = this.client;
     if (socket.destroyed) {
       backend.destroy();

@@ -257,6 +257,8 @@ test("WebSocket: text and binary echoed through the proxy; a refused upgrade rel
   });
   assert.deepEqual([plain.status, plain.body.toString()], [200, "Hello World!"]);
 
+  // Tunnels that closed cleanly and a refused upgrade are no failures.
+  assert.doesNotMatch(server.errorLog(), /proxy \/ws/);
   // A tunnel open at shutdown is ended, and the server exits.
   const open = new WebSocket(`ws://127.0.0.1:${server.port}/ws/late`);
   await new Promise((resolve, reject) => {
