@@ -20,6 +20,7 @@ import { resolveListen } from "./resolve-listen.js";
 import { resolveLogging } from "./resolve-logging.js";
 import { resolveProcess } from "./resolve-process.js";
 import { resolveProxy } from "./resolve-proxy.js";
+import { resolveProxyRoutes } from "./resolve-proxy-routes.js";
 import { resolvePython } from "./resolve-python.js";
 import { resolveServerRoot } from "./resolve-server-root.js";
 import { resolveServices } from "./resolve-services.js";
@@ -39,7 +40,7 @@ export async function resolveConfig(
   const logging = resolveLogging(options, serverRoot, context);
   const http = resolveHttp(options, serverRoot);
   const clients = resolveClients(options, context.machineLimits.openFiles);
-  const proxy = resolveProxy(options);
+  const [proxy, reverseProxy] = [resolveProxy(options), resolveProxyRoutes(options)];
   const site = resolveSite(options, serverRoot, context);
   const tls = resolveTls(options, context);
   const requestEnviron = resolveRequestEnviron(options, context.env);
@@ -73,7 +74,7 @@ export async function resolveConfig(
     daemons,
     http,
     clients,
-    proxy,
+    ...{ proxy, reverseProxy },
     logging,
     site,
     tls,

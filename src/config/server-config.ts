@@ -8,6 +8,7 @@ import type { AuthConfig } from "./auth-config.js";
 import type { ErrorLogItem } from "./error-log-format.js";
 import type { SiteFeatures } from "./resolve-site-features.js";
 import type { HealthConfig } from "./resolve-health.js";
+import type { ReverseProxyConfig } from "./resolve-proxy-routes.js";
 import type { ClientConfig, HttpConfig, ProxyConfig, TlsConfig } from "./front-end-config.js";
 
 export type { AuthConfig } from "./auth-config.js";
@@ -34,6 +35,8 @@ export interface ServerConfig {
   readonly clients: ClientConfig;
   /** Forwarded headers believed from trusted proxies (--trust-proxy-header/--trust-proxy). */
   readonly proxy: ProxyConfig;
+  /** --proxy-mount-point, --proxy-virtual-host, --proxy-timeout (src/proxy/). */
+  readonly reverseProxy: ReverseProxyConfig;
   /** Host checks, static files, error documents and compression (src/static/). */
   readonly site: SiteConfig;
   /** The HTTPS listener (--https-port and the ssl options); null: HTTP only. */

@@ -7,15 +7,25 @@ import type { IncomingMessage } from "node:http";
 import type { HttpConfig } from "../config/server-config.js";
 import { intake } from "../http/intake.js";
 
-/** The status to refuse the request with, or null to go on. */
-export function intakeRefusal(req: IncomingMessage, http: HttpConfig): number | null {
-  return intake(req, http) ?? bodyRefusal(req, http);
+/** The status to refuse the request with, or null to go on. `proxy` tells, once the
+ *  target is normalised, whether the reverse proxy takes the request. */
+export function intakeRefusal(
+  req: IncomingMessage,
+  http: HttpConfig,
+  proxy: { claims(req: IncomingMessage): boolean } | null = null,
+): number | null {
+  return intake(req, http) ?? bodyRefusal(req, http, proxy);
 }
 
-function bodyRefusal(req: IncomingMessage, http: HttpConfig): number | null {
+function bodyRefusal(
+  req: IncomingMessage,
+  http: HttpConfig,
+  proxy: { claims(req: IncomingMessage): boolean } | null,
+): number | null {
   const chunked = req.headers["transfer-encoding"] !== undefined;
-  // mod_wsgi refuses chunked request bodies unless --chunked-request (411 Length Required).
-  if (chunked && !http.chunkedRequest) return 411;
+  // mod_wsgi refuses chunked request bodies unless --chunked-request (411 Length
+  // Required); mod_proxy passes them on.
+  if (chunked && !http.chunkedRequest && proxy?.claims(req) !== true) return 411;
   const limit = http.limitRequestBody;
   const length = req.headers["content-length"];
   if (limit > 0 && length !== undefined && Number(length) > limit) return 413;

@@ -8,7 +8,7 @@
  * - rapid reset (CVE-2023-44487): streams opened and reset at once make work the peer
  *   never waits for. nghttp2 (node >= 20.8.1) closes a session past its reset rate; on top,
  *   at most MAX_CONCURRENT_STREAMS streams are open, a stream reset before it reached the
- *   app never reaches it (front-end.ts checks the stream), and one past the limit counts
+ *   app never reaches it (front-door.ts checks the stream), and one past the limit counts
  *   against maxSessionRejectedStreams, which closes the session;
  * - CONTINUATION floods (CVE-2024-27983/27919 class): a header block is bounded by
  *   maxHeaderListSize (the same 64 KiB as an HTTP/1.1 head) and maxHeaderListPairs;

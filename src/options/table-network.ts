@@ -2,7 +2,7 @@
  * Option table, part 1 (mod_wsgi-express §1.0 rows 1-58): the application, listening,
  * TLS, host names, the daemon pool, timeouts and buffers.
  */
-import { AT_LEAST_ONE, FRACTION, PORT, row } from "./row.js";
+import { AT_LEAST_ONE, FRACTION, NON_NEGATIVE, PORT, row } from "./row.js";
 import type { OptionSpec } from "./spec.js";
 
 const APPLICATION_TYPES = ["script", "module", "paste", "static"];
@@ -95,8 +95,8 @@ export const TABLE_NETWORK: readonly OptionSpec[] = [
     "How long a request waits while no daemon process is ready (all starting or restarting) before it is answered 503."),
   row("socket-timeout", "number", "SECONDS", "yes", { group: "timeouts", default: 60 },
     "Longest silence from the daemon while a request runs (not counting waits for a slow client): 504 before the response starts, a cut response after; 0 means none."),
-  row("proxy-timeout", "number", "SECONDS", "planned", { group: "proxy", defaultText: "--socket-timeout" },
-    "Timeout for proxied back ends."),
+  row("proxy-timeout", "number", "SECONDS", "yes", { group: "proxy", range: NON_NEGATIVE, defaultText: "--socket-timeout" },
+    "Longest wait for a proxied back end's response head, and its longest silence within a body: 504 before the response starts, a cut response after; 0 means none."),
   row("queue-timeout", "number", "SECONDS", "yes", { group: "timeouts", default: 45 },
     "Answer 504, without reaching Python, to a request that waited this long for a free daemon thread; 0 means no limit."),
   row("header-timeout", "number", "SECONDS", "yes", { group: "timeouts", default: 15 },

@@ -17,7 +17,7 @@ import { locate } from "./locate.js";
 import { typeForFile, type MimeTable } from "./mime.js";
 import { routeStatic } from "./route.js";
 
-/** Fetches an error page from the application (src/front-door/front-end.ts). */
+/** Fetches an error page from the application (src/front-door/front-door.ts). */
 export type AppErrorPage = (res: ServerResponse, status: number, document: string) => void;
 
 interface Env {

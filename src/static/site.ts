@@ -48,8 +48,13 @@ export class Site {
     };
   }
 
-  /** True when the request was answered here; false: it goes to the application. */
-  async answer(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  /** True when the request was answered here; false: it goes to the application.
+   *  `beforeFiles` (the reverse proxy's mount points) may take it after the host check. */
+  async answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    beforeFiles: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null,
+  ): Promise<boolean> {
     const verdict = checkHost(this.hosts, {
       // Absolute-form: the target's authority is the host, not the Host field (RFC 9112
       // §3.2.2), as the app will see it too.
@@ -67,6 +72,7 @@ export class Site {
       this.sendError(res, 301, { headers: { Location: verdict.location } });
       return true;
     }
+    if (beforeFiles?.(req, res) === true) return true;
     if (this.docs !== null && (await this.docs.answer(req, res))) return true;
     if (!this.staticOnly) return this.files.answer(req, res);
     // --application-type static: no application to fall back to (MOD_WSGI_STATIC_ONLY

@@ -30,6 +30,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   exchange: ["config", "log", "http", "buffering"],
   // The access and auth scripts' stage: its helper process, its Digest nonces.
   auth: ["config", "log", "http", "exchange", "process"],
+  // The reverse proxy: a client library (undici) on the HTTP side of a request.
+  proxy: ["config", "log", "http", "exchange"],
   "front-door": [
     "config",
     "log",
@@ -40,6 +42,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     "daemon",
     "auth",
     "cgi",
+    "proxy",
   ],
   cgi: ["config", "log", "http", "process"],
   process: ["log"],

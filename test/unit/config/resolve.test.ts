@@ -306,13 +306,12 @@ test("Apache-only and planned options are listed in command-line order", async (
     "event",
     "--include-file",
     "x.conf",
-    "--proxy-timeout",
-    "5",
+    "--enable-docs",
     "--port",
     "9000",
   ]);
   assert.deepEqual(config.ignoredOptions, ["--server-mpm", "--include-file"]);
-  assert.deepEqual(config.plannedOptions, ["--proxy-timeout"]);
+  assert.deepEqual(config.plannedOptions, ["--enable-docs"]);
 });
 
 test("--enable-sendfile reaches the daemons' settings", async () => {

@@ -1,0 +1,54 @@
+/**
+ * One bounded keep-alive pool of connections per back end, as mod_proxy keeps one per
+ * worker. undici (the HTTP client node's own fetch is built on) does the client side:
+ * connection reuse, request bodies written with back-pressure, response bodies paused
+ * and resumed, the head and body timeouts, and the 101 hand-over of an upgraded socket.
+ */
+import { Pool } from "undici";
+import type { ProxyBackend } from "../config/resolve-proxy-routes.js";
+
+export interface BackendLimits {
+  /** Most connections open to one back end; more requests wait for one (--max-clients:
+   *  no more requests than that are in progress at once anyway). */
+  readonly connections: number;
+  /** --proxy-timeout, seconds; 0: none. */
+  readonly timeout: number;
+}
+
+/** Seconds to wait for a TCP connection before answering 502 (undici's default). */
+const CONNECT_TIMEOUT = 10;
+
+export class Backends {
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(private readonly limits: BackendLimits) {}
+
+  /** The pool of `backend`, made on first use. */
+  poolFor(backend: ProxyBackend): Pool {
+    const key = `${backend.socketPath ?? ""}|${backend.origin}`;
+    let pool = this.pools.get(key);
+    if (pool === undefined) {
+      const ms = this.limits.timeout * 1000;
+      const connectMs = ms === 0 ? CONNECT_TIMEOUT * 1000 : Math.min(ms, CONNECT_TIMEOUT * 1000);
+      pool = new Pool(backend.origin, {
+        connections: this.limits.connections,
+        // No pipelining: a slow response must not hold up the ones queued behind it.
+        pipelining: 1,
+        headersTimeout: ms,
+        bodyTimeout: ms,
+        connect: { timeout: connectMs },
+        ...(backend.socketPath === null ? {} : { socketPath: backend.socketPath }),
+      });
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  /** Lets every pool finish its requests in flight, then close its connections; a
+   *  request after this gets a new pool. */
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => pool.close()));
+  }
+}
