@@ -12,6 +12,7 @@ from .connection import Connection, SharedConnection
 from .control import Control, send_hello
 from .debug import DebugSession
 from .errorlog import log
+from .interpreter import apply_switch_interval, leave, report_free_threading
 from .launch import LaunchError, take_launch_config
 from .limits import apply_limits, set_process_name
 from .loader import LoadError, load_application
@@ -55,6 +56,8 @@ def main(package_dir):
         return EXIT_PRIVILEGES
     runtime = Runtime(config)
     runtime.install_mod_wsgi()
+    report_free_threading(config.freeThreading, log)
+    apply_switch_interval(config.switchInterval, log)
     apply_limits(config, lambda: runtime.monitor)
     _install_signal_handlers(runtime)
     debug = DebugSession(config)
@@ -78,7 +81,7 @@ def main(package_dir):
     control.connection.shutdown_read()
     control.connection.close()
     debug.finish()
-    return 0
+    return leave(0, config.orphanInterpreter)
 
 
 def _hide_ourselves(package_dir):

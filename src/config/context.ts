@@ -26,6 +26,8 @@ export type ProbeResult =
       readonly prefix: string;
       /** coverage.py is importable (absent: not asked). */
       readonly coverage?: boolean;
+      /** A free-threaded build: sysconfig's Py_GIL_DISABLED (absent: not asked). */
+      readonly freeThreaded?: boolean;
     }
   | { readonly ok: false; readonly reason: string };
 

@@ -18,8 +18,15 @@ const SCRIPT = [
   "    coverage = spec is not None and spec.origin not in (None, 'namespace')",
   "except Exception:",
   "    coverage = False",
+  // PEP 703: a free-threaded (3.13t) build defines Py_GIL_DISABLED (--free-threading).
+  "try:",
+  "    import sysconfig",
+  "    free = bool(sysconfig.get_config_var('Py_GIL_DISABLED'))",
+  "except Exception:",
+  "    free = False",
   "print(json.dumps({'version_info': list(sys.version_info)," +
-    " 'version': sys.version, 'prefix': sys.prefix, 'coverage': coverage}))",
+    " 'version': sys.version, 'prefix': sys.prefix, 'coverage': coverage," +
+    " 'free_threaded': free}))",
 ].join("\n");
 
 const TIMEOUT_MS = 15_000;
@@ -75,6 +82,7 @@ export function readProbe(stdout: string): ProbeResult {
     version: data.version,
     prefix: data.prefix,
     coverage: data.coverage === true,
+    freeThreaded: data.free_threaded === true,
   };
 }
 
@@ -83,6 +91,7 @@ interface ProbeData {
   readonly version: string;
   readonly prefix: string;
   readonly coverage?: boolean;
+  readonly free_threaded?: boolean;
 }
 
 function isProbeData(data: unknown): data is ProbeData {

@@ -9,7 +9,12 @@ export function resolveDaemons(
   environment: Readonly<Record<string, string>>,
 ): Omit<
   DaemonConfig,
-  "identity" | "pythonWarnings" | "pythonEggs" | "sendBufferSize" | "receiveBufferSize"
+  | "identity"
+  | "pythonWarnings"
+  | "pythonEggs"
+  | "sendBufferSize"
+  | "receiveBufferSize"
+  | "interpreter"
 > {
   return {
     python,

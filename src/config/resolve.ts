@@ -15,6 +15,7 @@ import { resolveDaemons, resolveSocketBuffers } from "./resolve-daemons.js";
 import { resolveDaemonEnvironment, resolveRequestEnviron } from "./resolve-environ.js";
 import { resolveHealth } from "./resolve-health.js";
 import { resolveHttp } from "./resolve-http.js";
+import { resolveInterpreter } from "./resolve-interpreter.js";
 import { resolveListen } from "./resolve-listen.js";
 import { resolveLogging } from "./resolve-logging.js";
 import { resolveProcess } from "./resolve-process.js";
@@ -61,7 +62,7 @@ export async function resolveConfig(
     ...resolveDaemons(options, python, environment),
     ...debugDaemonOverrides(debug),
     ...socketBuffers,
-    ...{ identity, pythonWarnings, pythonEggs },
+    ...{ identity, pythonWarnings, pythonEggs, interpreter: resolveInterpreter(options, python) },
   };
   checkCapacity(daemons.processes, daemons.threads, context.machineLimits);
   return deepFreeze({

@@ -120,6 +120,7 @@ test("the probe's output is read as JSON and checked", () => {
     version: "3.12.1 x",
     prefix: "/p",
     coverage: false,
+    freeThreaded: false,
   });
   assert.equal(readProbe("not python").ok, false);
   assert.equal(readProbe('{"version": 3}').ok, false);

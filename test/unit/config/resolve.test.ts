@@ -65,6 +65,7 @@ test("defaults are mod_wsgi-express's", async () => {
       serverMetrics: false,
       sendBufferSize: 0,
       receiveBufferSize: 0,
+      interpreter: { switchInterval: null, orphanInterpreter: false, freeThreading: false },
     },
   );
   assert.deepEqual(config.http, {

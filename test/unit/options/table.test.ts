@@ -158,6 +158,10 @@ const IMPLEMENTED = [
   "recorder-directory",
   "enable-gdb",
   "gdb-executable",
+  // Issue #22: the interpreter and daemon options.
+  "switch-interval",
+  "orphan-interpreter",
+  "free-threading",
 ];
 
 test("the table has all 152 mod_wsgi-express options plus ours, each once", () => {
