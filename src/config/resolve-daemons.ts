@@ -26,6 +26,7 @@ export function resolveDaemons(
     startupTimeout: options.number("startup-timeout"),
     shutdownTimeout: options.number("shutdown-timeout"),
     queueTimeout: options.number("queue-timeout"),
+    backlog: options.number("daemon-backlog"),
     socketTimeout: options.number("socket-timeout"),
     connectTimeout: options.number("connect-timeout"),
     requestTimeout: options.number("request-timeout"),

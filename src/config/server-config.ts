@@ -145,6 +145,8 @@ export interface DaemonConfig {
   readonly startupTimeout: number;
   readonly shutdownTimeout: number;
   readonly queueTimeout: number;
+  /** `--daemon-backlog`: the most requests that wait for a thread; more get 503 at once. */
+  readonly backlog: number;
   readonly socketTimeout: number;
   readonly connectTimeout: number;
   readonly requestTimeout: number;

@@ -162,6 +162,7 @@ const IMPLEMENTED = [
   "switch-interval",
   "orphan-interpreter",
   "free-threading",
+  "daemon-backlog",
 ];
 
 test("the table has all 152 mod_wsgi-express options plus ours, each once", () => {
