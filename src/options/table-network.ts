@@ -123,6 +123,6 @@ export const TABLE_NETWORK: readonly OptionSpec[] = [
     "Response bytes held in memory for a client that reads more slowly than the application writes, before the rest goes to the response spool (--response-spool-size) or the application is made to wait; 0 means 8 MiB."),
   row("response-socket-timeout", "number", "SECONDS", "yes", { group: "timeouts", default: 0 },
     "Cut off a client whose response has made no write progress for this long; 0 means --socket-timeout."),
-  row("response-flush-delay", "integer", "MILLISECONDS", "planned", { group: "requests", default: 5 },
-    "Wait this long for more response data before flushing a partial response."),
+  row("response-flush-delay", "integer", "MILLISECONDS", "yes", { group: "requests", default: 5 },
+    "How long small pieces of a streamed response (under 16 KiB each) wait for more from the daemon before they go to the client together, as mod_wsgi coalesces them; at most 64 KiB is held, and the end of a response is never held. 0 sends each piece at once."),
 ];

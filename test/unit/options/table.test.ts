@@ -163,6 +163,7 @@ const IMPLEMENTED = [
   "orphan-interpreter",
   "free-threading",
   "daemon-backlog",
+  "response-flush-delay",
 ];
 
 test("the table has all 152 mod_wsgi-express options plus ours, each once", () => {
