@@ -1,20 +1,17 @@
 /** The daemon process pool: its size, recycling and timeouts, interpreter and markers. */
 import { optionError } from "../errors.js";
 import type { OptionReader } from "./option-reader.js";
+import { resolveInterpreter } from "./resolve-interpreter.js";
 import type { DaemonConfig, PythonInfo } from "./server-config.js";
 
 export function resolveDaemons(
   options: OptionReader,
   python: PythonInfo,
   environment: Readonly<Record<string, string>>,
+  applicationGroup: string,
 ): Omit<
   DaemonConfig,
-  | "identity"
-  | "pythonWarnings"
-  | "pythonEggs"
-  | "sendBufferSize"
-  | "receiveBufferSize"
-  | "interpreter"
+  "identity" | "pythonWarnings" | "pythonEggs" | "sendBufferSize" | "receiveBufferSize"
 > {
   return {
     python,
@@ -46,6 +43,7 @@ export function resolveDaemons(
     // mod_wsgi-express: --server-status turns server metrics on too.
     serverMetrics: options.flag("server-metrics") || options.flag("server-status"),
     environment,
+    interpreter: resolveInterpreter(options, python, applicationGroup),
   };
 }
 

@@ -7,7 +7,12 @@ import { WsgiExpressError, optionError, quote } from "../errors.js";
 import type { OptionReader } from "./option-reader.js";
 import type { InterpreterConfig, PythonInfo } from "./server-config.js";
 
-export function resolveInterpreter(options: OptionReader, python: PythonInfo): InterpreterConfig {
+export function resolveInterpreter(
+  options: OptionReader,
+  python: PythonInfo,
+  applicationGroup: string,
+): InterpreterConfig {
+  if (applicationGroup !== "") checkSubInterpreters(python, applicationGroup);
   const freeThreading = options.flag("free-threading");
   if (freeThreading && !python.freeThreaded) {
     // mod_wsgi-express refuses it too (parser.error), rather than run with the GIL.
@@ -23,6 +28,23 @@ export function resolveInterpreter(options: OptionReader, python: PythonInfo): I
     orphanInterpreter: options.flag("orphan-interpreter"),
     freeThreading,
   };
+}
+
+/** The oldest Python whose standard library can run code in a sub-interpreter from a
+ *  thread of its own (_xxsubinterpreters in 3.12, _interpreters in 3.13; see
+ *  python/_wsgi_express/subinterpreter.py). */
+export const SUB_INTERPRETERS: readonly [number, number] = [3, 12];
+
+function checkSubInterpreters(python: PythonInfo, group: string): void {
+  const [major, minor] = python.release;
+  const [leastMajor, leastMinor] = SUB_INTERPRETERS;
+  if (major > leastMajor || (major === leastMajor && minor >= leastMinor)) return;
+  throw new WsgiExpressError(
+    "WSGIX_ERR_PYTHON_FEATURE",
+    `--application-group: the named group ${quote(group)} runs in a Python ` +
+      `sub-interpreter, which needs Python ${String(leastMajor)}.${String(leastMinor)} or newer; ` +
+      `got Python ${python.version} (${quote(python.executable)}); use %{GLOBAL} on it`,
+  );
 }
 
 function switchInterval(options: OptionReader): number | null {

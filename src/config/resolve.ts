@@ -15,7 +15,6 @@ import { resolveDaemons, resolveSocketBuffers } from "./resolve-daemons.js";
 import { resolveDaemonEnvironment, resolveRequestEnviron } from "./resolve-environ.js";
 import { resolveHealth } from "./resolve-health.js";
 import { resolveHttp } from "./resolve-http.js";
-import { resolveInterpreter } from "./resolve-interpreter.js";
 import { resolveListen } from "./resolve-listen.js";
 import { resolveLogging } from "./resolve-logging.js";
 import { resolveProcess } from "./resolve-process.js";
@@ -59,10 +58,10 @@ export async function resolveConfig(
   const python = await resolvePython(options, context);
   const debug = resolveDebug(options, serverRoot, context);
   const daemons = {
-    ...resolveDaemons(options, python, environment),
+    ...resolveDaemons(options, python, environment, application.applicationGroup),
     ...debugDaemonOverrides(debug),
     ...socketBuffers,
-    ...{ identity, pythonWarnings, pythonEggs, interpreter: resolveInterpreter(options, python) },
+    ...{ identity, pythonWarnings, pythonEggs },
   };
   checkCapacity(daemons.processes, daemons.threads, context.machineLimits);
   return deepFreeze({

@@ -81,3 +81,26 @@ test("the probe reports a free-threaded build, and a GIL build or an old probe a
     [true, false, false],
   );
 });
+
+const PYTHON_312: ProbeResult = {
+  ok: true,
+  versionInfo: [3, 12, 1, "final", 0],
+  version: "3.12.1",
+  prefix: "/usr",
+};
+
+test("--application-group: %{GLOBAL} is the main interpreter, a name a sub-interpreter (3.12+)", async () => {
+  assert.equal((await resolve([])).application.applicationGroup, "");
+  const named = await resolve(["--application-group", "shop"], PYTHON_312);
+  assert.equal(named.application.applicationGroup, "shop");
+  await assert.rejects(resolve(["--application-group", "shop"]), {
+    code: "WSGIX_ERR_PYTHON_FEATURE",
+    message:
+      /^--application-group: the named group 'shop' runs in a Python sub-interpreter, which needs Python 3\.12 or newer; got Python 3\.11\.7 /,
+  });
+  for (const bad of ["%{ENV:GROUP}", "%{RESOURCE}", " "]) {
+    await assert.rejects(resolve(["--application-group", bad], PYTHON_312), {
+      code: "WSGIX_ERR_OPTION_VALUE",
+    });
+  }
+});

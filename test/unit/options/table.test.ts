@@ -164,6 +164,7 @@ const IMPLEMENTED = [
   "free-threading",
   "daemon-backlog",
   "response-flush-delay",
+  "application-group",
 ];
 
 test("the table has all 152 mod_wsgi-express options plus ours, each once", () => {
