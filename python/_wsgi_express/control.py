@@ -9,6 +9,7 @@ import threading
 from . import framing
 from .connection import ConnectionClosed
 from .framing import ProtocolError, encode_frame
+from .interpreter import describe_gil
 from .monitor import interrupt_thread, log_stack
 
 
@@ -24,8 +25,9 @@ def send_hello(connection, runtime):
 
 def _python_version():
     """platform.python_version() without importing platform: the first word of
-    sys.version ("3.11.7", "3.13.0rc1")."""
-    return sys.version.split()[0]
+    sys.version ("3.11.7", "3.13.0rc1"); on a free-threaded build, whether the GIL is
+    on ("3.13.0 (free-threaded, GIL disabled)")."""
+    return sys.version.split()[0] + describe_gil()
 
 
 class Control:

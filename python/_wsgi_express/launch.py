@@ -28,6 +28,10 @@ def _number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
 
 
+def _optional_positive(value):
+    return value is None or (_number(value) and value > 0)
+
+
 def _boolean(value):
     return isinstance(value, bool)
 
@@ -63,6 +67,11 @@ FIELDS = (
     # SO_SNDBUF and SO_RCVBUF of the worker connections; 0: the system's default.
     ("sendBufferSize", _integer, "a number of bytes", 0),
     ("receiveBufferSize", _integer, "a number of bytes", 0),
+    # --switch-interval (seconds, > 0) or null: Python's own; --orphan-interpreter;
+    # --free-threading (the front end also passed -X gil=0).
+    ("switchInterval", _optional_positive, "a number of seconds above 0 or null", None),
+    ("orphanInterpreter", _boolean, "true or false", False),
+    ("freeThreading", _boolean, "true or false", False),
     # A front-end path this process must be able to open to be sent REQUEST_BODY_FILE.
     ("bodyFileProbe", _optional_string, "a path or null", None),
     ("displayName", _string, "a process title", ""),

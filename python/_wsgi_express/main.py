@@ -12,6 +12,7 @@ from .connection import Connection, SharedConnection
 from .control import Control, send_hello
 from .debug import DebugSession
 from .errorlog import log
+from .interpreter import apply_switch_interval, leave, report_free_threading
 from .launch import LaunchError, take_launch_config
 from .limits import apply_limits, set_process_name
 from .loader import LoadError, load_application
@@ -53,10 +54,27 @@ def main(package_dir):
         # --user, say) stops, instead of running the app from wherever it was.
         log("cannot change to the working directory %s: %s" % (config.workingDirectory, error))
         return EXIT_PRIVILEGES
+    report_free_threading(config.freeThreading, log)
+    apply_switch_interval(config.switchInterval, log)
+    if config.applicationGroup:
+        # A named --application-group: the application runs in a sub-interpreter
+        # (subinterpreter.py), this interpreter keeps the signals.
+        from .subinterpreter import run_in_subinterpreter
+        return run_in_subinterpreter(config, package_dir)
     runtime = Runtime(config)
     runtime.install_mod_wsgi()
     apply_limits(config, lambda: runtime.monitor)
     _install_signal_handlers(runtime)
+    # Again once the app is loaded, in case it installed its own: stopping stays ours.
+    status = serve(runtime, lambda: _install_signal_handlers(runtime))
+    return leave(status, config.orphanInterpreter)
+
+
+def serve(runtime, when_loaded):
+    """Loads the application, connects to the front end and serves until told to stop;
+    ``when_loaded`` runs once the application is loaded. In this process's main
+    interpreter, or in a sub-interpreter for a named --application-group."""
+    config = runtime.config
     debug = DebugSession(config)
     debug.start()
     _load(runtime, debug)
@@ -65,8 +83,7 @@ def main(package_dir):
     except OSError as error:
         log("cannot connect to the front end at %s: %s" % (config.socket, error))
         return EXIT_CONNECT
-    # Again, in case the application installed its own: stopping must stay ours.
-    _install_signal_handlers(runtime)
+    when_loaded()
     control.thread.start()
     runtime.monitor.thread.start()
     for worker in runtime.workers:

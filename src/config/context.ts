@@ -28,6 +28,8 @@ export type ProbeResult =
       readonly coverage?: boolean;
       /** paste.deploy is importable (absent: not asked). */
       readonly pasteDeploy?: boolean;
+      /** A free-threaded build: sysconfig's Py_GIL_DISABLED (absent: not asked). */
+      readonly freeThreaded?: boolean;
     }
   | { readonly ok: false; readonly reason: string };
 

@@ -80,6 +80,9 @@ export interface ClientConfig {
   readonly responseBufferSize: number;
   /** The same, across all responses (--response-memory-size). */
   readonly responseMemorySize: number;
+  /** --response-flush-delay, in milliseconds: small pieces of a streamed response wait
+   *  this long for more before they go to the client; 0: at once. */
+  readonly responseFlushDelay: number;
 }
 
 export interface ProxyConfig {

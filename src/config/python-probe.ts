@@ -23,9 +23,15 @@ const SCRIPT = [
   "    paste = importlib.util.find_spec('paste.deploy') is not None",
   "except Exception:",
   "    paste = False",
+  // PEP 703: a free-threaded (3.13t) build defines Py_GIL_DISABLED (--free-threading).
+  "try:",
+  "    import sysconfig",
+  "    free = bool(sysconfig.get_config_var('Py_GIL_DISABLED'))",
+  "except Exception:",
+  "    free = False",
   "print(json.dumps({'version_info': list(sys.version_info)," +
     " 'version': sys.version, 'prefix': sys.prefix, 'coverage': coverage," +
-    " 'paste_deploy': paste}))",
+    " 'paste_deploy': paste, 'free_threaded': free}))",
 ].join("\n");
 
 const TIMEOUT_MS = 15_000;
@@ -82,6 +88,7 @@ export function readProbe(stdout: string): ProbeResult {
     prefix: data.prefix,
     coverage: data.coverage === true,
     pasteDeploy: data.paste_deploy === true,
+    freeThreaded: data.free_threaded === true,
   };
 }
 
@@ -91,6 +98,7 @@ interface ProbeData {
   readonly prefix: string;
   readonly coverage?: boolean;
   readonly paste_deploy?: boolean;
+  readonly free_threaded?: boolean;
 }
 
 function isProbeData(data: unknown): data is ProbeData {

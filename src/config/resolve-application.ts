@@ -85,11 +85,19 @@ export function normalizeMountPoint(given: string): string {
   return `/${given.split("/").filter(Boolean).join("/")}`;
 }
 
-/** `%{GLOBAL}` (the default) is the main interpreter, which ApplicationConfig writes "". */
+/** `%{GLOBAL}` (the default) is the main interpreter, which ApplicationConfig writes "";
+ *  a name is a sub-interpreter of that name in each daemon (resolve-interpreter.ts checks
+ *  the Python can). mod_wsgi's per-request `%{ENV:VAR}` is refused: here each daemon
+ *  thread's connection is served inside one interpreter, so a request cannot choose. */
 function resolveApplicationGroup(group: string): string {
   if (group === "%{GLOBAL}") return "";
-  if (group.trim() === "") {
-    throw optionError("WSGIX_ERR_OPTION_VALUE", "--application-group", "a name", group);
+  if (group.trim() === "" || group.includes("%{")) {
+    throw optionError(
+      "WSGIX_ERR_OPTION_VALUE",
+      "--application-group",
+      "%{GLOBAL} or a name (a group chosen per request, %{ENV:VAR}, is not supported)",
+      group,
+    );
   }
   return group;
 }

@@ -31,6 +31,7 @@ export function resolveClients(options: OptionReader, openFileLimit: number | nu
       options.number("response-socket-timeout") || options.number("socket-timeout"),
     responseBufferSize: options.number("response-buffer-size") || RESPONSE_BUFFER_DEFAULT,
     responseMemorySize: options.number("response-memory-size"),
+    responseFlushDelay: options.number("response-flush-delay"),
   };
 }
 

@@ -1,12 +1,14 @@
 /** The daemon process pool: its size, recycling and timeouts, interpreter and markers. */
 import { optionError } from "../errors.js";
 import type { OptionReader } from "./option-reader.js";
+import { resolveInterpreter } from "./resolve-interpreter.js";
 import type { DaemonConfig, PythonInfo } from "./server-config.js";
 
 export function resolveDaemons(
   options: OptionReader,
   python: PythonInfo,
   environment: Readonly<Record<string, string>>,
+  applicationGroup: string,
 ): Omit<
   DaemonConfig,
   "identity" | "pythonWarnings" | "pythonEggs" | "sendBufferSize" | "receiveBufferSize"
@@ -21,6 +23,7 @@ export function resolveDaemons(
     startupTimeout: options.number("startup-timeout"),
     shutdownTimeout: options.number("shutdown-timeout"),
     queueTimeout: options.number("queue-timeout"),
+    backlog: options.number("daemon-backlog"),
     socketTimeout: options.number("socket-timeout"),
     connectTimeout: options.number("connect-timeout"),
     requestTimeout: options.number("request-timeout"),
@@ -40,6 +43,7 @@ export function resolveDaemons(
     // mod_wsgi-express: --server-status turns server metrics on too.
     serverMetrics: options.flag("server-metrics") || options.flag("server-status"),
     environment,
+    interpreter: resolveInterpreter(options, python, applicationGroup),
   };
 }
 

@@ -45,7 +45,14 @@ export async function resolvePython(
         `'${choice.executable} -m pip install PasteDeploy'`,
     );
   }
-  return { executable: choice.executable, version, prefix: probe.prefix };
+  const [major, minor] = probe.versionInfo as [number, number];
+  return {
+    executable: choice.executable,
+    version,
+    prefix: probe.prefix,
+    release: [major, minor],
+    freeThreaded: probe.freeThreaded === true,
+  };
 }
 
 export function choosePython(given: string | null, context: ResolveContext): PythonChoice {

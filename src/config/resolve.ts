@@ -60,7 +60,7 @@ export async function resolveConfig(
   const python = await resolvePython(options, context);
   const debug = resolveDebug(options, serverRoot, context);
   const daemons = {
-    ...resolveDaemons(options, python, environment),
+    ...resolveDaemons(options, python, environment, application.applicationGroup),
     ...debugDaemonOverrides(debug),
     ...socketBuffers,
     ...{ identity, pythonWarnings, pythonEggs },

@@ -158,6 +158,8 @@ export interface DaemonConfig {
   readonly startupTimeout: number;
   readonly shutdownTimeout: number;
   readonly queueTimeout: number;
+  /** `--daemon-backlog`: the most requests that wait for a thread; more get 503 at once. */
+  readonly backlog: number;
   readonly socketTimeout: number;
   readonly connectTimeout: number;
   readonly requestTimeout: number;
@@ -196,6 +198,20 @@ export interface DaemonConfig {
   readonly pythonWarnings: readonly string[];
   /** `--python-eggs`, absolute: PYTHON_EGG_CACHE of the daemons and services. */
   readonly pythonEggs: string;
+  /** --switch-interval, --orphan-interpreter, --free-threading. */
+  readonly interpreter: InterpreterConfig;
+}
+
+export interface InterpreterConfig {
+  /** `--switch-interval`: sys.setswitchinterval() in each daemon; null: Python's own. */
+  readonly switchInterval: number | null;
+  /** `--orphan-interpreter`: a daemon ends with os._exit() once mod_wsgi's shutdown
+   *  work is done, skipping atexit and interpreter finalisation
+   *  (WSGIDestroyInterpreter Off). */
+  readonly orphanInterpreter: boolean;
+  /** `--free-threading`: the daemons run with the GIL disabled (-X gil=0). Only ever
+   *  true on a free-threaded build. */
+  readonly freeThreading: boolean;
 }
 
 /** Who a Python process runs as; null fields keep the front end's own. */
@@ -235,6 +251,10 @@ export interface PythonInfo {
   readonly version: string;
   /** `sys.prefix`: the virtual environment's directory when it is one. */
   readonly prefix: string;
+  /** `sys.version_info[:2]`, e.g. `[3, 12]`. */
+  readonly release: readonly [number, number];
+  /** A free-threaded (PEP 703) build: sysconfig's Py_GIL_DISABLED is set. */
+  readonly freeThreaded: boolean;
 }
 
 export interface LoggingConfig {

@@ -105,10 +105,10 @@ export class DaemonSession implements PendingRequest, BackendSession, BodySink {
   }
 
   /** Waited longer than --queue-timeout for a daemon thread: 504, as mod_wsgi answers;
-   *  or no daemon was ready for --connect-timeout: 503. */
-  expire(status: 503 | 504): void {
-    const why = status === 504 ? "--queue-timeout" : "--connect-timeout, no daemon ready";
-    this.context.logError(`request ${this.uri} timed out in the queue (${why})`);
+   *  or no daemon was ready for --connect-timeout, or the backlog was full: 503. */
+  expire(status: 503 | 504, why?: string): void {
+    const timeout = status === 504 ? "--queue-timeout" : "--connect-timeout, no daemon ready";
+    this.context.logError(`request ${this.uri} ${why ?? `timed out in the queue (${timeout})`}`);
     this.events.expired(status);
   }
 

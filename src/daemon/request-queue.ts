@@ -9,8 +9,9 @@ export interface QueuedRequest {
   /** False once the client went away or the request was answered otherwise. */
   readonly wanted: boolean;
   /** Answers the request without a daemon: 504 when it waited longer than
-   *  --queue-timeout, 503 when no daemon was ready for --connect-timeout. */
-  expire(status: 503 | 504): void;
+   *  --queue-timeout, 503 when no daemon was ready for --connect-timeout or when it
+   *  found --daemon-backlog requests waiting; `why` says which for the error log. */
+  expire(status: 503 | 504, why?: string): void;
 }
 
 export class RequestQueue<T extends QueuedRequest> {

@@ -38,12 +38,25 @@ export class ThreadDispatcher<P extends DispatchTarget = DispatchTarget> impleme
     this.ahead = new AheadDispatcher(this, now, config.daemons.queueTimeout * 1000);
   }
 
-  /** To an idle thread; else ahead on a busy one, when nothing is queued before it;
-   *  else to the queue. */
+  /** To an idle thread; else, past --daemon-backlog waiting already, refused (503);
+   *  else ahead on a busy one, when nothing is queued before it; else to the queue. */
   dispatch(request: PendingRequest): void {
     const channel = this.takeIdle();
     if (channel) this.begin(request, channel);
+    else if (this.waitingCount >= this.config.daemons.backlog) this.refuse(request);
     else if (this.queue.length > 0 || !this.ahead.place(request)) this.queue.push(request);
+  }
+
+  /** mod_wsgi's daemon socket has a listen backlog (--daemon-backlog): past it the front
+   *  end's connect fails and the client gets 503. Here the backlog is what waits for a
+   *  thread (queued, or written ahead and not started), and a request past it is refused
+   *  at once rather than left to its --queue-timeout. */
+  private refuse(request: PendingRequest): void {
+    const backlog = String(this.config.daemons.backlog);
+    request.expire(
+      503,
+      `refused: ${backlog} requests already wait for a thread (--daemon-backlog)`,
+    );
   }
 
   /** A thread connected: it is idle. */

@@ -23,6 +23,9 @@ export interface RelayPolicy {
   readonly responseSpool: ResponseSpoolSettings | null;
   /** --error-override: an app status >= 400 gets the server's error page instead. */
   readonly errorOverride: boolean;
+  /** --response-flush-delay in ms: how long small pieces of a streamed response wait
+   *  for more before they go to the client (flush-delay.ts); 0: at once. */
+  readonly flushDelayMs: number;
   /** --compress-responses (http/compress.ts). */
   readonly compressResponses: boolean;
 }

@@ -14,6 +14,7 @@ import { BadResponseHead, checkResponseHead } from "./response-head.js";
 import { gzipHead, gzipTo } from "../http/compress.js";
 import { isHttp2, resetStream } from "../http/h2-compat.js";
 import { TurnBatch, type Corkable } from "../turn-batch.js";
+import { FlushDelay, type FlushTimers } from "./flush-delay.js";
 import type { AppResponseHead } from "./backend.js";
 import { ResponseSpool, type HeldPiece } from "../buffering/response-spool.js";
 import type { MemoryShare } from "../buffering/response-memory.js";
@@ -53,6 +54,8 @@ export class ResponseRelay {
   private out: Writable;
   /** Pieces of a large body that arrive in one event-loop turn leave together. */
   private readonly batch: TurnBatch;
+  /** Small pieces of a streamed body wait --response-flush-delay for more. */
+  private readonly delay: FlushDelay;
   /** Made the first time the client falls --response-buffer-size behind. */
   private spool: ResponseSpool | null = null;
   /** This response's part of --response-memory-size, from its first write. */
@@ -63,9 +66,12 @@ export class ResponseRelay {
     private readonly res: ServerResponse,
     private readonly context: RelayContext,
     private readonly owner: RelayOwner,
+    timers?: FlushTimers,
   ) {
     this.out = res;
+    // Each its own cork on the socket (node counts them), released on its own schedule.
     this.batch = new TurnBatch(socketOf(res));
+    this.delay = new FlushDelay(socketOf(res), context.policy.flushDelayMs, timers);
   }
 
   /** The app's head: checked, then written, or answered by the front end instead. */
@@ -129,14 +135,29 @@ export class ResponseRelay {
       this.spool.append(this.owner.hold(chunk));
       return;
     }
+    const held = this.holdSmall(chunk);
+    const accepted = this.write(chunk);
+    if (held) this.delay.after(chunk.length);
+    // The whole declared body is here: the end follows at once, nothing waits for it.
+    else if (this.sentBytes === this.declaredLength) this.delay.release();
     // The daemon runs on while up to --response-buffer-size bytes wait for a slow reader
     // (and --response-memory-size for all of them); past that, the rest goes to the
     // spool, or the daemon waits for the client.
-    if (!this.write(chunk) && this.farBehind()) {
+    if (!accepted && this.farBehind()) {
       const spool = this.spoolFor();
       if (spool !== null) spool.engage();
       else this.waitForClient();
     }
+  }
+
+  /** A small piece of a streamed body waits for more (flush-delay.ts); not gzipped (zlib
+   *  writes on its own schedule), nor one that completes the Content-Length (the end
+   *  follows it at once: a response such as hello's never arms the delay). */
+  private holdSmall(chunk: Buffer): boolean {
+    if (chunk.length >= BATCH_MIN || this.out !== this.res) return false;
+    if (this.sentBytes === this.declaredLength) return false;
+    this.delay.before();
+    return true;
   }
 
   private waitForClient(): void {
@@ -187,6 +208,7 @@ export class ResponseRelay {
 
   /** The response closed (ended, or its client went away): nothing of it waits now. */
   closed(): void {
+    this.delay.release();
     this.memory?.close();
   }
 
@@ -213,6 +235,7 @@ export class ResponseRelay {
 
   /** The front end cut the response or answers instead: nothing held goes out. */
   stop(): void {
+    this.delay.release();
     this.spool?.dispose();
   }
 
@@ -224,6 +247,7 @@ export class ResponseRelay {
   /** Writes what is held back for the end of the event-loop turn now. */
   flush(): void {
     this.batch.release();
+    this.delay.release();
   }
 
   private queuedForClient(): number {

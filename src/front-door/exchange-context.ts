@@ -28,6 +28,7 @@ function relayPolicy(config: ServerConfig, errorLog: ErrorLog): RelayPolicy {
     keepAlive: config.http.keepAliveTimeout > 0,
     headerBufferSize: config.http.headerBufferSize,
     responseBufferSize: config.clients.responseBufferSize,
+    flushDelayMs: config.clients.responseFlushDelay,
     responseMemory: new ResponseMemory(config.clients.responseMemorySize),
     responseSpool: {
       files: new SpoolFiles(config.http.responseSpoolDirectory),

@@ -96,9 +96,11 @@ function capacityRows(config: ServerConfig): Row[] {
       rows.push(["Interrupt Timeout", seconds(daemons.interruptTimeout)]);
     }
     if (daemons.startupTimeout > 0) rows.push(["Startup Timeout", seconds(daemons.startupTimeout)]);
-    // The front end holds requests past the threads' capacity, up to --max-clients.
+    // The front end holds requests past the threads' capacity, up to --max-clients
+    // and --daemon-backlog.
+    const backlog = Math.min(Math.max(0, clients.maxClients - capacity), daemons.backlog);
     rows.push(
-      ["Queue Backlog", `${Math.max(0, clients.maxClients - capacity)} (requests)`],
+      ["Queue Backlog", `${String(backlog)} (requests)`],
       ["Queue Timeout", seconds(daemons.queueTimeout)],
       ["Server Capacity", `${clients.maxClients} (requests in progress)`],
     );

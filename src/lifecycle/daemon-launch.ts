@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../config/server-config.js";
 import type { ErrorLog } from "../log/error-log.js";
 import { logChildOutput } from "../process/child-output.js";
+import { gilArguments } from "../config/resolve-interpreter.js";
 import { debugCommand } from "./gdb.js";
 
 /** python/daemon.py inside this package (dist/src/lifecycle -> package root). */
@@ -32,9 +33,10 @@ export function spawnDaemon(launch: DaemonLaunch, log: ErrorLog): ChildProcess {
   const { config } = launch;
   // --python-warnings: -W options, so that sys.warnoptions shows them (WSGIPythonWarnings).
   const warnings = config.daemons.pythonWarnings.flatMap((spec) => ["-W", spec]);
+  const gil = gilArguments(config.daemons.python, config.daemons.interpreter);
   // The last argument is the process title (ps, pkill -f wsgi:GROUP); daemon.py
   // ignores it, and the daemon also sets its kernel name (comm) from it.
-  const args = [...warnings, DAEMON_SCRIPT, displayName(config)];
+  const args = [...gil, ...warnings, DAEMON_SCRIPT, displayName(config)];
   const [file, argv] = debugCommand(config, [config.daemons.python.executable, ...args]);
   const child = spawn(file, argv, {
     cwd: config.application.workingDirectory,
@@ -81,6 +83,9 @@ function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
     serverMetrics: daemons.serverMetrics,
     sendBufferSize: daemons.sendBufferSize,
     receiveBufferSize: daemons.receiveBufferSize,
+    switchInterval: daemons.interpreter.switchInterval,
+    orphanInterpreter: daemons.interpreter.orphanInterpreter,
+    freeThreading: daemons.interpreter.freeThreading,
     bodyFileProbe: launch.bodyFileProbe,
     displayName: displayName(config),
     // Applied by the daemon before the app loads; a failure stops the server.

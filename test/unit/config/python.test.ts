@@ -121,6 +121,7 @@ test("the probe's output is read as JSON and checked", () => {
     prefix: "/p",
     coverage: false,
     pasteDeploy: false,
+    freeThreaded: false,
   });
   assert.equal(readProbe("not python").ok, false);
   assert.equal(readProbe('{"version": 3}').ok, false);

@@ -43,6 +43,7 @@ test("defaults are mod_wsgi-express's", async () => {
       startupTimeout: 15,
       shutdownTimeout: 5,
       queueTimeout: 45,
+      backlog: 100,
       socketTimeout: 60,
       connectTimeout: 15,
       requestTimeout: 60,
@@ -65,6 +66,7 @@ test("defaults are mod_wsgi-express's", async () => {
       serverMetrics: false,
       sendBufferSize: 0,
       receiveBufferSize: 0,
+      interpreter: { switchInterval: null, orphanInterpreter: false, freeThreading: false },
     },
   );
   assert.deepEqual(config.http, {

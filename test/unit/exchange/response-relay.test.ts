@@ -60,6 +60,7 @@ const POLICY: RelayPolicy = {
   responseSpool: null,
   errorOverride: false,
   compressResponses: false,
+  flushDelayMs: 0,
 };
 
 function relay(options: { policy?: Partial<RelayPolicy>; slow?: boolean; method?: string } = {}) {
@@ -182,4 +183,36 @@ test("HEAD: the head goes out, no body is counted", async () => {
   await settle();
   assert.match(connection.text, /^HTTP\/1\.1 200 OK\r\n/);
   assert.equal(connection.ended, false, "a HEAD response with no body is complete");
+});
+
+test("--response-flush-delay: a stream's small pieces leave together once the daemon is quiet", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const { relay: r, connection } = relay({ policy: { flushDelayMs: 5 } });
+  r.head({ status: "200 OK", headers: [["Content-Type", "text/plain"]] });
+  for (const piece of ["a", "b", "c"]) {
+    r.body(Buffer.from(piece));
+    t.mock.timers.tick(2);
+  }
+  await settle();
+  assert.equal(connection.text, "", "held: head and pieces wait for more");
+  t.mock.timers.tick(5);
+  await settle();
+  assert.match(
+    connection.text,
+    /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n1\r\na\r\n1\r\nb\r\n1\r\nc\r\n$/,
+  );
+  r.body(Buffer.from("d"));
+  r.finish();
+  await settle();
+  assert.ok(connection.text.endsWith("1\r\nd\r\n0\r\n\r\n"), "the end is never held");
+});
+
+test("--response-flush-delay never holds a piece that completes its Content-Length", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const { relay: r, connection } = relay({ policy: { flushDelayMs: 5 } });
+  r.head({ status: "200 OK", headers: [["Content-Length", "2"]] });
+  r.body(Buffer.from("h"));
+  r.body(Buffer.from("i"));
+  await settle();
+  assert.ok(connection.text.endsWith("\r\n\r\nhi"), "sent without waiting for the delay");
 });

@@ -175,6 +175,13 @@ const IMPLEMENTED = [
   "add-handler",
   "with-cgi",
   "enable-docs",
+  // Issue #22: the interpreter and daemon options.
+  "switch-interval",
+  "orphan-interpreter",
+  "free-threading",
+  "daemon-backlog",
+  "response-flush-delay",
+  "application-group",
 ];
 
 test("the table has all 152 mod_wsgi-express options plus ours, each once", () => {
