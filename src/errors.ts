@@ -21,6 +21,7 @@ export const ERRORS = {
   WSGIX_ERR_TLS_FILE: { exitCode: 2, summary: "a certificate or key file cannot be used" },
   WSGIX_ERR_LOG_FILE: { exitCode: 1, summary: "a log file could not be opened for writing" },
   WSGIX_ERR_COVERAGE: { exitCode: 2, summary: "--enable-coverage without coverage.py" },
+  WSGIX_ERR_TELEMETRY_PORT: { exitCode: 1, summary: "the telemetry dashboard cannot listen" },
   WSGIX_ERR_REPLAY: { exitCode: 1, summary: "replay could not reach the server" },
   WSGIX_ERR_INTERNAL: { exitCode: 1, summary: "a bug: an unexpected failure" },
 } as const satisfies Record<string, { readonly exitCode: number; readonly summary: string }>;

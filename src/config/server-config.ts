@@ -5,6 +5,7 @@
  */
 import type { LogLevel } from "../log-levels.js";
 import type { HealthConfig } from "./resolve-health.js";
+import type { TelemetryConfig } from "./resolve-telemetry.js";
 import type { ClientConfig, HttpConfig, ProxyConfig, TlsConfig } from "./front-end-config.js";
 
 export type {
@@ -36,6 +37,8 @@ export interface ServerConfig {
   readonly tls: TlsConfig | null;
   /** Liveness and readiness paths, the shutdown delay (containers, load balancers). */
   readonly health: HealthConfig;
+  /** The dashboard, /metrics, samples to a collector, slow requests (src/telemetry/). */
+  readonly telemetry: TelemetryConfig;
 
   /** `--server-root`, absolute; created if missing. */
   readonly serverRoot: string;

@@ -35,6 +35,8 @@ import { HealthChecks, withHealthChecks } from "./health.js";
 import { intakeRefusal } from "./intake.js";
 import type { SecureSite } from "./secure-site.js";
 import { ServerStatus } from "./server-status.js";
+import type { Telemetry } from "../telemetry/telemetry.js";
+import { RequestTracer } from "./request-trace.js";
 
 export function createFrontEnd(
   config: ServerConfig,
@@ -43,12 +45,17 @@ export function createFrontEnd(
   accessLog: AccessLog | null,
   /** The HTTPS listener (an https.Server) and its rules, served by the same door. */
   https: { server: Server; site: SecureSite } | null = null,
+  /** Telemetry (--enable-telemetry, --telemetry-service, --server-status); null: off. */
+  telemetry: Telemetry | null = null,
 ): Server {
   const health = new HealthChecks(config.health, () => pool.appReady);
-  const status = config.health.serverStatus ? new ServerStatus(pool) : null;
+  const metrics = telemetry?.metrics ?? null;
+  const status = config.health.serverStatus ? new ServerStatus(pool, metrics) : null;
+  const tracer = telemetry && new RequestTracer(telemetry, config.telemetry);
   const door = new FrontDoor(config, pool, errorLog, accessLog, https?.site ?? null, {
     health,
     status,
+    tracer,
   });
   const handle: RequestHandler = (req, res, expectContinue) => {
     door.handle(req, res, expectContinue);
@@ -92,7 +99,11 @@ class FrontDoor {
     private readonly secure: SecureSite | null,
     /** --liveness-path, --readiness-path and --server-status: answered before anything
      *  else. */
-    private readonly own: { health: HealthChecks; status: ServerStatus | null },
+    private readonly own: {
+      health: HealthChecks;
+      status: ServerStatus | null;
+      tracer: RequestTracer | null;
+    },
   ) {
     this.site = new Site(
       config,
@@ -227,6 +238,7 @@ class FrontDoor {
   ): void {
     this.admission.admit(res, (leave) => {
       if (res.writableEnded || req.socket.destroyed) return;
+      const trace = this.own.tracer?.begin(req, res, start, leave) ?? null;
       const exchange = new Exchange(
         req,
         res,
@@ -236,8 +248,9 @@ class FrontDoor {
         how.expectContinue,
         how.context,
         this.backend,
-        leave,
+        trace === null ? leave : trace.leave,
       );
+      trace?.attach(exchange);
       const hook = bodyHook(req);
       if (hook) hook.bodyFailed = (status) => exchange.clientBodyFailed(status);
       exchange.run(how.body);

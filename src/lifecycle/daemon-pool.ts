@@ -37,6 +37,8 @@ export class SupervisedDaemonPool implements DaemonPool {
   private bodyFileProbe: BodyFileProbe | null = null;
   /** Called instead of a respawn when a daemon must not be restarted (EXIT_PRIVILEGES). */
   onFatal: (message: string) => void = () => undefined;
+  /** A process is replaced, for `reason` (a recycle reason, or "exit": it died unasked). */
+  onRestart: (pid: number, reason: string) => void = () => undefined;
   private readonly now: () => number;
 
   constructor(
@@ -81,7 +83,12 @@ export class SupervisedDaemonPool implements DaemonPool {
           this.supervisor.watchStartup(daemon);
         },
         exited: (daemon, code, signal) => {
+          if (!this.processes.stopping && daemon.retiring === null)
+            this.onRestart(daemon.pid, "exit");
           this.supervisor.post({ type: "exit", daemon, code, signal });
+        },
+        replaced: (daemon, reason) => {
+          this.onRestart(daemon.pid, reason);
         },
       },
       timers,
