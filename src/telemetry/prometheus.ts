@@ -5,7 +5,8 @@
  * (https://prometheus.io/docs/practices/naming/): a `wsgi_express_` prefix, base units in
  * the name, counters ending `_total`, histograms giving `_bucket`, `_sum` and `_count`.
  */
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
+import { BucketHistogram } from "./bucket-histogram.js";
 import { STATUS_CLASSES, statusClass, type RequestRecord, type StatusClass } from "./records.js";
 import type { Sample } from "./sample.js";
 
@@ -16,7 +17,10 @@ const LATENCY_BUCKETS = [
 
 export class PromMetrics {
   readonly registry = new Registry();
-  private readonly requests = requestCounters(this.registry);
+  /** Counted per request as plain numbers; prom-client reads them at a scrape. */
+  private readonly byClass = zeroClasses();
+  private slowCount = 0;
+  private readonly restartsByReason = new Map<string, number>();
   private readonly duration = histogram(
     this.registry,
     "wsgi_express_request_duration_seconds",
@@ -32,17 +36,6 @@ export class PromMetrics {
     "wsgi_express_application_duration_seconds",
     "Time from a daemon thread taking a request to the application's last byte.",
   );
-  private readonly slow = new Counter({
-    name: "wsgi_express_slow_requests_total",
-    help: "Requests that took longer than --slow-requests.",
-    registers: [this.registry],
-  });
-  private readonly restarts = new Counter({
-    name: "wsgi_express_process_restarts_total",
-    help: "Daemon processes replaced, by reason (a mod_wsgi process_stopping reason, or exit).",
-    labelNames: ["reason"],
-    registers: [this.registry],
-  });
   private readonly busy = perPid(
     this.registry,
     "wsgi_express_busy_threads",
@@ -72,19 +65,41 @@ export class PromMetrics {
   /** Each process's CPU seconds as last counted, to add the difference. */
   private readonly cpuSeen = new Map<number, number>();
 
-  /** One finished request. */
+  constructor() {
+    const { byClass, restartsByReason } = this;
+    countedAtScrape(this.registry, {
+      name: "wsgi_express_requests_total",
+      help: "Requests handed to the application, by status class of the response.",
+      labelNames: ["status_class"],
+      // Every class shows from the start, at 0: rate() over a series needs its first point.
+      read: () => STATUS_CLASSES.map((name) => [{ status_class: name }, byClass[name]]),
+    });
+    countedAtScrape(this.registry, {
+      name: "wsgi_express_slow_requests_total",
+      help: "Requests that took longer than --slow-requests.",
+      labelNames: [],
+      read: () => [[{}, this.slowCount]],
+    });
+    countedAtScrape(this.registry, {
+      name: "wsgi_express_process_restarts_total",
+      help: "Daemon processes replaced, by reason (a mod_wsgi process_stopping reason, or exit).",
+      labelNames: ["reason"],
+      read: () => [...restartsByReason].map(([reason, n]) => [{ reason }, n]),
+    });
+  }
+
+  /** One finished request: plain counts only, on the request path. */
   observe(request: RequestRecord, slow: boolean): void {
-    this.requests[statusClass(request.status)].inc();
+    this.byClass[statusClass(request.status)] += 1;
     this.duration.observe(request.total);
     this.queueWait.observe(request.queue);
     if (request.application !== null) this.application.observe(request.application);
-    if (slow) this.slow.inc();
+    if (slow) this.slowCount += 1;
   }
 
   restarted(reason: string): void {
-    this.restarts.inc({ reason });
+    this.restartsByReason.set(reason, (this.restartsByReason.get(reason) ?? 0) + 1);
   }
-
   /** The gauges from an interval's sample: processes gone lose their series. */
   sampled(sample: Sample): void {
     this.queued.set(sample.queued);
@@ -117,23 +132,36 @@ export class PromMetrics {
   }
 }
 
-function requestCounters(registry: Registry): Record<StatusClass, Counter.Internal> {
-  const counter = new Counter({
-    name: "wsgi_express_requests_total",
-    help: "Requests handed to the application, by status class of the response.",
-    labelNames: ["status_class"],
-    registers: [registry],
-  });
-  const children = Object.fromEntries(
-    STATUS_CLASSES.map((name) => [name, counter.labels(name)]),
-  ) as Record<StatusClass, Counter.Internal>;
-  // Every class shows from the start, at 0: rate() over a series needs its first point.
-  for (const child of Object.values(children)) child.inc(0);
-  return children;
+function zeroClasses(): Record<StatusClass, number> {
+  return { "1xx": 0, "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0 };
 }
 
-function histogram(registry: Registry, name: string, help: string): Histogram {
-  return new Histogram({ name, help, buckets: LATENCY_BUCKETS, registers: [registry] });
+/** A counter whose values are read from plain numbers when it is scraped. */
+function countedAtScrape(
+  registry: Registry,
+  spec: {
+    name: string;
+    help: string;
+    labelNames: string[];
+    read: () => [Record<string, string>, number][];
+  },
+): void {
+  const counter: Counter = new Counter({
+    name: spec.name,
+    help: spec.help,
+    labelNames: spec.labelNames,
+    registers: [registry],
+    collect() {
+      counter.reset();
+      for (const [labels, value] of spec.read()) counter.inc(labels, value);
+    },
+  });
+}
+
+function histogram(registry: Registry, name: string, help: string): BucketHistogram {
+  const metric = new BucketHistogram(name, help, LATENCY_BUCKETS);
+  registry.registerMetric(metric.asMetric());
+  return metric;
 }
 
 function perPid(registry: Registry, name: string, help: string): Gauge<"pid"> {
