@@ -57,10 +57,11 @@ export class RequestTrace implements RunningRequest {
     this.exchange = exchange;
   }
 
-  running(): { pid: number; startedAt: number } | null {
-    if (this.backendDoneAt !== null || this.exchange === null) return null;
+  running(): { pid: number; startedAt: number; endedAt: number | null } | null {
+    if (this.exchange === null) return null;
     const { pid, startedAt } = this.exchange.timing;
-    return pid === null || startedAt === null ? null : { pid, startedAt };
+    if (pid === null || startedAt === null) return null;
+    return { pid, startedAt, endedAt: this.backendDoneAt };
   }
 
   private finish(status: number): void {

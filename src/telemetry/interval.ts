@@ -82,7 +82,8 @@ export class Interval {
     const end = this.now();
     for (const request of this.running) {
       const run = request.running();
-      if (run !== null) this.addBusy(run.pid, end - Math.max(run.startedAt, this.startedAt));
+      if (run === null) continue;
+      this.addBusy(run.pid, (run.endedAt ?? end) - Math.max(run.startedAt, this.startedAt));
     }
     const ms = Math.max(end - this.startedAt, 1);
     const busy = new Map<number, number>();
@@ -110,6 +111,7 @@ export class Interval {
     return figures;
   }
 
+  /** A part before the interval (negative) was counted at an earlier cut. */
   private addBusy(pid: number, ms: number): void {
     if (ms > 0) this.busyMs.set(pid, (this.busyMs.get(pid) ?? 0) + ms);
   }

@@ -24,10 +24,15 @@ export interface RequestRecord {
   readonly endedAt: number;
 }
 
-/** A request a thread may be running now: busy time is counted while it runs. */
+/** A request not yet recorded: busy time is counted while a thread runs it. */
 export interface RunningRequest {
-  /** Its process and when a thread took it; null when none has yet (or it is over). */
-  running(): { readonly pid: number; readonly startedAt: number } | null;
+  /** Its process, when a thread took it and (once the backend is done with it, its
+   *  response still going out) when that ended; null when no thread has taken it. */
+  running(): {
+    readonly pid: number;
+    readonly startedAt: number;
+    readonly endedAt: number | null;
+  } | null;
 }
 
 /** A daemon process replaced, and why (a mod_wsgi process_stopping reason, or "exit"

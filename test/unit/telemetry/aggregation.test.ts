@@ -88,9 +88,16 @@ test("Interval: busy threads are each run's overlap with the interval, running o
   // Began before this interval (at 500), ended at 1500: 500 ms of it falls here.
   interval.record(record({ pid: 7, startedAt: 500, endedAt: 1500 }), false);
   // Runs on pid 8 from 1200 across the cut at 2000: 800 ms here...
-  let run: { pid: number; startedAt: number } | null = { pid: 8, startedAt: 1200 };
+  let run: { pid: number; startedAt: number; endedAt: number | null } | null = {
+    pid: 8,
+    startedAt: 1200,
+    endedAt: null,
+  };
   running.add({ running: () => run });
   running.add({ running: () => null }); // queued, not running: counts nothing
+  // Its thread is done at 1900, its response still going out at the cut: 400 ms here.
+  const sending = { running: () => ({ pid: 9, startedAt: 1500, endedAt: 1900 }) };
+  running.add(sending);
   now = 2000;
   let figures = interval.cut();
   assert.deepEqual(
@@ -98,8 +105,12 @@ test("Interval: busy threads are each run's overlap with the interval, running o
     [
       [7, 0.5],
       [8, 0.8],
+      [9, 0.4],
     ],
   );
+  // Recorded after the cut: nothing more of it counts.
+  running.delete(sending);
+  interval.record(record({ pid: 9, startedAt: 1500, endedAt: 1900 }), false);
   // ...and it ends at 2600: only the 600 ms after the cut count in the next interval.
   now = 2600;
   run = null;
