@@ -51,6 +51,7 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     server.close();
     https?.server.close();
     https?.stop();
+    await telemetry?.close();
     await logs.close();
     return 1;
   }
@@ -65,6 +66,7 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     https?.server.close();
     https?.stop();
     pool.kill();
+    await telemetry?.close();
     await pidFile.remove();
     await logs.close();
     throw error;
@@ -123,6 +125,7 @@ async function openListeners(
   try {
     telemetry = await openTelemetry(config, pool, errorLog);
   } catch (error) {
+    https?.stop();
     if (!isWsgiExpressError(error)) throw error;
     await startupError(config, io, error.message);
     return error.exitCode;
