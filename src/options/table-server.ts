@@ -59,7 +59,7 @@ export const TABLE_SERVER: readonly OptionSpec[] = [
   row("enable-telemetry", "flag", "", "yes", { group: "monitoring" },
     "Serve a live dashboard (charts of requests/s, latency, queueing, threads, CPU, memory, restarts; the slow requests) and Prometheus /metrics on 127.0.0.1:--telemetry-ui-port, from the front end."),
   row("telemetry-ui-port", "integer", "NUMBER", "yes", { group: "monitoring", default: 8888, range: PORT },
-    "Port of the telemetry dashboard and /metrics on 127.0.0.1 (0: any free port, logged)."),
+    "Port of the telemetry dashboard and /metrics on 127.0.0.1 (0: any free port, shown in the banner); it answers only to Host 127.0.0.1, localhost or [::1]."),
   row("telemetry-interval", "number", "SECONDS", "yes", { group: "monitoring", default: 1 },
     "Telemetry sampling interval, at least 0.5: one sample (chart point, datagram) each."),
   row("slow-requests", "number", "SECONDS", "yes", { group: "monitoring" },

@@ -22,6 +22,11 @@ const ASSETS: Record<string, { module: string; type: string }> = {
 
 type Answer = { status: number; type: string; body: string | Buffer };
 
+/** Host names a browser on this machine uses for it. Any other Host is refused: a web
+ *  page whose name its owner re-points at 127.0.0.1 (DNS rebinding) must not read the
+ *  figures and the slow requests' paths through the visitor's browser. */
+const LOCAL_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
+
 export class TelemetryUi {
   private readonly server: Server;
   private readonly assets = new Map<string, Buffer>();
@@ -54,7 +59,9 @@ export class TelemetryUi {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let answer: Answer;
-    if (req.method !== "GET" && req.method !== "HEAD") {
+    if (!LOCAL_HOST.test(req.headers.host ?? "")) {
+      answer = text(403, "forbidden: ask for 127.0.0.1 or localhost\n");
+    } else if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("Allow", "GET, HEAD");
       answer = text(405, "method not allowed\n");
     } else {

@@ -88,6 +88,11 @@ test("--enable-telemetry: /metrics and ?format=prometheus count the requests; a 
   assert.match(uplot.body.toString(), /uPlot/);
   assert.equal((await request(new URL("nothing", ui).href)).status, 404);
   assert.equal((await request(ui, { method: "POST" })).status, 405);
+  // DNS rebinding: a page under another name pointed at 127.0.0.1 is refused.
+  const rebound = await request(new URL("samples", ui).href, { headers: { Host: "evil.example" } });
+  assert.equal(rebound.status, 403);
+  const local = await request(new URL("samples", ui).href, { headers: { Host: "localhost:1" } });
+  assert.equal(local.status, 200);
 });
 
 test("--telemetry-service unix:PATH: each sample a JSON line on the collector's socket", async (t) => {
