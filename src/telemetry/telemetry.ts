@@ -67,7 +67,8 @@ export class Telemetry {
 
   start(): void {
     this.timer ??= this.deps.timers.setInterval(() => {
-      void this.tick();
+      // A sample that fails (a listener's bug) is lost; the server and later ticks go on.
+      this.tick().catch(() => undefined);
     }, this.settings.intervalSeconds * 1000);
     // The ticks alone never keep the process alive (the listeners do).
     if (typeof this.timer === "object" && "unref" in this.timer) this.timer.unref();
@@ -103,7 +104,7 @@ export class Telemetry {
   /** Cuts the interval and makes its sample; a tick while the last one still reads
    *  /proc waits for it, so samples come out in order. */
   tick(): Promise<Sample> {
-    const previous = this.ticking ?? Promise.resolve(null);
+    const previous = (this.ticking ?? Promise.resolve(null)).catch(() => null);
     const figures = this.interval.cut();
     const pool = this.deps.pool.status();
     const slow = this.newSlow;

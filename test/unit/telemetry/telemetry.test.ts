@@ -154,3 +154,26 @@ test("sampleLine: one JSON object of type sample, newline-terminated", async () 
   const parsed = JSON.parse(line) as { type: string; requests: number };
   assert.deepEqual([parsed.type, parsed.requests], ["sample", 0]);
 });
+
+test("Telemetry: a listener that throws costs that sample, not the next ones", async (t) => {
+  t.mock.timers.enable({ apis: ["setInterval", "Date"], now: 0 });
+  const telemetry = mockTelemetry(
+    () => pool([]),
+    () => null,
+  );
+  let calls = 0;
+  telemetry.onSample(() => {
+    calls += 1;
+    if (calls === 1) throw new Error("a listener's bug");
+  });
+  telemetry.start();
+  t.after(() => {
+    telemetry.stop();
+  });
+  t.mock.timers.tick(1000);
+  await settle();
+  t.mock.timers.tick(1000);
+  await settle();
+  assert.equal(calls, 2);
+  assert.equal(telemetry.samplesSince(0).length, 2);
+});
