@@ -3,7 +3,8 @@
  * machine's waits do not count): a trace begun, attached, left and closed, and its
  * record counted (front-door/request-trace.ts, src/telemetry/), against only the
  * EventEmitter a response is. Compare with the front end's CPU per hello request.
- * Usage: node dist/bench/telemetry-cost.js
+ * Usage: node dist/bench/telemetry-cost.js (1.1-1.4 us on the 2-core CI machine, against
+ * ~170 us of front-end CPU per hello request: the figures are in its commit message).
  */
 import { EventEmitter } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
