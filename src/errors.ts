@@ -23,6 +23,7 @@ export const ERRORS = {
   WSGIX_ERR_COVERAGE: { exitCode: 2, summary: "--enable-coverage without coverage.py" },
   WSGIX_ERR_PASTE_DEPLOY: { exitCode: 2, summary: "--application-type paste without PasteDeploy" },
   WSGIX_ERR_PYTHON_FEATURE: { exitCode: 2, summary: "the Python lacks what an option needs" },
+  WSGIX_ERR_TELEMETRY_PORT: { exitCode: 1, summary: "the telemetry dashboard cannot listen" },
   WSGIX_ERR_REPLAY: { exitCode: 1, summary: "replay could not reach the server" },
   WSGIX_ERR_INTERNAL: { exitCode: 1, summary: "a bug: an unexpected failure" },
 } as const satisfies Record<string, { readonly exitCode: number; readonly summary: string }>;

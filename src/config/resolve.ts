@@ -14,7 +14,7 @@ import { resolveClients } from "./resolve-clients.js";
 import { debugDaemonOverrides, resolveDebug } from "./resolve-debug.js";
 import { resolveDaemons, resolveSocketBuffers } from "./resolve-daemons.js";
 import { resolveDaemonEnvironment, resolveRequestEnviron } from "./resolve-environ.js";
-import { resolveHealth } from "./resolve-health.js";
+import { resolveMonitoring } from "./resolve-telemetry.js";
 import { resolveHttp } from "./resolve-http.js";
 import { resolveListen } from "./resolve-listen.js";
 import { resolveLogging } from "./resolve-logging.js";
@@ -78,7 +78,7 @@ export async function resolveConfig(
     logging,
     site,
     tls,
-    ...{ health: resolveHealth(options), auth: resolveAuth(options, listen, context) },
+    ...{ auth: resolveAuth(options, listen, context), ...resolveMonitoring(options) },
     serverRoot,
     socketDirectory,
     pidFile: processSettings.pidFile,

@@ -9,6 +9,7 @@ import type { ErrorLogItem } from "./error-log-format.js";
 import type { SiteFeatures } from "./resolve-site-features.js";
 import type { HealthConfig } from "./resolve-health.js";
 import type { ReverseProxyConfig } from "./resolve-proxy-routes.js";
+import type { TelemetryConfig } from "./resolve-telemetry.js";
 import type { ClientConfig, HttpConfig, ProxyConfig, TlsConfig } from "./front-end-config.js";
 
 export type { AuthConfig } from "./auth-config.js";
@@ -45,6 +46,8 @@ export interface ServerConfig {
   readonly health: HealthConfig;
   /** The host access and authentication scripts (src/auth/). */
   readonly auth: AuthConfig;
+  /** The dashboard, /metrics, samples to a collector, slow requests (src/telemetry/). */
+  readonly telemetry: TelemetryConfig;
 
   /** `--server-root`, absolute; created if missing. */
   readonly serverRoot: string;

@@ -12,16 +12,17 @@ import type {
   BodySink,
   SessionEvents,
   SessionRequest,
+  SessionTiming,
 } from "../exchange/backend.js";
-import { baseOf } from "../exchange/environ.js";
 import { FrameType, type Frame } from "../protocol/frames.js";
-import { decodeErrorMessage, decodeResponseHead, encodeRequestHead } from "../protocol/messages.js";
+import { decodeErrorMessage, decodeResponseHead } from "../protocol/messages.js";
 import type { PendingRequest } from "./pending-request.js";
 import { holdPiece } from "./read-buffer-pool.js";
+import { sessionTiming } from "./request-frames.js";
 import {
   BODY_ABORT,
   BODY_END,
-  baseFrame,
+  headFrames,
   bodyFileFrame,
   wholeBodyFrames,
   writeBodyFrames,
@@ -45,6 +46,12 @@ export interface SessionContext extends SessionClock {
 
 export class DaemonSession implements PendingRequest, BackendSession, BodySink {
   readonly queuedAt: number;
+  /** When it was queued (s since the epoch, mod_wsgi.queue_start): from its arrival to
+   *  here (a body read ahead, the site's checks) is request_metrics()' server time. */
+  readonly queueStart: number;
+  /** The thread that took it and when (its `since`: thread-dispatcher.ts), for telemetry. */
+  private ranOn: WorkerChannel | null = null;
+  private startedAt = 0;
   waitingForClient = false;
   private channel: WorkerChannel | null = null;
   /** Written ahead to a busy thread's channel, not yet running (dispatch-ahead.ts). */
@@ -60,6 +67,7 @@ export class DaemonSession implements PendingRequest, BackendSession, BodySink {
     private readonly context: SessionContext,
   ) {
     this.queuedAt = context.now();
+    this.queueStart = Date.now() / 1000;
     this.timers = new SessionTimers<WorkerChannel>(
       context,
       () => this.waitingForClient,
@@ -114,7 +122,8 @@ export class DaemonSession implements PendingRequest, BackendSession, BodySink {
 
   /** The pool made this the channel's current request: it is written and runs now. */
   start(channel: WorkerChannel): void {
-    this.channel = channel;
+    this.channel = this.ranOn = channel;
+    this.startedAt = channel.since;
     this.timers.arm(channel);
     if (!this.send(channel)) this.onEnd(null);
   }
@@ -131,7 +140,14 @@ export class DaemonSession implements PendingRequest, BackendSession, BodySink {
   /** Written ahead, it is now the channel's current request: its deadlines start. */
   promoted(channel: WorkerChannel): void {
     this.ahead = false;
+    this.ranOn = channel;
+    this.startedAt = channel.since;
     this.timers.arm(channel);
+  }
+
+  /** Where and when it ran: read only by telemetry, after the request. */
+  get timing(): SessionTiming {
+    return sessionTiming(this.queueStart, this.queuedAt, this.ranOn, this.startedAt);
   }
 
   recalled(): void {
@@ -145,7 +161,7 @@ export class DaemonSession implements PendingRequest, BackendSession, BodySink {
   private send(channel: WorkerChannel): boolean {
     let head: Buffer[];
     try {
-      head = this.encodeHead(channel);
+      head = headFrames(channel, this.request, this.queueStart);
     } catch (error) {
       this.events.unsendable(`request ${this.uri}: ${String(error)}`);
       return false;
@@ -160,21 +176,6 @@ export class DaemonSession implements PendingRequest, BackendSession, BodySink {
     channel.write(...head);
     if (!this.request.expectContinue) this.request.streamBody();
     return true;
-  }
-
-  /** REQUEST_HEAD, preceded by its ENVIRON_BASE the first time this connection needs it. */
-  private encodeHead(channel: WorkerChannel): Buffer[] {
-    const { environ, id, requestStart, expectContinue } = this.request;
-    const base = baseOf(environ);
-    const head = encodeRequestHead({
-      id,
-      base: base.id,
-      environ,
-      requestStart,
-      queueStart: requestStart,
-      expectContinue,
-    });
-    return channel.needsBase(base.id) ? [baseFrame(base), head] : [head];
   }
 
   sendBody(chunk: Buffer): boolean {

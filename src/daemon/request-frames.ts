@@ -1,6 +1,7 @@
-/** The frames a request's body and environ base travel in to a daemon thread. */
+/** The frames a request's head, body and environ base travel in to a daemon thread. */
 import type { SpooledBody } from "../buffering/request-spool.js";
-import type { EnvironBase } from "../exchange/environ.js";
+import type { SessionRequest, SessionTiming } from "../exchange/backend.js";
+import { baseOf, type EnvironBase } from "../exchange/environ.js";
 import {
   MAX_BODY_FRAME,
   FrameType,
@@ -8,7 +9,7 @@ import {
   encodeFrame,
   encodeHeader,
 } from "../protocol/frames.js";
-import { encodeEnvironBase } from "../protocol/messages.js";
+import { encodeEnvironBase, encodeRequestHead } from "../protocol/messages.js";
 import { procPath } from "./body-file-probe.js";
 import type { WorkerChannel } from "./worker-channel.js";
 
@@ -52,4 +53,38 @@ export function baseFrame(base: EnvironBase): Buffer {
     baseFrames.set(base, frame);
   }
   return frame;
+}
+
+/** REQUEST_HEAD, preceded by its ENVIRON_BASE the first time this connection needs it. */
+export function headFrames(
+  channel: WorkerChannel,
+  { environ, id, requestStart, expectContinue }: SessionRequest,
+  queueStart: number,
+): Buffer[] {
+  const base = baseOf(environ);
+  const head = encodeRequestHead({
+    id,
+    base: base.id,
+    environ,
+    requestStart,
+    queueStart,
+    expectContinue,
+  });
+  return channel.needsBase(base.id) ? [baseFrame(base), head] : [head];
+}
+
+/** Where and when a session ran (BackendSession.timing). */
+export function sessionTiming(
+  queueStart: number,
+  queuedAt: number,
+  ran: WorkerChannel | null,
+  startedAt: number,
+): SessionTiming {
+  return {
+    queueStart,
+    queuedAt,
+    startedAt: ran === null ? null : startedAt,
+    pid: ran?.pid ?? null,
+    thread: ran?.thread ?? null,
+  };
 }

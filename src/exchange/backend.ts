@@ -99,6 +99,21 @@ export interface BackendSession {
   /** The client went away, or the front end answered for the app: the backend drops
    *  (or never starts) the request, and any further output of it. */
   cancel(clientGone: boolean): void;
+  /** Where and when the request ran: read by telemetry once it is over, never on the
+   *  request path. */
+  readonly timing: SessionTiming;
+}
+
+/** A request's phases as the backend saw them (monotonic times: ms, performance.now). */
+export interface SessionTiming {
+  /** When it was queued, in seconds since the epoch (mod_wsgi.queue_start). */
+  readonly queueStart: number;
+  readonly queuedAt: number;
+  /** When a thread took it; null when none did. */
+  readonly startedAt: number | null;
+  /** The process and thread that ran it; null when none did. */
+  readonly pid: number | null;
+  readonly thread: number | null;
 }
 
 /** Opens sessions: one backend serves every request of a server. */

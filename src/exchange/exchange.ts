@@ -14,6 +14,7 @@ import type {
   BackendSession,
   SessionEvents,
   SessionRequest,
+  SessionTiming,
 } from "./backend.js";
 import { BodyForwarder, type BodyOwner } from "./body-forwarder.js";
 import type { Environ } from "./environ.js";
@@ -60,6 +61,11 @@ export class Exchange implements SessionRequest, SessionEvents, RelayOwner, Body
       this.relay.closed();
       this.onClientClose();
     });
+  }
+
+  /** Where and when the backend ran it (telemetry). */
+  get timing(): SessionTiming {
+    return this.session.timing;
   }
 
   /** Hands the request to the backend, with a body read before dispatch if any. */

@@ -8,6 +8,7 @@ import type { Backend } from "../exchange/backend.js";
 import { Exchange, type ExchangeContext } from "../exchange/exchange.js";
 import { bodyHook } from "../http/listener.js";
 import type { ReadyBody } from "./body-strategy.js";
+import type { RequestTracer } from "./request-trace.js";
 
 /**
  * What the app-bound stages know of one request. A class, not an object literal: V8
@@ -39,9 +40,12 @@ export function admitToBackend(
   { req, res, id, start }: AppRequest,
   environ: Record<string, string>,
   how: AppBound,
+  /** Telemetry's view of the request; null when telemetry is off. */
+  tracer: RequestTracer | null,
 ): void {
   admission.admit(res, (leave) => {
     if (res.writableEnded || req.socket.destroyed) return;
+    const trace = tracer?.begin(req, res, start, leave) ?? null;
     const exchange = new Exchange(
       req,
       res,
@@ -51,8 +55,9 @@ export function admitToBackend(
       how.expectContinue,
       how.context,
       backend,
-      leave,
+      trace === null ? leave : trace.leave,
     );
+    trace?.attach(exchange);
     const hook = bodyHook(req);
     if (hook) hook.bodyFailed = (status) => exchange.clientBodyFailed(status);
     exchange.run(how.body);

@@ -42,6 +42,7 @@ import {
   isRedirected,
   runCgiResource,
 } from "./resource-route.js";
+import type { RequestTracer } from "./request-trace.js";
 import { ServerStatus } from "./server-status.js";
 
 export class FrontDoor {
@@ -67,7 +68,11 @@ export class FrontDoor {
     private readonly secure: SecureSite | null,
     /** --liveness-path, --readiness-path and --server-status: answered before anything
      *  else. */
-    private readonly own: { health: HealthChecks; status: ServerStatus | null },
+    private readonly own: {
+      health: HealthChecks;
+      status: ServerStatus | null;
+      tracer: RequestTracer | null;
+    },
   ) {
     this.site = new Site(
       config,
@@ -262,6 +267,6 @@ export class FrontDoor {
   }
 
   private admit(request: AppRequest, environ: Record<string, string>, how: AppBound): void {
-    admitToBackend(this.admission, this.backend, request, environ, how);
+    admitToBackend(this.admission, this.backend, request, environ, how, this.own.tracer);
   }
 }

@@ -15,6 +15,8 @@ import type { SecureSite } from "./secure-site.js";
 import { ServerStatus } from "./server-status.js";
 
 import { FrontDoor } from "./front-door.js";
+import { RequestTracer } from "./request-trace.js";
+import type { Telemetry } from "../telemetry/telemetry.js";
 
 export function createFrontEnd(
   config: ServerConfig,
@@ -23,12 +25,17 @@ export function createFrontEnd(
   accessLog: AccessLog | null,
   /** The HTTPS listener (an https.Server) and its rules, served by the same door. */
   https: { server: Server; site: SecureSite } | null = null,
+  /** Telemetry (--enable-telemetry, --telemetry-service, --server-status); null: off. */
+  telemetry: Telemetry | null = null,
 ): Server {
   const health = new HealthChecks(config.health, () => pool.appReady);
-  const status = config.health.serverStatus ? new ServerStatus(pool) : null;
+  const metrics = telemetry?.metrics ?? null;
+  const status = config.health.serverStatus ? new ServerStatus(pool, metrics) : null;
+  const tracer = telemetry && new RequestTracer(telemetry, config.telemetry);
   const door = new FrontDoor(config, pool, errorLog, accessLog, https?.site ?? null, {
     health,
     status,
+    tracer,
   });
   const handle: RequestHandler = (req, res, expectContinue) => {
     door.handle(req, res, expectContinue);

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PoolStatus } from "../daemon/pool.js";
 import { countBody } from "../http/access-log.js";
 import { traffic } from "../http/traffic.js";
+import type { PromMetrics } from "../telemetry/prometheus.js";
 import { autoText, htmlPage, statusFigures } from "./status-page.js";
 
 export const STATUS_PATH = "/server-status";
@@ -28,11 +29,24 @@ export function wantsAuto(url: string): boolean {
     .some((word) => word.toLowerCase() === "auto");
 }
 
+/** The value of `name=value` among the query's &-separated words; null when absent. */
+export function queryValue(url: string, name: string): string | null {
+  const query = url.indexOf("?");
+  if (query === -1) return null;
+  for (const word of url.slice(query + 1).split("&")) {
+    const [key, value] = word.split("=", 2);
+    if (key === name) return value ?? "";
+  }
+  return null;
+}
+
 export class ServerStatus {
   private readonly startedAt: number;
 
   constructor(
     private readonly pool: { status(): PoolStatus },
+    /** ?format=prometheus: telemetry's figures (src/telemetry/prometheus.ts). */
+    private readonly metrics: PromMetrics | null = null,
     /** Monotonic milliseconds (performance.now), passed in for tests. */
     private readonly now: () => number = () => performance.now(),
   ) {
@@ -51,6 +65,17 @@ export class ServerStatus {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.setHeader("Allow", "GET, HEAD");
       send(req, res, 405, "text/plain; charset=utf-8", "method not allowed\n");
+      return true;
+    }
+    if (this.metrics !== null && queryValue(url, "format") === "prometheus") {
+      this.metrics.exposition().then(
+        ({ text, type }) => {
+          send(req, res, 200, type, text);
+        },
+        () => {
+          send(req, res, 500, "text/plain; charset=utf-8", "metrics failed\n");
+        },
+      );
       return true;
     }
     const uptime = Math.floor((this.now() - this.startedAt) / 1000);

@@ -14,6 +14,8 @@ export interface BannerFacts {
   readonly port: number;
   /** `https://<server-name>:<port>/` with --https-port, else null. */
   readonly httpsUrl?: string | null;
+  /** `http://127.0.0.1:<port>/` with --enable-telemetry (the port bound), else null. */
+  readonly telemetryUrl?: string | null;
   readonly errorLog: string;
   readonly accessLog: string | null;
   readonly app: AppStatus | null;
@@ -30,6 +32,7 @@ export function formatBanner(config: ServerConfig, facts: BannerFacts): string {
   const rows: Row[] = [
     ["Server URL", serverUrl(config, facts.port)],
     ...(facts.httpsUrl ? [["Server URL (HTTPS)", facts.httpsUrl] as const] : []),
+    ...(facts.telemetryUrl ? [["Telemetry UI", facts.telemetryUrl] as const] : []),
     ["Server Root", config.serverRoot],
     ["Error Log File", `${facts.errorLog} (${config.logging.logLevel})`],
     ...outputRows(config, facts),

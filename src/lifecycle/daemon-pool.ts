@@ -38,6 +38,8 @@ export class SupervisedDaemonPool implements DaemonPool {
   private bodyFileProbe: BodyFileProbe | null = null;
   /** Called instead of a respawn when a daemon must not be restarted (EXIT_PRIVILEGES). */
   onFatal: (message: string) => void = () => undefined;
+  /** A process is replaced, for `reason` (a recycle reason, or "exit": it died unasked). */
+  onRestart: (pid: number, reason: string) => void = () => undefined;
   private readonly now: () => number;
   private environment: Readonly<Record<string, string>> = {};
 
@@ -70,6 +72,9 @@ export class SupervisedDaemonPool implements DaemonPool {
       readRss,
       onFatal: (message) => {
         this.onFatal(message);
+      },
+      onRestart: (pid, reason) => {
+        this.onRestart(pid, reason);
       },
     }));
   }

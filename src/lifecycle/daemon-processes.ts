@@ -30,6 +30,8 @@ export interface ProcessHooks {
   /** A process was started (the supervisor watches its start-up). */
   started(daemon: DaemonProcess): void;
   exited(daemon: DaemonProcess, code: number | null, signal: string | null): void;
+  /** A replacement is being started for `daemon`, for `reason` (telemetry). */
+  replaced?(daemon: DaemonProcess, reason: string): void;
 }
 
 export class DaemonProcesses implements SupervisedPool {
@@ -127,6 +129,7 @@ export class DaemonProcesses implements SupervisedPool {
   recycle(daemon: DaemonProcess, reason: string, drainSeconds?: number): void {
     if (this.shuttingDown) return;
     if (!daemon.retire(reason, drainSeconds ?? this.config.daemons.gracefulTimeout)) return;
+    this.hooks.replaced?.(daemon, reason);
     const why = REASON_OPTION[reason] ?? reason;
     this.log.notice(`recycling daemon process ${daemon.pid} (${why}): starting its replacement`);
     if (!this.slots.isCurrent(daemon)) return;

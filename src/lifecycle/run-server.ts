@@ -16,6 +16,7 @@ import { formatBanner } from "./banner.js";
 import { rootWarnings } from "./root-warning.js";
 import { SupervisedDaemonPool } from "./daemon-pool.js";
 import { createFrontEnd } from "../front-door/front-end.js";
+import { openTelemetry, type RunningTelemetry } from "./telemetry-setup.js";
 import { startDraining } from "../front-door/health.js";
 import { ServiceSupervisor } from "../service/services.js";
 import { fatalFailure, startupOutput, writePidFile, type PidFile } from "./lifecycle-files.js";
@@ -46,7 +47,7 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     await logs.close();
     return opened;
   }
-  const { server, https, pool } = opened;
+  const { server, https, pool, telemetry } = opened;
   let pidFile: PidFile;
   try {
     pidFile = await writePidFile(config.pidFile);
@@ -56,11 +57,12 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     server.close();
     https?.server.close();
     https?.stop();
+    await telemetry?.close();
     await logs.close();
     return 1;
   }
   try {
-    return await serve(config, io, { server, https, pool, logs, errorLog, pidFile });
+    return await serve(config, io, { server, https, pool, telemetry, logs, errorLog, pidFile });
   } catch (error) {
     // A failure no step expected must not leave the process listening for ever: what
     // keeps it alive is closed, then main reports it as an internal error.
@@ -70,6 +72,7 @@ export async function runServer(config: ServerConfig, io: CliIo): Promise<number
     https?.server.close();
     https?.stop();
     pool.kill();
+    await telemetry?.close();
     await pidFile.remove();
     await logs.close();
     throw error;
@@ -103,6 +106,7 @@ interface Listening {
   readonly server: Server;
   readonly https: HttpsListener | null;
   readonly pool: SupervisedDaemonPool;
+  readonly telemetry: RunningTelemetry | null;
 }
 
 /** The front end on its listeners (HTTP, and HTTPS with --https-port), with the daemon
@@ -123,7 +127,16 @@ async function openListeners(
     return error.exitCode;
   }
   const pool = new SupervisedDaemonPool(config, errorLog);
-  const server = createFrontEnd(config, pool, errorLog, accessLog, https);
+  let telemetry: RunningTelemetry | null;
+  try {
+    telemetry = await openTelemetry(config, pool, errorLog);
+  } catch (error) {
+    https?.stop();
+    if (!isWsgiExpressError(error)) throw error;
+    await startupError(config, io, error.message);
+    return error.exitCode;
+  }
+  const server = createFrontEnd(config, pool, errorLog, accessLog, https, telemetry?.telemetry);
   let port = config.listen.port;
   try {
     await listen(server, config);
@@ -134,11 +147,12 @@ async function openListeners(
   } catch (error) {
     server.close();
     https?.stop();
+    await telemetry?.close();
     const where = `${config.listen.host ?? "*"}:${port}`;
     await startupError(config, io, `cannot listen on ${where}: ${(error as Error).message}`);
     return 1;
   }
-  return { server, https, pool };
+  return { server, https, pool, telemetry };
 }
 
 interface Running extends Listening {
@@ -169,6 +183,7 @@ async function serve(config: ServerConfig, io: CliIo, running: Running): Promise
     formatBanner(config, {
       port,
       httpsUrl: https && `https://${config.listen.serverName}:${https.site.boundPort}/`,
+      telemetryUrl: running.telemetry?.uiUrl ?? null,
       errorLog: logs.errorPath,
       accessLog: logs.accessPath,
       app: pool.appStatus,
@@ -184,6 +199,7 @@ async function serve(config: ServerConfig, io: CliIo, running: Running): Promise
     io.stderr.write(`wsgi-express: error: ${fatal.message}; stopping the server\n`);
   }
   await shutDown(config, running, { stop, services, fatal: fatal.message !== null });
+  await running.telemetry?.close();
   await pidFile.remove();
   stop.dispose();
   stopRestarts();

@@ -21,7 +21,10 @@ export function superviseDaemons(
   log: ErrorLog,
   /** Starts the child for slot `index` (0-based). */
   launch: (index: number) => DaemonChild,
-  options: SupervisorOptions,
+  options: SupervisorOptions & {
+    /** A process is replaced, for `reason` (a recycle reason, or "exit": it died unasked). */
+    readonly onRestart?: (pid: number, reason: string) => void;
+  },
 ): Supervision {
   // The callbacks run only once all three exist.
   const parts = {} as { processes: DaemonProcesses; supervisor: Supervisor };
@@ -49,7 +52,13 @@ export function superviseDaemons(
         parts.supervisor.watchStartup(daemon);
       },
       exited: (daemon, code, signal) => {
+        if (!parts.processes.stopping && daemon.retiring === null) {
+          options.onRestart?.(daemon.pid, "exit");
+        }
         parts.supervisor.post({ type: "exit", daemon, code, signal });
+      },
+      replaced: (daemon, reason) => {
+        options.onRestart?.(daemon.pid, reason);
       },
     },
     options.timers,

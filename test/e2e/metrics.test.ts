@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { ROOT, app, eventually, request, startServer } from "./harness.js";
 
@@ -202,4 +203,27 @@ test("a service script reads mod_wsgi's metrics for its own process", async (t) 
   assert.ok(own);
   assert.deepEqual(own.workers, []);
   assert.equal(own.pid, report.pid);
+});
+
+test("mod_wsgi.queue_start is when the request was queued: a body read ahead counts as server time", async (t) => {
+  const server = await startServer([app("environ.wsgi")]);
+  t.after(() => server.stop());
+  // The headers now, the body 300 ms later: the front end reads it before queueing.
+  const socket = connect(server.port, "127.0.0.1");
+  t.after(() => socket.destroy());
+  const chunks: Buffer[] = [];
+  socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise((resolve) => socket.on("end", resolve));
+  socket.write(
+    "POST /e HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\nConnection: close\r\n\r\n",
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  socket.write("body");
+  await ended;
+  const text = Buffer.concat(chunks).toString();
+  const environ = JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4)) as Record<string, number>;
+  const requestStart = environ["mod_wsgi.request_start"] ?? 0;
+  const queueStart = environ["mod_wsgi.queue_start"] ?? 0;
+  assert.ok(queueStart - requestStart >= 0.25, `${String(requestStart)} -> ${String(queueStart)}`);
+  assert.ok(queueStart - requestStart < 30);
 });

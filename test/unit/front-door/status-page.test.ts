@@ -8,7 +8,7 @@ import {
   humanDuration,
   statusFigures,
 } from "../../../src/front-door/status-page.js";
-import { wantsAuto } from "../../../src/front-door/server-status.js";
+import { queryValue, wantsAuto } from "../../../src/front-door/server-status.js";
 
 const idle = (thread: number) => ({ thread, request: null, busyMs: 0 });
 const busy = (thread: number, request: string, busyMs: number) => ({ thread, request, busyMs });
@@ -102,4 +102,12 @@ test("?auto is one of the query's &-separated words", () => {
   assert.equal(wantsAuto("/server-status?AUTO"), true);
   assert.equal(wantsAuto("/server-status"), false);
   assert.equal(wantsAuto("/server-status?automatic"), false);
+});
+
+test("?format=prometheus: a name=value word of the query", () => {
+  assert.equal(queryValue("/server-status?format=prometheus", "format"), "prometheus");
+  assert.equal(queryValue("/server-status?auto&format=prometheus", "format"), "prometheus");
+  assert.equal(queryValue("/server-status?format", "format"), "");
+  assert.equal(queryValue("/server-status?formats=x", "format"), null);
+  assert.equal(queryValue("/server-status", "format"), null);
 });
