@@ -17,6 +17,7 @@ import { setupBanner } from "../setup/setup-banner.js";
 import { writeServerRoot, type SetupInputs } from "../setup/write-server-root.js";
 import type { CliIo } from "../cli-io.js";
 import { runServer } from "../lifecycle/run-server.js";
+import { runEmbedded } from "../embedded/primary.js";
 import { makeDirectory, prepareDirectories, type MakeDirectory } from "./prepare-directories.js";
 import type { MainIo } from "./main-io.js";
 import { replayCommand } from "./replay-command.js";
@@ -78,7 +79,8 @@ export function defaultDeps(): MainDeps {
     // process.getuid does not exist on Windows.
     uid: process.getuid?.() ?? 0,
     pid: process.pid,
-    runServer,
+    runServer: (config, io) =>
+      config.daemons.embedded ? runEmbedded(config, io) : runServer(config, io),
   };
 }
 

@@ -138,6 +138,9 @@ export interface DaemonConfig {
    *  VIRTUAL_ENV's python, else python3 from PATH; probed once at start-up. */
   readonly python: PythonInfo;
   readonly processes: number;
+  /** --embedded-mode: the app runs in the front end's own worker processes, not in
+   *  daemons (docs/embedded-mode.md); mod_wsgi.process_group is then ''. */
+  readonly embedded: boolean;
   /** True when `--processes` was given at all (mod_wsgi's wsgi.multiprocess rule). */
   readonly multiprocess: boolean;
   readonly threads: number;

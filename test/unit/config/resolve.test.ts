@@ -37,6 +37,7 @@ test("defaults are mod_wsgi-express's", async () => {
       python: null,
       environment: null,
       processes: 1,
+      embedded: false,
       multiprocess: false,
       threads: 5,
       maximumRequests: 0,

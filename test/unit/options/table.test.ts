@@ -120,6 +120,7 @@ const IMPLEMENTED = [
   "allow-localhost",
   "map-head-to-get",
   "document-root",
+  "embedded-mode",
   "directory-index",
   "directory-listing",
   "url-alias",
