@@ -18,6 +18,7 @@ import { writeServerRoot, type SetupInputs } from "../setup/write-server-root.js
 import type { CliIo } from "../cli-io.js";
 import { runServer } from "../lifecycle/run-server.js";
 import { runEmbedded } from "../embedded/primary.js";
+import { buildEmbeddedCommand } from "../embedded/build-command.js";
 import { makeDirectory, prepareDirectories, type MakeDirectory } from "./prepare-directories.js";
 import type { MainIo } from "./main-io.js";
 import { replayCommand } from "./replay-command.js";
@@ -108,6 +109,7 @@ export async function execute(
 ): Promise<number> {
   const use = { ...defaultDeps(), ...deps };
   if (argv[0] === "replay") return replayCommand(argv.slice(1), io);
+  if (argv[0] === "build-embedded") return buildEmbeddedCommand(argv.slice(1), io);
   // Commander's `help COMMAND` knows only its own commands; replay is ours.
   if (argv[0] === "help" && argv[1] === "replay") return replayCommand(["--help"], io);
   const parsed = parseCommandLine(argv, io);

@@ -17,7 +17,7 @@ import {
 } from "../../src/embedded/build.js";
 import { loadAddon } from "../../src/embedded/addon.js";
 import { isWsgiExpressError } from "../../src/errors.js";
-import { tempDir } from "./harness.js";
+import { ROOT, runCli, startServer, tempDir } from "./harness.js";
 
 function environment(env: Record<string, string>, said: string[] = []): BuildEnvironment {
   return {
@@ -100,4 +100,41 @@ test("no Node-API headers: one clear error", async () => {
     error.message,
     /no Node-API headers \(node_api\.h\) beside \/nonexistent\/bin\/node/,
   );
+});
+
+test("wsgi-express build-embedded builds ahead of the first start, then reuses", async () => {
+  const env = { ...process.env, XDG_CACHE_HOME: tempDir() };
+  const first = await runCli(["build-embedded"], { env });
+  assert.equal(first.status, 0);
+  assert.match(first.stderr, /building the embedded-mode addon/);
+  const path = first.stdout.trim();
+  assert.ok(existsSync(path));
+  const second = await runCli(["build-embedded"], { env });
+  assert.equal(second.status, 0);
+  assert.equal(second.stderr, "");
+  assert.equal(second.stdout.trim(), path);
+  const missing = await runCli(["build-embedded"], {
+    env: { ...env, XDG_CACHE_HOME: tempDir(), CC: "/nonexistent/cc" },
+  });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /^wsgi-express: error: --embedded-mode: no C compiler/m);
+  const usage = await runCli(["build-embedded", "--help"], { env });
+  assert.equal(usage.status, 0);
+  assert.match(usage.stdout, /^Usage: wsgi-express build-embedded/);
+  assert.equal((await runCli(["build-embedded", "extra"], { env })).status, 2);
+});
+
+test("--embedded-mode without a compiler: one line, exit 1, and daemon mode unaffected", async () => {
+  const env = { ...process.env, XDG_CACHE_HOME: tempDir(), CC: "/nonexistent/cc" };
+  const hello = join(ROOT, "test", "fixtures", "apps", "hello.wsgi");
+  const args = ["start-server", hello, "--host", "127.0.0.1", "--port", "0"];
+  const refused = await runCli([...args, "--embedded-mode", "--server-root", tempDir()], { env });
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /wsgi-express: error: --embedded-mode: no C compiler/);
+  const daemon = await startServer([hello], { env });
+  try {
+    assert.match(daemon.banner(), /^Operating Mode\s*: daemon$/m);
+  } finally {
+    await daemon.stop();
+  }
 });
