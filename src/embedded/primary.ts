@@ -75,7 +75,7 @@ export async function runEmbedded(config: ServerConfig, io: CliIo): Promise<numb
     systemTimers,
   );
   const stop = waitForStopSignal();
-  const started = await workers.start();
+  const started = await workers.start(config.daemons.startupTimeout * 1000);
   let status = 1;
   if (typeof started === "string") {
     await workers.stop(config.daemons.shutdownTimeout * 1000 + STOP_SLACK_MS);

@@ -52,23 +52,30 @@ export class WorkerSet {
   }
 
   /** Starts every worker; resolves with the first one's report once all are ready, or
-   *  with the message of the first that failed to start. */
-  start(): Promise<Ready | string> {
+   *  with the message of the first that failed to start, or of the wait for them
+   *  passing `timeoutMs` (--startup-timeout; 0: no limit). */
+  start(timeoutMs = 0): Promise<Ready | string> {
     let waiting = this.slots.length;
     let firstReady: Ready | null = null;
     return new Promise((resolve) => {
+      const timer =
+        timeoutMs > 0
+          ? this.timers.setTimeout(() => {
+              this.first?.(
+                `embedded workers did not load the application within --startup-timeout ` +
+                  `(${(timeoutMs / 1000).toString()} s)`,
+              );
+            }, timeoutMs)
+          : undefined;
       this.first = (result) => {
-        if (typeof result === "string") {
+        if (typeof result === "string" || waiting === 1) {
           this.first = null;
-          resolve(result);
+          this.timers.clearTimeout(timer);
+          resolve(typeof result === "string" ? result : (firstReady ?? result));
           return;
         }
         firstReady ??= result;
         waiting -= 1;
-        if (waiting === 0) {
-          this.first = null;
-          resolve(firstReady);
-        }
       };
       this.slots.forEach((_, index) => {
         this.startSlot(index);

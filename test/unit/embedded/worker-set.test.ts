@@ -87,6 +87,17 @@ test("a worker that fails or dies before it is ready fails the start", async () 
   assert.match(message as string, /exited with signal SIGSEGV before it was ready/);
 });
 
+test("workers that do not load the app within the startup timeout fail the start", async () => {
+  const { set, spawned } = fixture(2);
+  const started = set.start(15_000);
+  spawned[0]?.ready();
+  mock.timers.tick(15_000);
+  const result = await started;
+  assert.equal(typeof result, "string");
+  assert.match(result as string, /did not load the application within --startup-timeout \(15 s\)/);
+  spawned[1]?.ready();
+});
+
 test("a crash is logged with its signal and replaced, with back-off when quick", async () => {
   const { set, spawned, log } = fixture(2);
   const started = set.start();
