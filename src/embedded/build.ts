@@ -30,6 +30,8 @@ export interface BuildEnvironment {
   /** Told once, before a build starts (it takes a second or two). */
   readonly say: (line: string) => void;
   readonly source?: string;
+  /** The node-api-headers package's include directory (tests: null, none). */
+  readonly packagedHeaders?: string | null;
 }
 
 /** `$XDG_CACHE_HOME/wsgi-express` or `~/.cache/wsgi-express`. */
@@ -49,10 +51,18 @@ export function addonPath(build: BuildEnvironment): string {
 
 /** The directory holding node_api.h: the running node's own headers (installed beside
  *  it by the official tarballs, nvm, Debian's nodejs), else the node-api-headers
- *  package's; null when neither is there. */
-export function nodeApiHeaders(execPath: string): string | null {
+ *  package's (a dependency: the npm registry's `node` package and some distributions'
+ *  node come without headers); null when neither is there. */
+export function nodeApiHeaders(
+  execPath: string,
+  packaged: string | null = packagedHeaders(),
+): string | null {
   const own = join(dirname(execPath), "..", "include", "node");
   if (existsSync(join(own, "node_api.h"))) return own;
+  return packaged;
+}
+
+function packagedHeaders(): string | null {
   try {
     const require = createRequire(import.meta.url);
     const found = dirname(require.resolve("node-api-headers/package.json"));
@@ -67,7 +77,10 @@ export function nodeApiHeaders(execPath: string): string | null {
 export async function ensureAddon(build: BuildEnvironment): Promise<string> {
   const target = addonPath(build);
   if (existsSync(target)) return target;
-  const headers = nodeApiHeaders(build.execPath);
+  const headers =
+    build.packagedHeaders === undefined
+      ? nodeApiHeaders(build.execPath)
+      : nodeApiHeaders(build.execPath, build.packagedHeaders);
   if (headers === null) {
     throw new WsgiExpressError(
       "WSGIX_ERR_EMBEDDED_BUILD",

@@ -87,13 +87,29 @@ test("a compiler that fails: its first lines in the error", async () => {
   assert.match(error.message, /'false' failed: no output/);
 });
 
-test("no Node-API headers: one clear error", async () => {
-  assert.equal(nodeApiHeaders("/nonexistent/bin/node"), null);
+test("headers: node's own, else the node-api-headers package's", () => {
+  assert.ok(existsSync(join(nodeApiHeaders(process.execPath) ?? "", "node_api.h")));
+  const packaged = nodeApiHeaders("/nonexistent/bin/node");
+  assert.match(packaged ?? "", /node-api-headers\/include$/);
+  assert.equal(nodeApiHeaders("/nonexistent/bin/node", null), null);
+});
+
+test("the package's headers build the addon as node's own do", async () => {
+  const packaged = nodeApiHeaders("/nonexistent/bin/node");
   const build = {
     ...environment({ XDG_CACHE_HOME: tempDir() }),
     execPath: "/nonexistent/bin/node",
   };
-  // node-api-headers is not a dependency: without node's own headers there are none.
+  const built = await ensureAddon({ ...build, packagedHeaders: packaged });
+  assert.equal(typeof loadAddon(built).push, "function");
+});
+
+test("no Node-API headers: one clear error", async () => {
+  const build = {
+    packagedHeaders: null,
+    ...environment({ XDG_CACHE_HOME: tempDir() }),
+    execPath: "/nonexistent/bin/node",
+  };
   const error = await failure(build);
   assert.ok(isWsgiExpressError(error));
   assert.match(
