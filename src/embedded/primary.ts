@@ -15,6 +15,7 @@ import { isWsgiExpressError } from "../errors.js";
 import { formatBanner } from "../lifecycle/banner.js";
 import { fatalFailure, startupOutput, writePidFile } from "../lifecycle/lifecycle-files.js";
 import { prepareProcess, StartupError } from "../lifecycle/process-setup.js";
+import { handleRestartSignals } from "../lifecycle/restart-signals.js";
 import { waitForStopSignal, type StopSignal } from "../lifecycle/stop-signal.js";
 import { ErrorLog, type LogSink } from "../log/error-log.js";
 import { openLogs, type OpenLogs } from "../log/log-files.js";
@@ -75,6 +76,12 @@ export async function runEmbedded(config: ServerConfig, io: CliIo): Promise<numb
     systemTimers,
   );
   const stop = waitForStopSignal();
+  // Graceful restarts of the workers are still to come (docs/embedded-mode.md); until
+  // then SIGHUP and SIGUSR1 are logged, rather than ending the primary (node's default
+  // for SIGHUP) and with it every worker.
+  const stopRestarts = handleRestartSignals((signal) => {
+    errorLog.warn(`caught ${signal}: restarting is not supported in embedded mode yet; ignored`);
+  });
   const started = await workers.start(config.daemons.startupTimeout * 1000);
   let status = 1;
   if (typeof started === "string") {
@@ -85,6 +92,7 @@ export async function runEmbedded(config: ServerConfig, io: CliIo): Promise<numb
     status = await serve(config, { workers, errorLog, logs, stop, io }, started);
   }
   stop.dispose();
+  stopRestarts();
   await logs.close();
   return status;
 }

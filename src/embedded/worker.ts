@@ -81,16 +81,28 @@ function start(message: Extract<ToWorker, { type: "start" }>): void {
       send({ type: "ready", port, app: ready.app, python: ready.python });
     },
   );
+  handleSignals(() => {
+    stop(server, pool, config);
+  });
+}
+
+/** SIGTERM, SIGINT or the primary's "stop": `onStop`, once. A terminal's hangup reaches
+ *  the whole process group: the primary decides (and logs) what a restart signal
+ *  means; a worker neither dies of SIGHUP (node's default) nor opens the inspector on
+ *  SIGUSR1. */
+function handleSignals(onStop: () => void): void {
   let stopping = false;
-  const onStop = (): void => {
+  const once = (): void => {
     if (stopping) return;
     stopping = true;
-    stop(server, pool, config);
+    onStop();
   };
-  process.on("SIGTERM", onStop);
-  process.on("SIGINT", onStop);
+  process.on("SIGTERM", once);
+  process.on("SIGINT", once);
+  process.on("SIGHUP", () => undefined);
+  process.on("SIGUSR1", () => undefined);
   process.on("message", (next: ToWorker) => {
-    if (next.type === "stop") onStop();
+    if (next.type === "stop") once();
   });
 }
 

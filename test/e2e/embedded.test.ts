@@ -17,6 +17,12 @@ test("hello: the banner says embedded, and the app answers", async (t) => {
   const response = await request(server.url);
   assert.equal(response.status, 200);
   assert.equal(response.body.toString(), "Hello World!");
+  // SIGHUP (no worker restarts yet) is logged, and does not end the server.
+  server.child.kill("SIGHUP");
+  await eventually(server.errorLog, (log) =>
+    /caught SIGHUP: restarting is not supported/.test(log),
+  );
+  assert.equal((await request(server.url)).status, 200);
 });
 
 test("PEP 3333 environ basics, and mod_wsgi.process_group is ''", async (t) => {
