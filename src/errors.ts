@@ -25,6 +25,9 @@ export const ERRORS = {
   WSGIX_ERR_PYTHON_FEATURE: { exitCode: 2, summary: "the Python lacks what an option needs" },
   WSGIX_ERR_TELEMETRY_PORT: { exitCode: 1, summary: "the telemetry dashboard cannot listen" },
   WSGIX_ERR_REPLAY: { exitCode: 1, summary: "replay could not reach the server" },
+  WSGIX_ERR_EMBEDDED_BUILD: { exitCode: 1, summary: "the embedded-mode addon cannot be built" },
+  WSGIX_ERR_EMBEDDED_PYTHON: { exitCode: 2, summary: "the Python cannot be embedded" },
+  WSGIX_ERR_EMBEDDED_OPTION: { exitCode: 2, summary: "an option does not work in embedded mode" },
   WSGIX_ERR_INTERNAL: { exitCode: 1, summary: "a bug: an unexpected failure" },
 } as const satisfies Record<string, { readonly exitCode: number; readonly summary: string }>;
 

@@ -75,6 +75,20 @@ const wsgiExpress: PeerSpec = {
   }),
 };
 
+/** The same server with --embedded-mode: Python inside the front end's workers (issue
+ *  #25). Two threads a process: the prototype found two beat four there. */
+const wsgiExpressEmbedded: PeerSpec = {
+  ...wsgiExpress,
+  name: "wsgi-express-embedded",
+  label: "wsgi-express --embedded-mode",
+  note: "--embedded-mode --processes 2 --threads 2, venv Python, no access log",
+  launch: (ctx) => {
+    const launched = wsgiExpress.launch(ctx);
+    const args = launched.args.map((arg, i) => (launched.args[i - 1] === "--threads" ? "2" : arg));
+    return { ...launched, args: [...args, "--embedded-mode"] };
+  },
+};
+
 function gunicorn(worker: "sync" | "gthread"): PeerSpec {
   const threads = worker === "gthread" ? ["--threads", "4"] : [];
   return {
@@ -186,6 +200,7 @@ const nodeHello: PeerSpec = {
 
 export const PEERS: readonly PeerSpec[] = [
   wsgiExpress,
+  wsgiExpressEmbedded,
   gunicorn("sync"),
   gunicorn("gthread"),
   uwsgi("http-socket"),

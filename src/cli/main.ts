@@ -19,6 +19,8 @@ import { setupBanner } from "../setup/setup-banner.js";
 import { writeServerRoot, type SetupInputs } from "../setup/write-server-root.js";
 import type { CliIo } from "../cli-io.js";
 import { runServer } from "../lifecycle/run-server.js";
+import { runEmbedded } from "../embedded/primary.js";
+import { buildEmbeddedCommand } from "../embedded/build-command.js";
 import { makeDirectory, prepareDirectories, type MakeDirectory } from "./prepare-directories.js";
 import type { MainIo } from "./main-io.js";
 import { replayCommand } from "./replay-command.js";
@@ -80,7 +82,8 @@ export function defaultDeps(): MainDeps {
     // process.getuid does not exist on Windows.
     uid: process.getuid?.() ?? 0,
     pid: process.pid,
-    runServer,
+    runServer: (config, io) =>
+      config.daemons.embedded ? runEmbedded(config, io) : runServer(config, io),
   };
 }
 
@@ -110,6 +113,7 @@ export async function execute(
 ): Promise<number> {
   const use = { ...defaultDeps(), ...deps };
   if (argv[0] === "replay") return replayCommand(argv.slice(1), io);
+  if (argv[0] === "build-embedded") return buildEmbeddedCommand(argv.slice(1), io);
   // Commander's `help COMMAND` knows only its own commands; replay is ours.
   if (argv[0] === "help" && argv[1] === "replay") return replayCommand(["--help"], io);
   const parsed = parseCommandLine(argv, io);
@@ -117,7 +121,6 @@ export async function execute(
   const config = await resolveConfig(parsed.args, { ...use, env: io.env, cwd: io.cwd });
   prepareDirectories(config, use.makeDirectory);
   warnAbout(io.stderr, "ignoring Apache-only options", config.ignoredOptions);
-  warnAbout(io.stderr, "ignoring options not supported yet", config.plannedOptions);
   // What only a start would have found: the certificate files' contents (configtest too).
   if (config.setupOnly || io.env["WSGI_EXPRESS_CONFIGTEST"] === "1") {
     for (const line of checkTlsFiles(config.tls, readText, new Date())) warn(io.stderr, line);

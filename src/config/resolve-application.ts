@@ -28,7 +28,10 @@ export function resolveApplication(
       .list("python-path")
       .map((path) => existingDirectory("--python-path", path, context)),
     mountPoint: normalizeMountPoint(options.string("mount-point")),
-    processGroup: options.optionalString("process-group") ?? hostAndPort(listen),
+    // mod_wsgi: an application in embedded mode belongs to no process group.
+    processGroup: options.flag("embedded-mode")
+      ? ""
+      : (options.optionalString("process-group") ?? hostAndPort(listen)),
     applicationGroup: resolveApplicationGroup(options.string("application-group")),
   };
 }

@@ -1,4 +1,5 @@
 /** The daemon process pool: its size, recycling and timeouts, interpreter and markers. */
+import { resolveEmbedded } from "./resolve-embedded.js";
 import { optionError } from "../errors.js";
 import type { OptionReader } from "./option-reader.js";
 import { resolveInterpreter } from "./resolve-interpreter.js";
@@ -16,6 +17,7 @@ export function resolveDaemons(
   return {
     python,
     processes: options.optionalNumber("processes") ?? 1,
+    embedded: resolveEmbedded(options),
     // mod_wsgi: wsgi.multiprocess is true whenever --processes is given, even as 1.
     multiprocess: options.given("processes"),
     threads: options.number("threads"),

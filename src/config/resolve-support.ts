@@ -1,18 +1,15 @@
-/** Which of the given options are ignored (Apache-only) or not built yet (planned). */
+/** Which of the given options are ignored (Apache-only). */
 import type { Support } from "../options/spec.js";
 import { findOption } from "../options/table.js";
 
 export interface SupportReport {
   /** Apache-only options given, as `--name`, in command-line order. */
   readonly ignoredOptions: readonly string[];
-  /** Options given that apply without Apache but are not implemented yet. */
-  readonly plannedOptions: readonly string[];
 }
 
 export function resolveSupport(given: readonly string[]): SupportReport {
   return {
     ignoredOptions: withSupport(given, "apache"),
-    plannedOptions: withSupport(given, "planned"),
   };
 }
 

@@ -65,9 +65,6 @@ export interface ServerConfig {
   readonly requestEnviron: readonly (readonly [string, string])[];
   /** Options that mean nothing without Apache and were accepted but ignored. */
   readonly ignoredOptions: readonly string[];
-  /** Options that apply without Apache but are not implemented yet: accepted, ignored,
-   *  and named in one warning line, as `--name`, in command-line order. */
-  readonly plannedOptions: readonly string[];
   /** The debug features (mod_wsgi-express §5). */
   readonly debug: DebugConfig;
 }
@@ -154,6 +151,9 @@ export interface DaemonConfig {
    *  VIRTUAL_ENV's python, else python3 from PATH; probed once at start-up. */
   readonly python: PythonInfo;
   readonly processes: number;
+  /** --embedded-mode: the app runs in the front end's own worker processes, not in
+   *  daemons (docs/embedded-mode.md); mod_wsgi.process_group is then ''. */
+  readonly embedded: boolean;
   /** True when `--processes` was given at all (mod_wsgi's wsgi.multiprocess rule). */
   readonly multiprocess: boolean;
   readonly threads: number;

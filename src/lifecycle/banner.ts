@@ -90,7 +90,7 @@ function capacityRows(config: ServerConfig): Row[] {
   const processes = plural(daemons.processes, "process", "processes");
   const threads = plural(daemons.threads, "thread", "threads");
   const rows: Row[] = [
-    ["Operating Mode", debugMode ? "debug" : "daemon"],
+    ["Operating Mode", debugMode ? "debug" : config.daemons.embedded ? "embedded" : "daemon"],
     ["Request Capacity", `${capacity} (${processes} * ${threads})`],
   ];
   if (!debugMode) {

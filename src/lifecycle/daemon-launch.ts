@@ -64,9 +64,15 @@ export function spawnDaemon(launch: DaemonLaunch, log: ErrorLog): ChildProcess {
 }
 
 function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
+  // The daemon pops this before loading the app, so the app never sees it.
+  return { WSGI_EXPRESS_DAEMON: JSON.stringify(launchSettings(launch)) };
+}
+
+/** The launch settings of python/_wsgi_express/launch.py; embedded mode's too. */
+export function launchSettings(launch: DaemonLaunch): Record<string, unknown> {
   const { config } = launch;
   const { application, daemons } = config;
-  const settings = {
+  return {
     socket: launch.socketPath,
     token: launch.token,
     processIndex: launch.processIndex,
@@ -107,6 +113,4 @@ function launchEnvironment(launch: DaemonLaunch): Record<string, string> {
     recorderDirectory: config.debug.recorderDirectory,
     underGdb: config.debug.gdbExecutable !== null,
   };
-  // The daemon pops this before loading the app, so the app never sees it.
-  return { WSGI_EXPRESS_DAEMON: JSON.stringify(settings) };
 }

@@ -19,7 +19,6 @@ export function describeOption(spec: OptionSpec): string {
 const UNSUPPORTED_MARK: Record<OptionSpec["support"], string> = {
   yes: "",
   apache: "[Apache only; ignored] ",
-  planned: "[not built yet; ignored] ",
 };
 
 /** The row's line in `--help`: marked when the option is accepted but does nothing. */

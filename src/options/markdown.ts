@@ -8,7 +8,6 @@ import { OPTIONS } from "./table.js";
 
 const SUPPORT: Record<Support, string> = {
   yes: "yes",
-  planned: "not yet (accepted, warned about)",
   apache: "Apache only (accepted, ignored)",
 };
 

@@ -71,7 +71,9 @@ export function buildProgram(
     "after",
     "\nAlso:\n  replay DIRECTORY URL            Re-send the requests --enable-recorder saved\n" +
       "                                  in DIRECTORY to URL and report the responses\n" +
-      "                                  that differ (replay --help).",
+      "                                  that differ (replay --help).\n" +
+      "  build-embedded                  Build the --embedded-mode addon into the cache now\n" +
+      "                                  (otherwise its first use builds it).",
   );
   return program;
 }

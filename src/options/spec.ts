@@ -28,9 +28,8 @@ export type OptionKind =
 /**
  * - `yes`: implemented.
  * - `apache`: means something only to Apache; accepted, ignored with one warning.
- * - `planned`: applies without Apache but is not built yet; accepted with one warning.
  */
-export type Support = "yes" | "apache" | "planned";
+export type Support = "yes" | "apache";
 
 export type Pair = readonly [string, string];
 

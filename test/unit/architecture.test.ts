@@ -62,7 +62,18 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   service: ["config", "log", "process"],
   setup: ["config", "lifecycle"],
   docs: ["options"],
-  cli: ["config", "options", "setup", "lifecycle", "debug"],
+  embedded: [
+    "config",
+    "log",
+    "http",
+    "protocol",
+    "front-door",
+    "daemon",
+    "process",
+    "service",
+    "lifecycle",
+  ],
+  cli: ["config", "options", "setup", "lifecycle", "debug", "embedded"],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -44,7 +44,6 @@ test("--enable-telemetry, --telemetry-service, --slow-requests and the option wo
     captureUserAgent: true,
     captureQueryString: true,
   });
-  assert.deepEqual(config.plannedOptions, []);
   const udp = await resolveWith(["--telemetry-service", "udp:127.0.0.1:9125"]);
   assert.deepEqual(udp.telemetry.service, { kind: "udp", host: "127.0.0.1", port: 9125 });
   const udp6 = await resolveWith(["--telemetry-service", "udp:[::1]:9125"]);

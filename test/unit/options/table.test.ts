@@ -138,6 +138,7 @@ const IMPLEMENTED = [
   "allow-localhost",
   "map-head-to-get",
   "document-root",
+  "embedded-mode",
   "directory-index",
   "directory-listing",
   "url-alias",
@@ -343,7 +344,6 @@ test("--help marks each Apache-only option and each one not built yet", () => {
     const mark = {
       yes: /^(?!\[)/,
       apache: /^\[Apache only; ignored\]/,
-      planned: /^\[not built yet; ignored\]/,
     };
     assert.match(after, mark[spec.support], term);
   }

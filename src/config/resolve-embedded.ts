@@ -1,0 +1,42 @@
+/**
+ * --embedded-mode (mod_wsgi-express's meaning): the application runs inside the front
+ * end's own worker processes (docs/embedded-mode.md). The options that cannot work
+ * there yet are refused, each with why, as mod_wsgi-express refuses its daemon-only
+ * options when embedded.
+ */
+import { WsgiExpressError } from "../errors.js";
+import type { OptionReader } from "./option-reader.js";
+
+/** Option -> why it does not work in embedded mode (yet). */
+export const REFUSED_IN_EMBEDDED_MODE: Readonly<Record<string, string>> = {
+  "https-port": "the HTTPS listener is not served by embedded workers yet",
+  user: "the workers are the front end's own processes, which do not change user yet",
+  group: "the workers are the front end's own processes, which do not change group yet",
+  "debug-mode": "debug mode runs one Python process attached to the terminal",
+  "enable-debugger": "it needs debug mode",
+  "enable-coverage": "it needs debug mode",
+  "enable-profiler": "it needs debug mode",
+  "enable-recorder": "it needs debug mode",
+  "enable-gdb": "it runs a daemon process under gdb",
+  "maximum-requests": "embedded workers are not recycled yet",
+  "restart-interval": "embedded workers are not recycled yet",
+  "memory-limit": "embedded workers are not recycled yet",
+  "cpu-time-limit": "embedded workers are not recycled yet",
+  "inactivity-timeout": "embedded workers are not recycled yet",
+  "reload-on-changes": "embedded workers are not recycled yet",
+};
+
+/** Whether embedded mode is on; throws for an option it cannot honour. */
+export function resolveEmbedded(options: OptionReader): boolean {
+  if (!options.flag("embedded-mode")) return false;
+  for (const [name, why] of Object.entries(REFUSED_IN_EMBEDDED_MODE)) {
+    if (options.given(name)) {
+      throw new WsgiExpressError(
+        "WSGIX_ERR_EMBEDDED_OPTION",
+        `--${name}: not available with --embedded-mode: ${why}; leave it out or run ` +
+          "in daemon mode",
+      );
+    }
+  }
+  return true;
+}

@@ -1,0 +1,55 @@
+/** Issue #25: --embedded-mode in the config, and the options it refuses. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { resolveConfig } from "../../../src/config/resolve.js";
+import { OptionReader } from "../../../src/config/option-reader.js";
+import { REFUSED_IN_EMBEDDED_MODE, resolveEmbedded } from "../../../src/config/resolve-embedded.js";
+import { isWsgiExpressError } from "../../../src/errors.js";
+import { fakeContext, parseArgs } from "./fakes.js";
+
+function resolveWith(argv: string[]) {
+  const context = fakeContext();
+  return resolveConfig(parseArgs(["start-server", ...argv], context.env), context);
+}
+
+test("--embedded-mode: embedded, and the application is in no process group", async () => {
+  const config = await resolveWith(["--embedded-mode", "--processes", "3"]);
+  assert.equal(config.daemons.embedded, true);
+  assert.equal(config.daemons.processes, 3);
+  assert.equal(config.application.processGroup, "");
+  assert.deepEqual(config.ignoredOptions, []);
+  const daemon = await resolveWith([]);
+  assert.equal(daemon.daemons.embedded, false);
+  assert.notEqual(daemon.application.processGroup, "");
+});
+
+const VALUES: Record<string, string[]> = {
+  "https-port": ["8443"],
+  user: ["nobody"],
+  group: ["nogroup"],
+  "maximum-requests": ["5"],
+  "restart-interval": ["5"],
+  "memory-limit": ["1000000"],
+  "cpu-time-limit": ["5"],
+  "inactivity-timeout": ["5"],
+};
+
+test("each option embedded mode cannot honour yet is refused, naming it and why", () => {
+  for (const [name, why] of Object.entries(REFUSED_IN_EMBEDDED_MODE)) {
+    const argv = ["start-server", "--embedded-mode", `--${name}`, ...(VALUES[name] ?? [])];
+    assert.throws(
+      () => resolveEmbedded(new OptionReader(parseArgs(argv, {}))),
+      (error: unknown) =>
+        isWsgiExpressError(error) &&
+        error.code === "WSGIX_ERR_EMBEDDED_OPTION" &&
+        error.message.startsWith(`--${name}: not available with --embedded-mode: ${why}`),
+      name,
+    );
+  }
+});
+
+test("a refused option is refused by the whole resolution too", async () => {
+  await assert.rejects(resolveWith(["--embedded-mode", "--maximum-requests", "5"]), {
+    code: "WSGIX_ERR_EMBEDDED_OPTION",
+  });
+});
