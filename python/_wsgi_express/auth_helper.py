@@ -23,11 +23,9 @@ from .environ import APACHE_VERSION
 from .errorlog import ErrorStream, log
 from .loader import LoadError, load_script
 from .modwsgi import VERSION
-from .privileges import EXIT_PRIVILEGES, PrivilegeError, drop_privileges
-from .process_setup import drop_own_directory, enter_working_directory, line_buffer_streams
+from .process_setup import line_buffer_streams, take_on_settings
 
 ENV_VAR = "WSGI_EXPRESS_AUTH_HELPER"
-EXIT_CONFIG = 2
 
 # The function each hook calls, and how mod_wsgi names the provider when it is missing.
 FUNCTIONS = {
@@ -237,24 +235,10 @@ def _private_channel():
 
 def main(package_dir):
     line_buffer_streams()
-    try:
-        settings = json.loads(os.environ.pop(ENV_VAR))
-        threads = int(settings["threads"])
-    except (KeyError, ValueError, TypeError) as error:
-        log("%s is missing or invalid: %s" % (ENV_VAR, error))
-        return EXIT_CONFIG
-    try:
-        drop_privileges(settings.get("user"), settings.get("group"))
-    except PrivilegeError as error:
-        log(str(error))
-        return EXIT_PRIVILEGES
-    try:
-        drop_own_directory(package_dir)
-        enter_working_directory(settings.get("workingDirectory") or os.getcwd(),
-                                settings.get("pythonPaths") or ())
-    except OSError as error:
-        log("cannot change to the working directory: %s" % error)
-        return EXIT_PRIVILEGES
+    _, threads, status = take_on_settings(
+        ENV_VAR, package_dir, log, lambda given: int(given["threads"]))
+    if status is not None:
+        return status
     requests, replies = _private_channel()
     serve(requests, replies, threads)
     # The front end closed our stdin (it stopped, or dropped this helper): leave at

@@ -20,11 +20,11 @@ from .monitor import Monitor
 from .reloader import Reloader
 from .script_watch import ScriptWatch
 from .privileges import EXIT_PRIVILEGES, PrivilegeError, drop_privileges
-from .process_setup import drop_own_directory, enter_working_directory, line_buffer_streams
+from .process_setup import (EXIT_CONFIG, drop_own_directory, enter_working_directory,
+                            line_buffer_streams)
 from .runtime import Runtime
 from .worker import Worker
 
-EXIT_CONFIG = 2
 EXIT_CONNECT = 3
 
 

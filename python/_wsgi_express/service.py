@@ -13,12 +13,10 @@ import traceback
 from . import modwsgi
 from .metrics import Metrics
 from .modwsgi import Events, RequestState
-from .privileges import EXIT_PRIVILEGES, PrivilegeError, drop_privileges
-from .process_setup import drop_own_directory, enter_working_directory, line_buffer_streams
+from .process_setup import line_buffer_streams, take_on_settings
 from .scoreboard import Scoreboard
 
 ENV_VAR = "WSGI_EXPRESS_SERVICE"
-EXIT_CONFIG = 2
 
 # What build_module reads: a service is a process group of its own with no threads.
 ModuleConfig = collections.namedtuple(
@@ -27,26 +25,11 @@ ModuleConfig = collections.namedtuple(
 
 def main(package_dir):
     line_buffer_streams()
-    try:
-        settings = json.loads(os.environ.pop(ENV_VAR))
-        name, script = settings["name"], settings["script"]
-    except (KeyError, ValueError, TypeError) as error:
-        _log("%s is missing or invalid: %s" % (ENV_VAR, error))
-        return EXIT_CONFIG
-    try:
-        drop_privileges(settings.get("user"), settings.get("group"))
-    except PrivilegeError as error:
-        _log(str(error))
-        return EXIT_PRIVILEGES
-    try:
-        # As a daemon: our own directory off sys.path, then the working directory.
-        drop_own_directory(package_dir)
-        enter_working_directory(settings.get("workingDirectory") or os.getcwd(),
-                                settings.get("pythonPaths") or ())
-    except OSError as error:
-        # CVE-2014-8583, as for the daemons: never run on from the wrong directory.
-        _log("cannot change to the working directory: %s" % error)
-        return EXIT_PRIVILEGES
+    settings, parsed, status = take_on_settings(
+        ENV_VAR, package_dir, _log, lambda given: (given["name"], given["script"]))
+    if status is not None:
+        return status
+    name, script = parsed
     _install_mod_wsgi(name, settings.get("serverMetrics") is True)
     signal.signal(signal.SIGTERM, _raise_system_exit)
     lifeline = settings.get("lifeline")
