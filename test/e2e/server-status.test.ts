@@ -16,6 +16,7 @@ import {
   request,
   runCli,
   startServer,
+  type RunningServer,
   tempDir,
   type Response,
 } from "./harness.js";
@@ -111,23 +112,27 @@ test("--server-status: ?auto counts the requests and shows 2 processes x 3 threa
   assert.match(page.body.toString(), /0 requests currently being processed, 6 idle workers/);
 });
 
-test("a request in flight shows as busy, with its method and URI", async (t) => {
-  const args = [
-    app("announce_sleep.wsgi"),
-    "--server-status",
-    "--processes",
-    "1",
-    "--threads",
-    "2",
-  ];
-  const server = await startServer(args);
+/** One process with `threads` idle threads, all on the board, and a request that holds
+ *  one of them (announce_sleep.wsgi at `path`) until the returned gate is opened. */
+async function holdingOneThread(
+  t: { after: (fn: () => unknown) => void },
+  threads: number,
+  path: string,
+): Promise<{ server: RunningServer; status: string; gate: string; held: Promise<Response> }> {
+  const args = [app("announce_sleep.wsgi"), "--server-status", "--processes", "1"];
+  const server = await startServer([...args, "--threads", String(threads)]);
   t.after(() => server.stop());
   const status = new URL("/server-status?auto", server.url).href;
-  await autoUntil(status, (f) => f.get("Scoreboard") === "__");
+  await autoUntil(status, (f) => f.get("Scoreboard") === "_".repeat(threads));
   // It sleeps until the test has read the status: the gate opens at the end.
   const gate = gatePath(t);
-  const sleeping = request(new URL(`/nap?gate=${gate}&id=held`, server.url).href);
+  const held = request(new URL(`${path}?gate=${gate}&id=held`, server.url).href);
   await eventually(server.errorLog, (log) => log.includes("sleeping held"), 20_000);
+  return { server, status, gate, held };
+}
+
+test("a request in flight shows as busy, with its method and URI", async (t) => {
+  const { server, status, gate, held } = await holdingOneThread(t, 2, "/nap");
   const auto = parseAuto((await request(status)).body);
   assert.equal(auto.get("BusyWorkers"), "1", [...auto].join("\n"));
   assert.equal(auto.get("IdleWorkers"), "1");
@@ -135,25 +140,11 @@ test("a request in flight shows as busy, with its method and URI", async (t) => 
   const page = (await request(new URL("/server-status", server.url).href)).body.toString();
   assert.match(page, /<td>W<\/td><td>[\d.]+<\/td><td>GET \/nap\?gate=[^<]+&amp;id=held<\/td>/);
   writeFileSync(gate, "");
-  assert.equal((await sleeping).status, 200);
+  assert.equal((await held).status, 200);
 });
 
 test("a request waiting for the only thread counts as queued", async (t) => {
-  const args = [
-    app("announce_sleep.wsgi"),
-    "--server-status",
-    "--processes",
-    "1",
-    "--threads",
-    "1",
-  ];
-  const server = await startServer(args);
-  t.after(() => server.stop());
-  const status = new URL("/server-status?auto", server.url).href;
-  await autoUntil(status, (f) => f.get("Scoreboard") === "_");
-  const gate = gatePath(t);
-  const held = request(new URL(`/?gate=${gate}&id=held`, server.url).href);
-  await eventually(server.errorLog, (log) => log.includes("sleeping held"), 20_000);
+  const { server, status, gate, held } = await holdingOneThread(t, 1, "/");
   const next = request(new URL("/?seconds=0&id=next", server.url).href);
   // Queued, or written ahead to the busy thread and not started: both wait for it.
   const fields = await autoUntil(status, (f) => f.get("QueuedRequests") === "1");
