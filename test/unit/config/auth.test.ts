@@ -1,25 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { resolveConfig } from "../../../src/config/resolve.js";
-import { fakeContext, fakeFiles, parseArgs } from "./fakes.js";
+import { fakeContext, fakeFiles, rejectsNaming, resolveStartServer } from "./fakes.js";
 
-async function resolveWith(argv: string[]) {
+function resolveWith(argv: string[]) {
   const files = fakeFiles();
   files.files.add("/work/app/users.py");
   files.files.add("/work/app/groups.py");
-  const context = fakeContext({ files });
-  return resolveConfig(
-    parseArgs(["start-server", "app.wsgi", "--server-root", "/srv/root", ...argv], context.env),
-    context,
-  );
+  return resolveStartServer(argv, fakeContext({ files }));
 }
 
-async function failsWith(argv: string[], code: string, option: string): Promise<void> {
-  await assert.rejects(
-    resolveWith(argv),
-    (error: { code?: string; message?: string }) =>
-      error.code === code && (error.message ?? "").startsWith(`${option}: `),
-  );
+function failsWith(argv: string[], code: string, option: string): Promise<void> {
+  return rejectsNaming(resolveWith(argv), code, option);
 }
 
 test("no scripts by default: Basic, group wsgi, realm HOST:PORT", async () => {

@@ -2,7 +2,10 @@
  * In-memory stand-ins for the outside world, so that parsing, resolution and the CLI
  * run in-process with no files, no child processes and no real environment.
  */
+import assert from "node:assert/strict";
 import { Writable } from "node:stream";
+import { resolveConfig } from "../../../src/config/resolve.js";
+import type { ServerConfig } from "../../../src/config/server-config.js";
 import type {
   Environment,
   FileChecks,
@@ -96,4 +99,27 @@ export function parseArgs(argv: readonly string[], env: Environment = BASE_ENV):
   const outcome = parseCommandLine(argv, { stdout: new Capture(), stderr: new Capture(), env });
   if (outcome.kind !== "run") throw new Error(`expected a command to run: ${argv.join(" ")}`);
   return outcome.args;
+}
+
+/** `start-server app.wsgi --server-root /srv/root ...argv` resolved in `context`; async,
+ *  so that a value the parser refuses is a rejection too. */
+export async function resolveStartServer(
+  argv: readonly string[],
+  context: ResolveContext = fakeContext(),
+): Promise<ServerConfig> {
+  const command = ["start-server", "app.wsgi", "--server-root", "/srv/root", ...argv];
+  return resolveConfig(parseArgs(command, context.env), context);
+}
+
+/** Rejects with error `code`, its message naming `option` first (`--option: ...`). */
+export async function rejectsNaming(
+  config: Promise<unknown>,
+  code: string,
+  option: string,
+): Promise<void> {
+  await assert.rejects(
+    config,
+    (error: { code?: string; message?: string }) =>
+      error.code === code && (error.message ?? "").startsWith(`${option}: `),
+  );
 }

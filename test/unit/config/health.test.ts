@@ -1,23 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { resolveConfig } from "../../../src/config/resolve.js";
-import { fakeContext, parseArgs } from "./fakes.js";
+import { rejectsNaming, resolveStartServer } from "./fakes.js";
 
-/** Async, so that a value the parser refuses is a rejection too. */
-async function resolveWith(argv: string[]) {
-  const context = fakeContext();
-  return resolveConfig(
-    parseArgs(["start-server", "app.wsgi", "--server-root", "/srv/root", ...argv], context.env),
-    context,
-  );
-}
+const resolveWith = (argv: string[]) => resolveStartServer(argv);
 
-async function failsWith(argv: string[], code: string, option: string): Promise<void> {
-  await assert.rejects(
-    resolveWith(argv),
-    (error: { code?: string; message?: string }) =>
-      error.code === code && (error.message ?? "").startsWith(`${option}: `),
-  );
+function failsWith(argv: string[], code: string, option: string): Promise<void> {
+  return rejectsNaming(resolveWith(argv), code, option);
 }
 
 test("health defaults: no probe paths, no shutdown delay", async () => {
