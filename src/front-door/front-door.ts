@@ -44,10 +44,12 @@ import {
 } from "./resource-route.js";
 import type { RequestTracer } from "./request-trace.js";
 import { ServerStatus } from "./server-status.js";
+import { SiteStage } from "./site-stage.js";
 
 export class FrontDoor {
   private requests = 0;
   private readonly site: Site;
+  private readonly siteStage: SiteStage;
   private readonly route: AppRoute;
   private readonly body: BodyStrategy;
   private readonly admission: Admission;
@@ -91,6 +93,8 @@ export class FrontDoor {
       errorLog.error(message);
     });
     this.proxy = proxy.empty ? null : proxy;
+    this.gate = createAuthGate(config, errorLog, SERVER_SOFTWARE);
+    this.siteStage = new SiteStage(this.site, secure, this.gate, this.proxy);
     const spooler = new RequestSpooler({
       files: new SpoolFiles(config.http.bodySpoolDirectory),
       budget: new SpoolBudget(config.http.bodySpoolSize),
@@ -103,7 +107,6 @@ export class FrontDoor {
       this.refuse(req, res, status);
     });
     this.admission = new Admission(config.clients.maxClients);
-    this.gate = createAuthGate(config, errorLog, SERVER_SOFTWARE);
     this.context = exchangeContext(config, errorLog, this.site.sendError);
     this.cgi = cgiStage(config, errorLog, this.site.sendError, (req, res) => {
       this.serveRedirect(req, res);
@@ -140,33 +143,29 @@ export class FrontDoor {
       return true;
     };
     // HTTPS rules, host check, URL aliases, document root; the rest is the app's.
-    void this.answerSite(req, res, expectContinue).then(
-      (answered) => {
-        if (!answered && !req.socket.destroyed) this.toApp(request, expectContinue);
+    let answered;
+    try {
+      answered = this.siteStage.answer(req, res, expectContinue);
+    } catch (error) {
+      this.siteFailed(res, error);
+      return;
+    }
+    // Decided without I/O (the usual case): on to the app in this turn, no promise.
+    if (answered === false) this.toApp(request, expectContinue);
+    if (typeof answered === "boolean") return;
+    answered.then(
+      (done) => {
+        if (!done && !req.socket.destroyed) this.toApp(request, expectContinue);
       },
       (error: unknown) => {
-        this.errorLog.error(`static files: ${String(error)}`);
-        this.site.sendError(res, 500);
+        this.siteFailed(res, error);
       },
     );
   }
 
-  /** The site's stage: true when it answered the request itself. */
-  private async answerSite(
-    req: FrontEndRequest,
-    res: ServerResponse,
-    expectContinue: boolean,
-  ): Promise<boolean> {
-    if (this.secure !== null && (await this.secure.answer(req, res, this.site.sendError))) {
-      return true;
-    }
-    // mod_wsgi-express's <Location />: static files, proxied paths and the app alike.
-    if (this.gate !== null && !(await this.gate.admit(req, res, this.site.sendError))) {
-      return true;
-    }
-    const proxy = this.proxy;
-    if (proxy === null) return this.site.answer(req, res);
-    return this.site.answer(req, res, () => proxy.answerPath(req, res, expectContinue));
+  private siteFailed(res: ServerResponse, error: unknown): void {
+    this.errorLog.error(`static files: ${String(error)}`);
+    this.site.sendError(res, 500);
   }
 
   /** The listener closed: no request needs the auth helper any more. */
@@ -238,7 +237,7 @@ export class FrontDoor {
   /** A CGI script's local redirect (a GET view of the request): the site, else the
    *  application, as an internal request without a body. */
   private serveRedirect(req: IncomingMessage, res: ServerResponse): void {
-    void this.site.answer(req, res).then(
+    void (async () => this.site.answer(req, res))().then(
       (answered) => {
         if (!answered && !res.writableEnded) this.internalRequest(res, 200, req.url ?? "/");
       },

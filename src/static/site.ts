@@ -49,12 +49,13 @@ export class Site {
   }
 
   /** True when the request was answered here; false: it goes to the application.
-   *  `beforeFiles` (the reverse proxy's mount points) may take it after the host check. */
-  async answer(
+   *  `beforeFiles` (the reverse proxy's mount points) may take it after the host check.
+   *  Synchronous unless the docs or the disk need a look. */
+  answer(
     req: IncomingMessage,
     res: ServerResponse,
     beforeFiles: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null,
-  ): Promise<boolean> {
+  ): boolean | Promise<boolean> {
     const verdict = checkHost(this.hosts, {
       // Absolute-form: the target's authority is the host, not the Host field (RFC 9112
       // §3.2.2), as the app will see it too.
@@ -73,6 +74,12 @@ export class Site {
       return true;
     }
     if (beforeFiles?.(req, res) === true) return true;
+    if (this.docs !== null || this.staticOnly) return this.answerSlowly(req, res);
+    return this.files.answer(req, res);
+  }
+
+  /** With --enable-docs or --application-type static. */
+  private async answerSlowly(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     if (this.docs !== null && (await this.docs.answer(req, res))) return true;
     if (!this.staticOnly) return this.files.answer(req, res);
     // --application-type static: no application to fall back to (MOD_WSGI_STATIC_ONLY

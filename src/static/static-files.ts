@@ -42,8 +42,9 @@ export class StaticFiles {
   }
 
   /** Answers the request if it names a static resource (or must be refused); false when
-   *  it belongs to the application. */
-  async answer(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+   *  it belongs to the application. Synchronous when no disk needs a look: most requests
+   *  for the application then reach it in the same turn, without a promise each. */
+  answer(req: IncomingMessage, res: ServerResponse): boolean | Promise<boolean> {
     const target = splitTarget(req.url ?? "/");
     const route = routeStatic(target.path, this.site);
     switch (route.kind) {
@@ -55,8 +56,13 @@ export class StaticFiles {
       case "missing":
         this.sendError(res, 404);
         return true;
-      case "disk":
-        return this.fromDisk(req, res, route, target);
+      case "disk": {
+        if (route.alias) return this.fromDisk(req, res, route, target);
+        const maybe = this.mightBeInDocumentRoot(route.segments);
+        if (maybe === false) return false;
+        if (maybe === true) return this.fromDisk(req, res, route, target);
+        return maybe.then((found) => found && this.fromDisk(req, res, route, target));
+      }
     }
   }
 
@@ -75,7 +81,6 @@ export class StaticFiles {
     route: DiskRoute,
     target: { path: string; query: string },
   ): Promise<boolean> {
-    if (!route.alias && !(await this.mightBeInDocumentRoot(route.segments))) return false;
     const found = await locate(route.root, route.segments);
     if (!route.alias && this.takeResource !== null && this.resources.active) {
       const file = found.kind === "file" && !route.trailingSlash ? found.path : null;
