@@ -37,10 +37,10 @@ export class ProxyStage {
   ) {
     const { reverseProxy } = config;
     this.routes = new ProxyRoutes(reverseProxy);
-    this.backends = new Backends({
-      connections: config.clients.maxClients,
-      timeout: reverseProxy.timeout,
-    });
+    this.backends = new Backends(
+      { connections: config.clients.maxClients, timeout: reverseProxy.timeout },
+      !this.routes.empty,
+    );
     this.forwarder = new Forwarder(
       this.backends,
       {

@@ -20,7 +20,6 @@ import { serverOptions } from "../http/listener.js";
 import { SecureSite } from "../front-door/secure-site.js";
 import { reloadCertificates, TicketKeys, tlsServerOptions } from "../http/tls.js";
 import type { ErrorLog } from "../log/error-log.js";
-import { httpFetch, OcspStapler } from "../http/ocsp.js";
 
 export interface HttpsListener {
   /** With --http2, node's http2 server (h2, and HTTP/1.1 for clients without it), which
@@ -120,12 +119,16 @@ function guardRenegotiation(server: Server, tls: TlsConfig): void {
 
 /** --ssl-use-stapling: node asks for a response at each handshake with status_request. */
 function stapleOcsp(server: Server, errorLog: ErrorLog): void {
-  const stapler = new OcspStapler(httpFetch, Date.now, (message) => {
-    errorLog.warn(message);
-  });
+  // Imported only here: its ASN.1 modules cost a server without stapling ~10 MB.
+  const stapler = import("../http/ocsp.js").then(
+    ({ httpFetch, OcspStapler }) =>
+      new OcspStapler(httpFetch, Date.now, (message) => {
+        errorLog.warn(message);
+      }),
+  );
   type Done = (error: Error | null, response?: Buffer) => void;
   server.on("OCSPRequest", (cert: Buffer, issuer: Buffer | null, done: Done) => {
-    stapler.staple(cert, issuer).then(
+    stapler.then((ocsp) => ocsp.staple(cert, issuer)).then(
       (response) => {
         done(null, response ?? undefined);
       },

@@ -4,8 +4,20 @@
  * connection reuse, request bodies written with back-pressure, response bodies paused
  * and resumed, the head and body timeouts, and the 101 hand-over of an upgraded socket.
  */
-import { Pool } from "undici";
+import { createRequire } from "node:module";
+import type { Pool } from "undici";
 import type { ProxyBackend } from "../config/resolve-proxy-routes.js";
+
+type Undici = typeof import("undici");
+
+/** undici, loaded by a server that proxies only: loading it costs a front end that does
+ *  not about 20 MB of memory and 100-200 ms of start-up. */
+let undici: Undici | null = null;
+
+function loadUndici(): Undici {
+  undici ??= createRequire(import.meta.url)("undici") as Undici;
+  return undici;
+}
 
 export interface BackendLimits {
   /** Most connections open to one back end; more requests wait for one (--max-clients:
@@ -21,7 +33,14 @@ const CONNECT_TIMEOUT = 10;
 export class Backends {
   private readonly pools = new Map<string, Pool>();
 
-  constructor(private readonly limits: BackendLimits) {}
+  /** `routed`: there is a back end to reach, so undici is loaded now rather than on the
+   *  first proxied request. */
+  constructor(
+    private readonly limits: BackendLimits,
+    routed: boolean,
+  ) {
+    if (routed) loadUndici();
+  }
 
   /** The pool of `backend`, made on first use. */
   poolFor(backend: ProxyBackend): Pool {
@@ -30,7 +49,7 @@ export class Backends {
     if (pool === undefined) {
       const ms = this.limits.timeout * 1000;
       const connectMs = ms === 0 ? CONNECT_TIMEOUT * 1000 : Math.min(ms, CONNECT_TIMEOUT * 1000);
-      pool = new Pool(backend.origin, {
+      pool = new (loadUndici().Pool)(backend.origin, {
         connections: this.limits.connections,
         // No pipelining: a slow response must not hold up the ones queued behind it.
         pipelining: 1,

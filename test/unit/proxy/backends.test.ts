@@ -4,7 +4,7 @@ import { proxyBackend } from "../../../src/config/resolve-proxy-routes.js";
 import { Backends } from "../../../src/proxy/backends.js";
 
 test("one pool per back end (origin and socket), closed together", async () => {
-  const backends = new Backends({ connections: 2, timeout: 0 });
+  const backends = new Backends({ connections: 2, timeout: 0 }, true);
   const tcp = proxyBackend("--proxy-mount-point", "http://127.0.0.1:9/a");
   const sameOrigin = proxyBackend("--proxy-mount-point", "http://127.0.0.1:9/b");
   const unix = proxyBackend("--proxy-mount-point", "unix:/run/x.sock|http://127.0.0.1:9/");
