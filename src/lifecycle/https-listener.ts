@@ -128,15 +128,17 @@ function stapleOcsp(server: Server, errorLog: ErrorLog): void {
   );
   type Done = (error: Error | null, response?: Buffer) => void;
   server.on("OCSPRequest", (cert: Buffer, issuer: Buffer | null, done: Done) => {
-    stapler.then((ocsp) => ocsp.staple(cert, issuer)).then(
-      (response) => {
-        done(null, response ?? undefined);
-      },
-      (error: unknown) => {
-        errorLog.warn(`OCSP stapling: ${String(error)}`);
-        done(null);
-      },
-    );
+    stapler
+      .then((ocsp) => ocsp.staple(cert, issuer))
+      .then(
+        (response) => {
+          done(null, response ?? undefined);
+        },
+        (error: unknown) => {
+          errorLog.warn(`OCSP stapling: ${String(error)}`);
+          done(null);
+        },
+      );
   });
 }
 
