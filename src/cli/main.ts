@@ -18,12 +18,8 @@ import { DEFAULT_PROGRAM_NAME } from "../options/program.js";
 import { setupBanner } from "../setup/setup-banner.js";
 import { writeServerRoot, type SetupInputs } from "../setup/write-server-root.js";
 import type { CliIo } from "../cli-io.js";
-import { runServer } from "../lifecycle/run-server.js";
-import { runEmbedded } from "../embedded/primary.js";
-import { buildEmbeddedCommand } from "../embedded/build-command.js";
 import { makeDirectory, prepareDirectories, type MakeDirectory } from "./prepare-directories.js";
 import type { MainIo } from "./main-io.js";
-import { replayCommand } from "./replay-command.js";
 import { reportError, warn, warnAbout } from "./report.js";
 
 /** The outside world beyond `io`; replaced in unit tests. */
@@ -82,9 +78,21 @@ export function defaultDeps(): MainDeps {
     // process.getuid does not exist on Windows.
     uid: process.getuid?.() ?? 0,
     pid: process.pid,
-    runServer: (config, io) =>
-      config.daemons.embedded ? runEmbedded(config, io) : runServer(config, io),
+    runServer: async (config, io) =>
+      config.daemons.embedded
+        ? (await import("../embedded/primary.js")).runEmbedded(config, io)
+        : (await import("../lifecycle/run-server.js")).runServer(config, io),
   };
+}
+
+/** The commands beside the option parser's, each loaded only when it runs: a server
+ *  carries none of the others' modules (memory: the front end is a long-lived process). */
+async function replayCommand(argv: readonly string[], io: MainIo): Promise<number> {
+  return (await import("./replay-command.js")).replayCommand(argv, io);
+}
+
+async function buildEmbeddedCommand(argv: readonly string[], io: MainIo): Promise<number> {
+  return (await import("../embedded/build-command.js")).buildEmbeddedCommand(argv, io);
 }
 
 const readText = (path: string): string => readFileSync(path, "utf8");
