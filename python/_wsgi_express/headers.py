@@ -18,10 +18,10 @@ def check_status(status):
     if type(status) is not str:
         raise TypeError("WSGI status must be a str such as '200 OK', got %s: %r"
                         % (type(status).__name__, status))
-    if BARE_STATUS.match(status):
-        # A code with no reason phrase: mod_wsgi 6 sends it with the standard phrase.
-        return "%s %s" % (status, _phrase(int(status)))
     if not STATUS.match(status):
+        if BARE_STATUS.match(status):
+            # A code with no reason phrase: mod_wsgi 6 sends it with the standard phrase.
+            return "%s %s" % (status, _phrase(int(status)))
         raise ValueError("WSGI status must be a 3-digit code, a space and a reason "
                          "phrase, got %r" % (status,))
     if BAD_VALUE.search(status):
