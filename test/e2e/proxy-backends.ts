@@ -25,6 +25,10 @@ export interface Backend {
   readonly seen: Seen[];
   /** Bytes of `/big` bodies made so far (each piece is made when the socket takes it). */
   readonly produced: () => number;
+  /** `/hold` requests waiting for their answer now, and the most there ever were. */
+  readonly held: () => { now: number; most: number };
+  /** Answers the oldest `/hold` request waiting. */
+  readonly releaseOne: () => void;
   readonly close: () => Promise<void>;
 }
 
@@ -45,7 +49,13 @@ export function generated(bytes: number, piece = 64 * 1024): Readable {
   });
 }
 
-/** `/hang` never answers; `/cut` sends 10 of 100 bytes then closes; `/stall` sends 10
+/** What a back end keeps of its `/hold` requests: answered one at a time by the test. */
+interface Holds {
+  readonly waiting: ServerResponse[];
+  most: number;
+}
+
+/** `/hold` answers 200 when the test releases it; `/hang` never answers; `/cut` sends 10 of 100 bytes then closes; `/stall` sends 10
  *  of 100 and nothing more; `/redirect` names
  *  the back end's own URL; `/big?bytes=N` streams N bytes; anything else answers what
  *  it saw, as JSON, once the body is read (and counted, never kept). */
@@ -55,6 +65,7 @@ function answer(
   seen: Seen[],
   port: () => number,
   produced: (bytes: number) => void,
+  holds: Holds,
 ): void {
   let bodyBytes = 0;
   req.on("data", (chunk: Buffer) => (bodyBytes += chunk.length));
@@ -69,6 +80,11 @@ function answer(
     };
     seen.push(record);
     if (url.endsWith("/hang")) return;
+    if (url.endsWith("/hold")) {
+      holds.waiting.push(res);
+      holds.most = Math.max(holds.most, holds.waiting.length);
+      return;
+    }
     if (url.endsWith("/cut")) {
       res.writeHead(200, { "Content-Length": 100 });
       res.write(Buffer.alloc(10), () => res.destroy());
@@ -110,6 +126,7 @@ export async function startBackend(socketPath?: string): Promise<Backend> {
   const seen: Seen[] = [];
   let port = 0;
   let produced = 0;
+  const holds: Holds = { waiting: [], most: 0 };
   const server = createServer((req, res) => {
     answer(
       req,
@@ -117,6 +134,7 @@ export async function startBackend(socketPath?: string): Promise<Backend> {
       seen,
       () => port,
       (bytes) => (produced += bytes),
+      holds,
     );
   });
   const wss = new WebSocketServer({ noServer: true });
@@ -149,6 +167,10 @@ export async function startBackend(socketPath?: string): Promise<Backend> {
     port,
     seen,
     produced: () => produced,
+    held: () => ({ now: holds.waiting.length, most: holds.most }),
+    releaseOne: () => {
+      holds.waiting.shift()?.end("released");
+    },
     close: () =>
       new Promise((resolve) => {
         for (const client of wss.clients) client.terminate();
