@@ -120,7 +120,7 @@ static chunk *new_chunk(int slot, const char *data, size_t len) {
   c->slot = slot;
   c->drain = 0;
   c->len = len;
-  if (len) memcpy(c->data, data, len);
+  if (len && data) memcpy(c->data, data, len);
   return c;
 }
 
@@ -405,20 +405,49 @@ static int slot_of(napi_env env, napi_value value) {
   return started && slot >= 0 && slot < slot_count ? slot : -1;
 }
 
-/* push(slot, buffer) -> boolean: false when the slot's input is full (wait for its
- * drain event before pushing more). */
+/* One chunk of a buffer, or of an array of buffers joined in order; NULL if `value` is
+ * neither (or memory ran out). */
+static chunk *chunk_of(napi_env env, int slot, napi_value value) {
+  void *data;
+  size_t len;
+  bool is_array = false;
+  if (napi_get_buffer_info(env, value, &data, &len) == napi_ok) {
+    return new_chunk(slot, data, len);
+  }
+  uint32_t count;
+  if (napi_is_array(env, value, &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, value, &count) != napi_ok) {
+    return NULL;
+  }
+  size_t total = 0;
+  napi_value each;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_get_element(env, value, i, &each);
+    if (napi_get_buffer_info(env, each, &data, &len) != napi_ok) return NULL;
+    total += len;
+  }
+  chunk *c = new_chunk(slot, NULL, total); /* filled below */
+  if (c == NULL) return NULL;
+  total = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_get_element(env, value, i, &each);
+    napi_get_buffer_info(env, each, &data, &len);
+    memcpy(c->data + total, data, len);
+    total += len;
+  }
+  return c;
+}
+
+/* push(slot, buffer or [buffer, ...]) -> boolean: false when the slot's input is full
+ * (wait for its drain event before pushing more). */
 static napi_value push(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2], result;
-  void *data;
-  size_t len;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int slot = argc == 2 ? slot_of(env, argv[0]) : -1;
-  if (slot < 0 || napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) {
-    return throw_error(env, "push(slot, buffer)");
-  }
-  chunk *c = new_chunk(slot, data, len);
-  if (c == NULL) return throw_error(env, "out of memory");
+  chunk *c = slot < 0 ? NULL : chunk_of(env, slot, argv[1]);
+  if (c == NULL) return throw_error(env, "push(slot, buffer or buffers)");
+  size_t len = c->len;
   slot_t *s = &slots[slot];
   pthread_mutex_lock(&lock);
   int room = 0, pushed = 0;
