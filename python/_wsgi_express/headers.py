@@ -15,8 +15,11 @@ BARE_STATUS = re.compile(r"[1-9][0-9]{2}\Z")
 
 # Statuses and header lines already found valid, so that the regular expressions run
 # once per distinct one rather than on every response: an application sends the same
-# few again and again. Bounded: past the limit, new ones are checked every time.
+# few again and again. Bounded: past the limit, new ones are checked every time. Only
+# short values are kept, and never a Set-Cookie line: those differ per response (a
+# session's token), would only fill the cache, and should not linger in memory.
 CACHE_LIMIT = 1024
+CACHED_VALUE_SIZE = 100
 _valid_statuses = {}  # status as given -> as sent
 _valid_headers = {}  # (name, value) -> its Content-Length, or NOT_LENGTH
 NOT_LENGTH = object()
@@ -68,13 +71,19 @@ def check_headers(headers):
             known = _valid_headers.get(header, UNSEEN)
             if known is UNSEEN:
                 known = _check_header(header)
-                if len(_valid_headers) < CACHE_LIMIT:
+                if len(_valid_headers) < CACHE_LIMIT and _worth_keeping(header):
                     _valid_headers[header] = known
         else:
             known = _check_header(header)  # raises: not a (str, str) tuple
         if known is not NOT_LENGTH:
             content_length = known
     return content_length
+
+
+def _worth_keeping(header):
+    name, value = header
+    return len(value) <= CACHED_VALUE_SIZE and not (
+        len(name) == 10 and name.lower() == "set-cookie")
 
 
 def _check_header(header):

@@ -41,6 +41,14 @@ class CachedChecks(unittest.TestCase):
                                          ("Content-Length", "seven")]))
         self.assertIsNone(check_headers([("Content-Length", "seven")]))
 
+    def test_cookies_and_long_values_are_checked_but_not_kept(self):
+        long_value = "x" * (headers.CACHED_VALUE_SIZE + 1)
+        check_headers([("Set-Cookie", "session=abc"), ("X-Long", long_value),
+                       ("X-Short", "kept")])
+        self.assertNotIn(("Set-Cookie", "session=abc"), headers._valid_headers)
+        self.assertNotIn(("X-Long", long_value), headers._valid_headers)
+        self.assertIn(("X-Short", "kept"), headers._valid_headers)
+
     def test_past_the_limit_lines_are_checked_and_not_kept(self):
         saved = headers.CACHE_LIMIT
         headers.CACHE_LIMIT = len(headers._valid_headers)
