@@ -449,6 +449,12 @@ static napi_value push(napi_env env, napi_callback_info info) {
   if (c == NULL) return throw_error(env, "push(slot, buffer or buffers)");
   size_t len = c->len;
   slot_t *s = &slots[slot];
+  if (len == 0) {
+    /* Nothing to send, and an empty piece would read as the slot's end in Python. */
+    free(c);
+    napi_get_boolean(env, true, &result);
+    return result;
+  }
   pthread_mutex_lock(&lock);
   int room = 0, pushed = 0;
   if (s->closed) {
