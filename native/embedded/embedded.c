@@ -12,8 +12,8 @@
  *   - in-process byte pipes ("slots") between JavaScript and the Python threads: one
  *     per request thread plus one for control. Python's recv() and send() wait on a
  *     condition variable with the GIL released; JavaScript's push() never blocks.
- *     Everything Python sends reaches JavaScript through one threadsafe-function call
- *     per batch, however many pieces the batch holds.
+ *     Everything Python sends reaches JavaScript through one wake-up of the event loop
+ *     (uv_async_send) per batch, however many pieces the batch holds.
  * The Python side speaks the daemon protocol's frames over these pipes, so the daemon
  * runtime (environ, mod_wsgi, wsgi.input, file_wrapper, errors) is reused unchanged.
  */
@@ -25,6 +25,17 @@
 #include <string.h>
 #include <sys/types.h>
 #include <wchar.h>
+
+/* ---- The three libuv calls used, declared by hand as the Py* ones are: node exports
+ * libuv's symbols to addons, and the node-api-headers package has no uv.h. A uv_async_t
+ * is 128 bytes on 64-bit libuv 1.x; the storage below is larger and aligned. ---- */
+typedef struct uv_loop_s uv_loop_t;
+typedef struct uv_handle_s uv_handle_t;
+typedef struct uv_async_s uv_async_t;
+typedef void (*uv_async_cb)(uv_async_t *);
+extern int uv_async_init(uv_loop_t *, uv_async_t *, uv_async_cb);
+extern int uv_async_send(uv_async_t *);
+extern void uv_unref(uv_handle_t *);
 
 /* ---- The few pieces of the CPython stable ABI used here, declared by hand. ---- */
 typedef struct py_object PyObject;
@@ -91,8 +102,16 @@ static slot_t *slots;
 static int slot_count;
 static chunk *out_head, *out_tail;
 static int delivery_scheduled;
-static napi_threadsafe_function deliver_fn;
 static int started;
+/* The wake-up of the event loop: uv_async_send() takes no lock (a threadsafe
+ * function's call holds its mutex while it wakes the loop, and the loop, woken at
+ * once on the other core, then sleeps on that mutex: two more futex calls and a
+ * context switch a batch). */
+static _Alignas(16) char async_storage[512];
+#define ASYNC ((uv_async_t *)async_storage)
+static napi_env loop_env;
+static napi_ref deliver_ref;
+static napi_async_context deliver_context;
 
 static chunk *new_chunk(int slot, const char *data, size_t len) {
   chunk *c = malloc(sizeof(chunk) + len);
@@ -101,7 +120,7 @@ static chunk *new_chunk(int slot, const char *data, size_t len) {
   c->slot = slot;
   c->drain = 0;
   c->len = len;
-  if (len) memcpy(c->data, data, len);
+  if (len && data) memcpy(c->data, data, len);
   return c;
 }
 
@@ -116,9 +135,7 @@ static int queue_out(chunk *c) {
   return 1;
 }
 
-static void schedule_delivery(void) {
-  napi_call_threadsafe_function(deliver_fn, NULL, napi_tsfn_nonblocking);
-}
+static void schedule_delivery(void) { uv_async_send(ASYNC); }
 
 /* ---- Called by Python threads (with the GIL: released while waiting). ---- */
 
@@ -199,10 +216,9 @@ static PyMethodDef send_def = {"send", py_send, METH_VARARGS, NULL};
 
 /* On the event loop thread: everything queued since the last call, as one array of
  * [slot, piece, slot, piece, ...] (piece null: a drain event) for one JavaScript call. */
-static void deliver(napi_env env, napi_value callback, void *context, void *data) {
-  (void)context;
-  (void)data;
-  if (env == NULL) return;
+static void deliver(uv_async_t *handle) {
+  (void)handle;
+  napi_env env = loop_env;
   pthread_mutex_lock(&lock);
   chunk *c = out_head;
   out_head = out_tail = NULL;
@@ -215,9 +231,11 @@ static void deliver(napi_env env, napi_value callback, void *context, void *data
     if (was_full && s->out_bytes <= OUT_WINDOW) pthread_cond_broadcast(&s->out_cond);
   }
   pthread_mutex_unlock(&lock);
-  napi_value array, undefined, value;
+  if (c == NULL) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value array, value, callback;
   napi_create_array(env, &array);
-  napi_get_undefined(env, &undefined);
   uint32_t index = 0;
   while (c) {
     chunk *next = c->next;
@@ -235,7 +253,16 @@ static void deliver(napi_env env, napi_value callback, void *context, void *data
     napi_set_element(env, array, index++, value);
     c = next;
   }
-  napi_call_function(env, undefined, callback, 1, &array, NULL);
+  /* As a threadsafe function's call: process.nextTick and promise jobs run after it,
+   * and an exception it throws is the process's uncaught exception. */
+  napi_value global;
+  napi_get_global(env, &global);
+  napi_get_reference_value(env, deliver_ref, &callback);
+  if (napi_make_callback(env, deliver_context, global, callback, 1, &array, NULL) != napi_ok) {
+    napi_value error;
+    if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
+  }
+  napi_close_handle_scope(env, scope);
 }
 
 static napi_value throw_error(napi_env env, const char *message) {
@@ -344,12 +371,18 @@ static napi_value start(napi_env env, napi_callback_info info) {
     pthread_cond_init(&slots[i].in_cond, NULL);
     pthread_cond_init(&slots[i].out_cond, NULL);
   }
-  napi_value name;
+  napi_value name, resource;
+  uv_loop_t *loop;
   napi_create_string_utf8(env, "wsgi-express-embedded", NAPI_AUTO_LENGTH, &name);
-  napi_create_threadsafe_function(env, argv[5], NULL, name, 0, 1, NULL, NULL, NULL, deliver,
-                                  &deliver_fn);
+  napi_create_object(env, &resource);
+  napi_async_init(env, resource, name, &deliver_context);
+  napi_create_reference(env, argv[5], 1, &deliver_ref);
+  loop_env = env;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || uv_async_init(loop, ASYNC, deliver) != 0) {
+    return throw_error(env, "cannot set up the event loop's wake-up");
+  }
   /* The HTTP server keeps the process alive, not Python's output. */
-  napi_unref_threadsafe_function(env, deliver_fn);
+  uv_unref((uv_handle_t *)ASYNC);
   started = 1;
   /* The venv's (or installation's) python executable: Python finds its prefix, and a
    * venv's pyvenv.cfg, from it, as it does when run as that executable. */
@@ -372,35 +405,73 @@ static int slot_of(napi_env env, napi_value value) {
   return started && slot >= 0 && slot < slot_count ? slot : -1;
 }
 
-/* push(slot, buffer) -> boolean: false when the slot's input is full (wait for its
- * drain event before pushing more). */
+/* One chunk of a buffer, or of an array of buffers joined in order; NULL if `value` is
+ * neither (or memory ran out). */
+static chunk *chunk_of(napi_env env, int slot, napi_value value) {
+  void *data;
+  size_t len;
+  bool is_array = false;
+  if (napi_get_buffer_info(env, value, &data, &len) == napi_ok) {
+    return new_chunk(slot, data, len);
+  }
+  uint32_t count;
+  if (napi_is_array(env, value, &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, value, &count) != napi_ok) {
+    return NULL;
+  }
+  size_t total = 0;
+  napi_value each;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_get_element(env, value, i, &each);
+    if (napi_get_buffer_info(env, each, &data, &len) != napi_ok) return NULL;
+    total += len;
+  }
+  chunk *c = new_chunk(slot, NULL, total); /* filled below */
+  if (c == NULL) return NULL;
+  total = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_get_element(env, value, i, &each);
+    napi_get_buffer_info(env, each, &data, &len);
+    memcpy(c->data + total, data, len);
+    total += len;
+  }
+  return c;
+}
+
+/* push(slot, buffer or [buffer, ...]) -> boolean: false when the slot's input is full
+ * (wait for its drain event before pushing more). */
 static napi_value push(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2], result;
-  void *data;
-  size_t len;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int slot = argc == 2 ? slot_of(env, argv[0]) : -1;
-  if (slot < 0 || napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) {
-    return throw_error(env, "push(slot, buffer)");
-  }
-  chunk *c = new_chunk(slot, data, len);
-  if (c == NULL) return throw_error(env, "out of memory");
+  chunk *c = slot < 0 ? NULL : chunk_of(env, slot, argv[1]);
+  if (c == NULL) return throw_error(env, "push(slot, buffer or buffers)");
+  size_t len = c->len;
   slot_t *s = &slots[slot];
+  if (len == 0) {
+    /* Nothing to send, and an empty piece would read as the slot's end in Python. */
+    free(c);
+    napi_get_boolean(env, true, &result);
+    return result;
+  }
   pthread_mutex_lock(&lock);
-  int room = 0;
+  int room = 0, pushed = 0;
   if (s->closed) {
     free(c);
   } else {
+    pushed = 1;
     if (s->in_tail) s->in_tail->next = c;
     else s->in_head = c;
     s->in_tail = c;
     s->in_bytes += len;
     room = s->in_bytes < IN_WINDOW;
     if (!room) s->drain_wanted = 1;
-    pthread_cond_signal(&s->in_cond);
   }
   pthread_mutex_unlock(&lock);
+  /* Signalled after the unlock: a thread woken inside it would only sleep again on the
+   * mutex (two more futex calls and a context switch a request). */
+  if (pushed) pthread_cond_signal(&s->in_cond);
   napi_get_boolean(env, room, &result);
   return result;
 }

@@ -40,9 +40,10 @@ class ConnectionClosed(OSError):
 
 
 class Connection:
-    def __init__(self, sock):
+    def __init__(self, sock, reader=None):
         self.sock = sock
-        self._reader = FrameReader(sock)
+        # An embedded slot brings its own (slot_reader.py); a socket gets a FrameReader.
+        self._reader = reader if reader is not None else FrameReader(sock)
         # True while a frame goes out in more than one system call. Still true at the
         # next write means an exception (a RequestTimeout raised in the thread lands
         # between any two bytecodes) left that frame short: whatever followed would be
@@ -183,8 +184,8 @@ class SharedConnection(Connection):
     """A connection more than one thread writes to (the control connection: the
     monitor's heartbeats and the control thread's RECALLED answers): one frame at a time."""
 
-    def __init__(self, sock):
-        super().__init__(sock)
+    def __init__(self, sock, reader=None):
+        super().__init__(sock, reader)
         self._send_lock = threading.Lock()
 
     def send(self, data):

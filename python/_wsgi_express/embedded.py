@@ -23,6 +23,7 @@ from .launch import LaunchError, parse_launch
 from .main import _hide_ourselves, _load
 from .process_setup import enter_working_directory, line_buffer_streams
 from .runtime import Runtime
+from .slot_reader import SlotReader
 from .worker import Worker
 
 
@@ -34,6 +35,10 @@ class NativeSocket:
         self._send = send
         self._slot = slot
         self._pending = memoryview(b"")
+
+    def recv(self):
+        """The next piece the front end pushed; b"" once the slot is closed."""
+        return self._recv(self._slot)
 
     def recv_into(self, view):
         data = self._pending if self._pending else memoryview(self._recv(self._slot))
@@ -61,6 +66,12 @@ class NativeSocket:
 
     def close(self):
         pass
+
+
+def slot_connection(kind, recv, send, slot):
+    """A Connection (or SharedConnection) over one slot, reading with a SlotReader."""
+    native = NativeSocket(recv, send, slot)
+    return kind(native, SlotReader(native.recv))
 
 
 def start(recv, send, package_dir, settings):
@@ -93,9 +104,9 @@ def _start(recv, send, package_dir, settings):
     runtime.worker_exited = lambda worker: None
     runtime.install_mod_wsgi()
     _load(runtime, DebugSession(config))
-    control = Control(SharedConnection(NativeSocket(recv, send, config.threads)), runtime)
+    control = Control(slot_connection(SharedConnection, recv, send, config.threads), runtime)
     for index in range(config.threads):
-        connection = Connection(NativeSocket(recv, send, index))
+        connection = slot_connection(Connection, recv, send, index)
         runtime.workers.append(Worker(index, connection, runtime))
     control.thread.start()
     for worker in runtime.workers:

@@ -19,8 +19,9 @@ export interface EmbeddedAddon {
     slots: number,
     onOutput: (batch: OutputBatch) => void,
   ): string;
-  /** Bytes for a slot's Python thread; false: full, wait for the drain event. */
-  push(slot: number, data: Buffer): boolean;
+  /** Bytes for a slot's Python thread (pieces: joined, in order, into one); false:
+   *  full, wait for the drain event. */
+  push(slot: number, data: Buffer | readonly Buffer[]): boolean;
   control(slot: number, what: typeof SLOT_PAUSE | typeof SLOT_RESUME | typeof SLOT_CLOSE): void;
 }
 
