@@ -24,6 +24,9 @@ export const REFUSED_IN_EMBEDDED_MODE: Readonly<Record<string, string>> = {
   "cpu-time-limit": "embedded workers are not recycled yet",
   "inactivity-timeout": "embedded workers are not recycled yet",
   "reload-on-changes": "embedded workers are not recycled yet",
+  "virtual-memory-limit":
+    "RLIMIT_AS would bound node's own address space as well (V8 reserves gigabytes of it)",
+  "deadlock-timeout": "a worker whose Python holds the GIL is not detected and replaced yet",
 };
 
 /** Whether embedded mode is on; throws for an option it cannot honour. */

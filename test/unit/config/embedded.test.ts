@@ -32,6 +32,8 @@ const VALUES: Record<string, string[]> = {
   "memory-limit": ["1000000"],
   "cpu-time-limit": ["5"],
   "inactivity-timeout": ["5"],
+  "virtual-memory-limit": ["1000000000"],
+  "deadlock-timeout": ["60"],
 };
 
 test("each option embedded mode cannot honour yet is refused, naming it and why", () => {
