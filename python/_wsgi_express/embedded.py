@@ -18,7 +18,9 @@ import traceback
 from .connection import Connection, SharedConnection
 from .control import Control, _python_version
 from .debug import DebugSession
+from .embedded_fork import refuse_fork
 from .errorlog import log
+from .interpreter import apply_switch_interval
 from .launch import LaunchError, parse_launch
 from .main import _hide_ourselves, _load
 from .process_setup import enter_working_directory, line_buffer_streams
@@ -97,7 +99,9 @@ def _start(recv, send, package_dir, settings):
     except OSError as error:
         return {"error": "cannot change to the working directory %s: %s"
                 % (config.workingDirectory, error)}
+    apply_switch_interval(config.switchInterval, log)
     restrict_signals()
+    refuse_fork()
     runtime = Runtime(config)
     # A thread whose channel closed stops quietly: the front end closes them all when
     # its worker stops, and notices (and logs) one lost while serving itself.

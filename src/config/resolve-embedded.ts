@@ -24,19 +24,33 @@ export const REFUSED_IN_EMBEDDED_MODE: Readonly<Record<string, string>> = {
   "cpu-time-limit": "embedded workers are not recycled yet",
   "inactivity-timeout": "embedded workers are not recycled yet",
   "reload-on-changes": "embedded workers are not recycled yet",
+  "virtual-memory-limit":
+    "RLIMIT_AS would bound node's own address space as well (V8 reserves gigabytes of it)",
+  "deadlock-timeout": "a worker whose Python holds the GIL is not detected and replaced yet",
 };
+
+/** A named --application-group runs in a sub-interpreter of each daemon
+ *  (subinterpreter.py); the embedded runtime runs the app in the main one only. */
+export const NAMED_GROUP_WHY =
+  "a named group's sub-interpreter is not run by embedded workers yet (only %{GLOBAL}, " +
+  "the main interpreter)";
 
 /** Whether embedded mode is on; throws for an option it cannot honour. */
 export function resolveEmbedded(options: OptionReader): boolean {
   if (!options.flag("embedded-mode")) return false;
   for (const [name, why] of Object.entries(REFUSED_IN_EMBEDDED_MODE)) {
-    if (options.given(name)) {
-      throw new WsgiExpressError(
-        "WSGIX_ERR_EMBEDDED_OPTION",
-        `--${name}: not available with --embedded-mode: ${why}; leave it out or run ` +
-          "in daemon mode",
-      );
-    }
+    if (options.given(name)) throw refused(name, why);
+  }
+  if (options.string("application-group") !== "%{GLOBAL}") {
+    throw refused("application-group", NAMED_GROUP_WHY);
   }
   return true;
+}
+
+function refused(name: string, why: string): WsgiExpressError {
+  return new WsgiExpressError(
+    "WSGIX_ERR_EMBEDDED_OPTION",
+    `--${name}: not available with --embedded-mode: ${why}; leave it out or run in ` +
+      "daemon mode",
+  );
 }

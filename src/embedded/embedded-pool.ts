@@ -10,6 +10,7 @@ import type { PendingRequest } from "../daemon/pending-request.js";
 import type { DaemonPool, DispatchTarget, PoolStatus } from "../daemon/pool.js";
 import { ThreadDispatcher } from "../daemon/thread-dispatcher.js";
 import { WorkerChannel } from "../daemon/worker-channel.js";
+import type { StatusSnapshot } from "../front-door/server-status.js";
 import type { ErrorLog } from "../log/error-log.js";
 import { FrameDecoder, FrameType } from "../protocol/frames.js";
 import type { EmbeddedAddon, OutputBatch } from "./addon.js";
@@ -47,6 +48,10 @@ export class EmbeddedPool implements DaemonPool {
   private readonly threads: ThreadDispatcher<EmbeddedTarget>;
   private readonly streams: SlotStream[] = [];
   private sweep: NodeJS.Timeout | null = null;
+  /** --server-status: the whole server's figures, through the primary (worker.ts). */
+  wholeServerStatus: (() => Promise<StatusSnapshot>) | null = null;
+  /** Whether the app imported: one that failed leaves readiness at 503 (worker.ts). */
+  appLoaded = true;
   /** A request thread's channel closed while serving: Python is no longer sound. */
   onLost: (reason: string) => void = () => undefined;
 
@@ -120,7 +125,7 @@ export class EmbeddedPool implements DaemonPool {
   }
 
   get appReady(): boolean {
-    return this.target.acceptsRequests && this.target.channels.size > 0;
+    return this.appLoaded && this.target.acceptsRequests && this.target.channels.size > 0;
   }
 
   status(): PoolStatus {

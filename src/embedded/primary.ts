@@ -15,7 +15,9 @@ import { isWsgiExpressError } from "../errors.js";
 import { formatBanner } from "../lifecycle/banner.js";
 import { fatalFailure, startupOutput, writePidFile } from "../lifecycle/lifecycle-files.js";
 import { prepareProcess, StartupError } from "../lifecycle/process-setup.js";
+import { boundPortEnvironment, withEnvironment } from "../lifecycle/bound-ports.js";
 import { handleRestartSignals } from "../lifecycle/restart-signals.js";
+import { rootWarnings } from "../lifecycle/root-warning.js";
 import { waitForStopSignal, type StopSignal } from "../lifecycle/stop-signal.js";
 import { ErrorLog, type LogSink } from "../log/error-log.js";
 import { openLogs, type OpenLogs } from "../log/log-files.js";
@@ -23,6 +25,7 @@ import { systemTimers } from "../process/timers.js";
 import { ServiceSupervisor } from "../service/services.js";
 import { ensureAddon } from "./build.js";
 import { checkOpenssl, findLibpython } from "./libpython.js";
+import { StatusGatherer } from "./status-gather.js";
 import { WORKER_ACCESS_LOG_FD, WORKER_ERROR_LOG_FD, type FromWorker } from "./worker-messages.js";
 import { WorkerSet, type Ready, type WorkerLike } from "./worker-set.js";
 
@@ -61,16 +64,25 @@ export async function runEmbedded(config: ServerConfig, io: CliIo): Promise<numb
     return isWsgiExpressError(error) ? error.exitCode : 1;
   }
   const logs = await openLogs(config, io);
-  const errorLog = new ErrorLog(logs.error, config.logging.logLevel);
+  const errorLog = new ErrorLog(
+    logs.error,
+    config.logging.logLevel,
+    undefined,
+    config.logging.errorLogFormat,
+  );
   // With --port 0, a worker started after the first listens on the port it got: when
   // every worker is gone at once, node's cluster closes the shared socket, and the next
   // one must bind the same port again, not another.
   let bound = config.listen.port;
+  const { processes, threads } = config.daemons;
+  const gatherer = config.health.serverStatus
+    ? new StatusGatherer({ processes, threads }, systemTimers)
+    : null;
   const workers = new WorkerSet(
     config.daemons.processes,
     (index) => {
       const listen = { ...config.listen, port: bound };
-      return forkWorker({ ...config, listen }, found, index, errorLog, logs);
+      return forkWorker({ ...config, listen }, found, { index, errorLog, logs, status: gatherer });
     },
     errorLog,
     systemTimers,
@@ -110,11 +122,14 @@ interface Running {
 async function serve(config: ServerConfig, running: Running, started: Ready): Promise<number> {
   const { workers, errorLog, logs, stop } = running;
   const fatal = fatalFailure();
-  const services = new ServiceSupervisor(config, errorLog, fatal.fail);
+  // With --port 0, the services see the port the workers were given (bound-ports.ts).
+  const bound = withEnvironment(config, boundPortEnvironment(started.port, null));
+  const services = new ServiceSupervisor(bound, errorLog, fatal.fail);
   await services.start();
   const pidFile = await writePidFile(config.pidFile);
   const facts = { errorLog: logs.errorPath, accessLog: logs.accessPath };
   await startupOutput(config, running.io.stdout, formatBanner(config, { ...started, ...facts }));
+  for (const warning of rootWarnings(config, process.getuid?.())) errorLog.warn(warning);
   errorLog.notice(
     `wsgi-express serving on port ${started.port} in embedded mode (primary pid ` +
       `${process.pid}, workers ${workers.pids.join(", ")})`,
@@ -127,20 +142,25 @@ async function serve(config: ServerConfig, running: Running, started: Ready): Pr
     workers.kill();
   });
   await Promise.all([
-    workers.stop(config.daemons.shutdownTimeout * 1000 + STOP_SLACK_MS),
+    workers.stop(
+      (config.health.shutdownDelay + config.daemons.shutdownTimeout) * 1000 + STOP_SLACK_MS,
+    ),
     services.stop(),
   ]);
   await pidFile.remove();
   return fatal.message === null ? 0 : 1;
 }
 
-function forkWorker(
-  config: ServerConfig,
-  found: Found,
-  index: number,
-  errorLog: ErrorLog,
-  logs: OpenLogs,
-): WorkerLike {
+interface ForkContext {
+  readonly index: number;
+  readonly errorLog: ErrorLog;
+  readonly logs: OpenLogs;
+  /** --server-status: the workers' figures gathered for whichever is asked. */
+  readonly status: StatusGatherer | null;
+}
+
+function forkWorker(config: ServerConfig, found: Found, context: ForkContext): WorkerLike {
+  const { index, errorLog, logs } = context;
   // Each worker accepts its own connections from the shared socket (no round robin
   // through the primary: that would be a hop per connection).
   cluster.schedulingPolicy = cluster.SCHED_NONE;
@@ -163,6 +183,7 @@ function forkWorker(
   }
   passLines(stdio[WORKER_ERROR_LOG_FD], logs.error);
   passLines(stdio[WORKER_ACCESS_LOG_FD], logs.access);
+  context.status?.watch(worker);
   worker.on("message", (message: FromWorker) => {
     if (message.type === "listening") {
       worker.send({ type: "start", config, ...found, processIndex: index + 1 });

@@ -11,9 +11,25 @@ import type { PoolStatus } from "../daemon/pool.js";
 import { countBody } from "../http/access-log.js";
 import { traffic } from "../http/traffic.js";
 import type { PromMetrics } from "../telemetry/prometheus.js";
-import { autoText, htmlPage, statusFigures } from "./status-page.js";
+import { autoText, htmlPage, statusFigures, type StatusFigures } from "./status-page.js";
 
 export const STATUS_PATH = "/server-status";
+
+/** The whole server's figures, when more than this process serves (embedded mode's
+ *  workers: embedded/status-gather.ts). */
+export interface StatusSnapshot {
+  readonly pool: PoolStatus;
+  readonly accesses: number;
+  readonly bodyBytes: number;
+  readonly uptimeSeconds: number;
+}
+
+/** What the page reads: the pool, and where other processes serve too, the function
+ *  that gathers the whole server's figures (else this process's are the server's). */
+export interface StatusSource {
+  status(): PoolStatus;
+  readonly wholeServerStatus?: (() => Promise<StatusSnapshot>) | null;
+}
 
 /** The peer addresses allowed: IPv4 and IPv6 loopback (a dual-stack listener reports
  *  an IPv4 client as ::ffff:127.0.0.1). */
@@ -44,7 +60,7 @@ export class ServerStatus {
   private readonly startedAt: number;
 
   constructor(
-    private readonly pool: { status(): PoolStatus },
+    private readonly pool: StatusSource,
     /** ?format=prometheus: telemetry's figures (src/telemetry/prometheus.ts). */
     private readonly metrics: PromMetrics | null = null,
     /** Monotonic milliseconds (performance.now), passed in for tests. */
@@ -78,11 +94,30 @@ export class ServerStatus {
       );
       return true;
     }
+    const whole = this.pool.wholeServerStatus;
+    if (whole) {
+      whole().then(
+        (snapshot) => {
+          page(req, res, statusFigures(snapshot.pool, snapshot, snapshot.uptimeSeconds));
+        },
+        () => {
+          send(req, res, 503, "text/plain; charset=utf-8", "status unavailable\n");
+        },
+      );
+      return true;
+    }
     const uptime = Math.floor((this.now() - this.startedAt) / 1000);
-    const figures = statusFigures(this.pool.status(), traffic, uptime);
-    if (wantsAuto(url)) send(req, res, 200, "text/plain; charset=utf-8", autoText(figures));
-    else send(req, res, 200, "text/html; charset=utf-8", htmlPage(figures, "wsgi-express"));
+    page(req, res, statusFigures(this.pool.status(), traffic, uptime));
     return true;
+  }
+}
+
+/** The HTML page, or `?auto`'s text. */
+function page(req: IncomingMessage, res: ServerResponse, figures: StatusFigures): void {
+  if (wantsAuto(req.url ?? "")) {
+    send(req, res, 200, "text/plain; charset=utf-8", autoText(figures));
+  } else {
+    send(req, res, 200, "text/html; charset=utf-8", htmlPage(figures, "wsgi-express"));
   }
 }
 

@@ -9,7 +9,14 @@ import type { ServerConfig } from "../config/server-config.js";
 export function rootWarnings(config: ServerConfig, uid: number | undefined): string[] {
   if (uid !== 0) return [];
   const warnings: string[] = [];
-  if (config.daemons.identity.user === null) {
+  if (config.daemons.embedded) {
+    // --user is refused in embedded mode (resolve-embedded.ts): say what is left.
+    warnings.push(
+      "started as root in embedded mode: the application runs as root in the front " +
+        "end's worker processes; start the server as another user, or use daemon mode " +
+        "with --user and --group",
+    );
+  } else if (config.daemons.identity.user === null) {
     warnings.push(
       "started as root without --user/--group: the application runs as root; " +
         "give --user and --group to run it as another user",

@@ -7,7 +7,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { SYSTEM_PYTHON, app, request, runCli, startServer, type RunningServer } from "./harness.js";
+import {
+  SYSTEM_PYTHON,
+  app,
+  request,
+  runCli,
+  startServer,
+  type RunningServer,
+  notYetEmbedded,
+} from "./harness.js";
 
 const APP = app("app_group.wsgi");
 
@@ -40,31 +48,35 @@ test("%{GLOBAL} (the default): the daemon's main interpreter", async (t) => {
 });
 
 for (const python of MODERN) {
-  test(`a named group on ${python}: a sub-interpreter whose threads share its state`, async (t) => {
-    const server = await startServer([
-      APP,
-      "--python-executable",
-      python,
-      "--application-group",
-      "shop",
-      "--threads",
-      "3",
-    ]);
-    t.after(() => server.stop());
-    const results = await Promise.all([1, 2, 3, 4, 5, 6].map(() => seen(server)));
-    for (const facts of results) {
-      assert.equal(facts.mainInterpreter, false);
-      assert.equal(facts.group, "shop");
-      assert.equal(facts.environGroup, "shop");
-    }
-    // One process, one interpreter: its module's count went 1..6 across the threads.
-    assert.deepEqual(
-      results.map((facts) => facts.served).sort((a, b) => a - b),
-      [1, 2, 3, 4, 5, 6],
-    );
-    assert.equal(await server.stop(), 0);
-    assert.doesNotMatch(server.errorLog(), /Traceback|application group 'shop':/);
-  });
+  test(
+    `a named group on ${python}: a sub-interpreter whose threads share its state`,
+    notYetEmbedded("a named --application-group (refused in embedded mode)"),
+    async (t) => {
+      const server = await startServer([
+        APP,
+        "--python-executable",
+        python,
+        "--application-group",
+        "shop",
+        "--threads",
+        "3",
+      ]);
+      t.after(() => server.stop());
+      const results = await Promise.all([1, 2, 3, 4, 5, 6].map(() => seen(server)));
+      for (const facts of results) {
+        assert.equal(facts.mainInterpreter, false);
+        assert.equal(facts.group, "shop");
+        assert.equal(facts.environGroup, "shop");
+      }
+      // One process, one interpreter: its module's count went 1..6 across the threads.
+      assert.deepEqual(
+        results.map((facts) => facts.served).sort((a, b) => a - b),
+        [1, 2, 3, 4, 5, 6],
+      );
+      assert.equal(await server.stop(), 0);
+      assert.doesNotMatch(server.errorLog(), /Traceback|application group 'shop':/);
+    },
+  );
 }
 
 test("a named group on Debian's Python 3.11 is refused, naming the version", async () => {

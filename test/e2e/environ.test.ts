@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { app, rawExchange, request, startServer } from "./harness.js";
+import { app, rawExchange, request, startServer, MODE } from "./harness.js";
 
 type Environ = Record<string, unknown>;
 
@@ -140,7 +140,8 @@ test("the mod_wsgi module, process environment and sys.path the app sees", async
     sys_path: string[];
     main_file: string | null;
   };
-  assert.equal(info.process_group, "127.0.0.1:0");
+  // mod_wsgi: '' in embedded mode, where the app is in no daemon process group.
+  assert.equal(info.process_group, MODE === "embedded" ? "" : "127.0.0.1:0");
   assert.equal(info.application_group, "");
   assert.equal(info.maximum_processes, 2);
   assert.equal(info.threads_per_process, 3);

@@ -4,7 +4,7 @@
  * the server's own output.
  */
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, existsSync } from "node:fs";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -18,6 +18,39 @@ export const APPS = join(ROOT, "test", "fixtures", "apps");
 export const app = (name: string): string => join(APPS, name);
 
 const START_TIMEOUT_MS = 30_000;
+
+/**
+ * The mode the servers this harness starts run in: `WSGI_EXPRESS_MODE=embedded` adds
+ * `--embedded-mode` to every startServer() (issue #25: every daemon-mode feature that has
+ * a meaning in embedded mode keeps it). `npm test` runs the files in test/run-all.ts's
+ * BOTH_MODES list a second time so; the rest run in daemon mode only.
+ */
+export const MODE: "daemon" | "embedded" =
+  process.env["WSGI_EXPRESS_MODE"] === "embedded" ? "embedded" : "daemon";
+
+/** Test options for a test that asserts what only daemon mode has (daemon processes,
+ *  their sockets and users, a crash that spares the front end...): in embedded mode it
+ *  is reported as skipped, saying why, never skipped silently. `otherwise` is the
+ *  test's own skip in daemon mode. */
+export function daemonOnly(
+  why: string,
+  otherwise: boolean | string = false,
+): { skip: boolean | string } {
+  return { skip: MODE === "embedded" ? `daemon mode only: ${why}` : otherwise };
+}
+
+/** As daemonOnly(), for what embedded mode does not do yet (docs/embedded-mode.md,
+ *  "Not available in embedded mode yet"): reported as skipped with that reason. */
+export function notYetEmbedded(why: string): { skip: boolean | string } {
+  return { skip: MODE === "embedded" ? `not in embedded mode yet: ${why}` : false };
+}
+
+/** `args` with `--embedded-mode` added when the harness runs in embedded mode. */
+export function inMode(args: readonly string[]): string[] {
+  return MODE === "embedded" && !args.includes("--embedded-mode")
+    ? [...args, "--embedded-mode"]
+    : [...args];
+}
 
 export interface RunningServer {
   readonly child: ChildProcess;
@@ -103,7 +136,16 @@ export async function startServer(
 ): Promise<RunningServer> {
   const serverRoot = tempDir();
   const cli = spawnCli(
-    ["start-server", ...args, "--host", "127.0.0.1", "--port", "0", "--server-root", serverRoot],
+    [
+      "start-server",
+      ...inMode(args),
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--server-root",
+      serverRoot,
+    ],
     options,
   );
   const { child } = cli;
@@ -157,6 +199,38 @@ export async function startServer(
       return exited;
     },
   };
+}
+
+/**
+ * The processes that run the front door (they hold its sockets, spools and buffers):
+ * the server itself in daemon mode; in embedded mode its worker processes (the cluster
+ * workers running worker-entry.js that the primary forked), read from /proc.
+ */
+export function frontEndPids(server: RunningServer): number[] {
+  const primary = server.child.pid ?? 0;
+  if (MODE === "daemon") return [primary];
+  const children = readdirSync(`/proc/${String(primary)}/task`).flatMap((task) => {
+    try {
+      const text = readFileSync(`/proc/${String(primary)}/task/${task}/children`, "utf8");
+      return text.split(" ").filter(Boolean).map(Number);
+    } catch {
+      return []; // The thread ended while we looked.
+    }
+  });
+  return children.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${String(pid)}/cmdline`, "utf8").includes("worker-entry.js");
+    } catch {
+      return false; // Gone while we looked.
+    }
+  });
+}
+
+/** The one process running the front door (a server started with one process). */
+export function frontEndPid(server: RunningServer): number {
+  const pids = frontEndPids(server);
+  if (pids.length !== 1) throw new Error(`expected one front-end process, found ${pids.join()}`);
+  return pids[0] ?? 0;
 }
 
 export interface CliResult {

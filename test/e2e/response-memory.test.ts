@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { app, eventually, startServer, type RunningServer } from "./harness.js";
+import { app, eventually, frontEndPid, startServer, type RunningServer } from "./harness.js";
 import {
   answeredWithin,
   CHUNKS,
@@ -47,7 +47,7 @@ async function spooledFor(server: RunningServer, seed: number, query?: string): 
     // The one thread is free again: the response is all in memory or in the file.
     assert.equal(await answeredWithin(server, 10_000), true, "the thread was held");
     const sizes = await eventually(
-      () => openFileSizes(server.child.pid ?? 0, "/response-bodies/"),
+      () => openFileSizes(frontEndPid(server), "/response-bodies/"),
       (found) => found.length === 1,
     );
     return sizes[0] ?? 0;

@@ -8,7 +8,15 @@ import { statSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { app, eventually, request, runCli, startServer, type RunningServer } from "./harness.js";
+import {
+  app,
+  eventually,
+  request,
+  runCli,
+  startServer,
+  type RunningServer,
+  daemonOnly,
+} from "./harness.js";
 import { rawTalk } from "./raw-client.js";
 
 const H = "Host: a\r\n";
@@ -168,22 +176,26 @@ describe("proxy trust", () => {
     }
   });
 
-  test("a rogue process on the daemon socket is refused; the socket directory is private", async () => {
-    const directory = join(trusted.serverRoot, "sockets");
-    assert.equal(statSync(directory).mode & 0o777, 0o700);
-    const rogue = connect(join(directory, "daemon.sock"));
-    rogue.on("error", () => undefined);
-    const hello = Buffer.from(
-      JSON.stringify({ protocol: 2, token: "guess", pid: 1, role: "worker", thread: 0 }),
-    );
-    const frame = Buffer.alloc(5);
-    frame.writeUInt8(0x01, 0);
-    frame.writeUInt32BE(hello.length, 1);
-    rogue.write(Buffer.concat([frame, hello, Buffer.from("\x22\xff\xff\xff\xffjunk")]));
-    await new Promise((resolve) => rogue.once("close", resolve));
-    const res = await request(`${trusted.url}hello`);
-    assert.equal(res.status, 200);
-  });
+  test(
+    "a rogue process on the daemon socket is refused; the socket directory is private",
+    daemonOnly("embedded mode has no daemon socket"),
+    async () => {
+      const directory = join(trusted.serverRoot, "sockets");
+      assert.equal(statSync(directory).mode & 0o777, 0o700);
+      const rogue = connect(join(directory, "daemon.sock"));
+      rogue.on("error", () => undefined);
+      const hello = Buffer.from(
+        JSON.stringify({ protocol: 2, token: "guess", pid: 1, role: "worker", thread: 0 }),
+      );
+      const frame = Buffer.alloc(5);
+      frame.writeUInt8(0x01, 0);
+      frame.writeUInt32BE(hello.length, 1);
+      rogue.write(Buffer.concat([frame, hello, Buffer.from("\x22\xff\xff\xff\xffjunk")]));
+      await new Promise((resolve) => rogue.once("close", resolve));
+      const res = await request(`${trusted.url}hello`);
+      assert.equal(res.status, 200);
+    },
+  );
 
   test("trusting headers without naming a proxy is refused at start-up", async () => {
     const result = await runCli([

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readlinkSync, statSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { request, type RunningServer } from "./harness.js";
+import { frontEndPid, request, type RunningServer } from "./harness.js";
 
 /** The files a process holds open whose path contains `part` (Linux's /proc). */
 export function openFilesUnder(pid: number, part: string): string[] {
@@ -88,7 +88,7 @@ export function dechunk(response: Buffer): Buffer {
 }
 
 export const responseFiles = (server: RunningServer): string[] =>
-  openFilesUnder(server.child.pid ?? 0, "/response-bodies/");
+  openFilesUnder(frontEndPid(server), "/response-bodies/");
 
 /** A small request, answered or not within `ms` (one that is not may still be later). */
 export async function answeredWithin(server: RunningServer, ms: number): Promise<boolean> {

@@ -14,9 +14,10 @@ import {
   asNobody,
   canDropToNobody,
   eventually,
+  frontEndPid,
   request,
   startServer,
-  type RunningServer,
+  daemonOnly,
 } from "./harness.js";
 import { openFilesUnder } from "./spool-helpers.js";
 
@@ -46,7 +47,7 @@ function startUpload(port: number, headers: string, first: Buffer | string): Upl
 }
 
 const sha256 = (bytes: Buffer): string => createHash("sha256").update(bytes).digest("hex");
-const pidOf = (server: RunningServer): number => server.child.pid ?? 0;
+const pidOf = frontEndPid;
 
 test("a half-sent upload is spooled and holds no thread; the app gets it whole", async (t) => {
   const server = await startServer([app("upload_probe.wsgi"), "--threads", "1"]);
@@ -92,7 +93,7 @@ test("a daemon thread reads a spooled body from its file; the front end only nam
 
 test(
   "daemons running as another --user cannot open the spool: they get the body as frames",
-  { skip: !canDropToNobody },
+  daemonOnly("--user is refused in embedded mode", !canDropToNobody),
   async (t) => {
     const server = await startServer([app("upload_probe.wsgi"), ...asNobody()]);
     t.after(() => server.stop());

@@ -3,7 +3,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { resolveConfig } from "../../../src/config/resolve.js";
 import { OptionReader } from "../../../src/config/option-reader.js";
-import { REFUSED_IN_EMBEDDED_MODE, resolveEmbedded } from "../../../src/config/resolve-embedded.js";
+import {
+  NAMED_GROUP_WHY,
+  REFUSED_IN_EMBEDDED_MODE,
+  resolveEmbedded,
+} from "../../../src/config/resolve-embedded.js";
 import { isWsgiExpressError } from "../../../src/errors.js";
 import { fakeContext, parseArgs } from "./fakes.js";
 
@@ -32,6 +36,8 @@ const VALUES: Record<string, string[]> = {
   "memory-limit": ["1000000"],
   "cpu-time-limit": ["5"],
   "inactivity-timeout": ["5"],
+  "virtual-memory-limit": ["1000000000"],
+  "deadlock-timeout": ["60"],
 };
 
 test("each option embedded mode cannot honour yet is refused, naming it and why", () => {
@@ -46,6 +52,16 @@ test("each option embedded mode cannot honour yet is refused, naming it and why"
       name,
     );
   }
+});
+
+test("--application-group: %{GLOBAL} is embedded mode's, a named group is refused", async () => {
+  const config = await resolveWith(["--embedded-mode", "--application-group", "%{GLOBAL}"]);
+  assert.equal(config.application.applicationGroup, "");
+  const argv = ["start-server", "--embedded-mode", "--application-group", "shop"];
+  assert.throws(() => resolveEmbedded(new OptionReader(parseArgs(argv, {}))), {
+    code: "WSGIX_ERR_EMBEDDED_OPTION",
+    message: `--application-group: not available with --embedded-mode: ${NAMED_GROUP_WHY}; leave it out or run in daemon mode`,
+  });
 });
 
 test("a refused option is refused by the whole resolution too", async () => {

@@ -25,3 +25,11 @@ test("root without --user: one warning naming --user/--group, and one per servic
   assert.deepEqual(rootWarnings(asUser, 1000), []);
   assert.equal(rootLines(asUser, 1000), "");
 });
+
+test("root in embedded mode (where --user is refused): the warning says what is left", async () => {
+  const embedded = await configAs(0, ["--embedded-mode"]);
+  const [warning, ...rest] = rootWarnings(embedded, 0);
+  assert.deepEqual(rest, []);
+  assert.match(warning ?? "", /^started as root in embedded mode: .* daemon mode with --user/);
+  assert.deepEqual(rootWarnings(await configAs(1000, ["--embedded-mode"]), 1000), []);
+});
