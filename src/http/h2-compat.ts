@@ -20,15 +20,7 @@ import { constants, Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { ServerHttp2Stream } from "node:http2";
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { ReadableOptions } from "node:stream";
-
-/** RFC 9113 §8.2.2: connection-specific fields a response over HTTP/2 must not carry. */
-const CONNECTION_SPECIFIC = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "transfer-encoding",
-  "upgrade",
-]);
+import { CONNECTION_SPECIFIC, respondFields } from "./h2-respond.js";
 
 /** The front end's HTTP/2 request class (http2's Http2ServerRequest option). */
 export class FrontEndH2Request extends Http2ServerRequest {
@@ -60,13 +52,21 @@ export class FrontEndH2Request extends Http2ServerRequest {
 /** Removes the pseudo-headers from `raw` and adds Host from `:authority` when there is
  *  none; true when both are there and differ (RFC 9113 §8.3.1: malformed). */
 export function hostFromAuthority(raw: string[], headers: IncomingHttpHeaders): boolean {
+  // One pass that keeps the regular fields in place (no splice per pseudo-header: this
+  // runs for every HTTP/2 request).
   let authority: string | undefined;
-  for (let i = raw.length - 2; i >= 0; i -= 2) {
-    const name = raw[i] ?? "";
-    if (!name.startsWith(":")) continue;
-    if (name === ":authority") authority = raw[i + 1];
-    raw.splice(i, 2);
+  let kept = 0;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.startsWith(":")) {
+      if (name === ":authority" && authority === undefined) authority = raw[i + 1];
+      continue;
+    }
+    raw[kept] = name;
+    raw[kept + 1] = raw[i + 1] as string;
+    kept += 2;
   }
+  raw.length = kept;
   if (authority === undefined) return false;
   if (headers.host === undefined) {
     raw.unshift("host", authority);
@@ -80,6 +80,9 @@ type HeaderList = OutgoingHttpHeaders | readonly (string | number | readonly str
 
 /** The front end's HTTP/2 response class (http2's Http2ServerResponse option). */
 export class FrontEndH2Response extends Http2ServerResponse {
+  /** removeHeader("Date") asked for no Date field (the compatibility layer's sendDate). */
+  private dateRemoved = false;
+
   override writeHead(
     statusCode: number,
     reasonOrHeaders?: string | HeaderList,
@@ -87,7 +90,28 @@ export class FrontEndH2Response extends Http2ServerResponse {
   ): this {
     const headers = typeof reasonOrHeaders === "string" ? maybeHeaders : reasonOrHeaders;
     if (headers === undefined) return super.writeHead(statusCode);
+    if (Array.isArray(headers) && this.respondAtOnce(statusCode, headers)) return this;
     return super.writeHead(statusCode, withoutConnectionFields(headers) as OutgoingHttpHeaders);
+  }
+
+  /** The relay's head in one step (h2-respond.ts); false: the compatibility layer's way. */
+  private respondAtOnce(statusCode: number, list: readonly unknown[]): boolean {
+    const stream = this.stream;
+    if (this.headersSent || this.writableEnded || stream.destroyed || stream.closed) return false;
+    // Only what the compatibility layer accepts (no 1xx, RFC 9113 §8.1), and nothing set
+    // earlier with setHeader to merge.
+    if (!Number.isInteger(statusCode) || statusCode < 200 || statusCode > 599) return false;
+    if (this.dateRemoved || this.getHeaderNames().length > 0) return false;
+    const fields = respondFields(list, statusCode);
+    if (fields === null) return false;
+    this.statusCode = statusCode;
+    stream.respond(fields, { waitForTrailers: false });
+    return true;
+  }
+
+  override removeHeader(name: string): void {
+    super.removeHeader(name);
+    if (name.trim().toLowerCase() === "date") this.dateRemoved = true;
   }
 
   override setHeader(name: string, value: number | string | readonly string[]): void {

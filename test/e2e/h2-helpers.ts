@@ -91,7 +91,7 @@ export async function h2Get(
 }
 
 /** One HTTP/2 frame (RFC 9113 §4.1). */
-function frame(type: number, flags: number, streamId: number, payload: Buffer): Buffer {
+export function frame(type: number, flags: number, streamId: number, payload: Buffer): Buffer {
   const head = Buffer.alloc(9);
   head.writeUIntBE(payload.length, 0, 3);
   head[3] = type;
