@@ -3,8 +3,7 @@
  * raw TLS connection: what node's client hides (how a stream ends, and in how many
  * frames).
  */
-import { connect as tlsConnect } from "node:tls";
-import { frame } from "./h2-helpers.js";
+import { frame, rawH2Connection } from "./h2-helpers.js";
 
 export interface SeenFrame {
   readonly type: number;
@@ -19,15 +18,7 @@ export const END_STREAM = 0x1;
 /** GET `path` on stream 1 (HPACK, RFC 7541 App. A: :method GET, :scheme https, :path
  *  literal, :authority localhost); resolves with stream 1's frames once it ended. */
 export async function streamFrames(port: number, ca: string, path: string): Promise<SeenFrame[]> {
-  const socket = tlsConnect({
-    host: "127.0.0.1",
-    port,
-    servername: "localhost",
-    ca,
-    ALPNProtocols: ["h2"],
-  });
-  socket.on("error", () => undefined);
-  await new Promise((resolve) => socket.once("secureConnect", resolve));
+  const socket = await rawH2Connection(port, ca);
   const seen: SeenFrame[] = [];
   const ended = new Promise<void>((resolve, reject) => {
     let pending = Buffer.alloc(0);

@@ -4,7 +4,7 @@
  */
 import { connect, type ClientHttp2Session, type OutgoingHttpHeaders } from "node:http2";
 import type { Readable } from "node:stream";
-import { connect as tlsConnect } from "node:tls";
+import { connect as tlsConnect, type TLSSocket } from "node:tls";
 
 export interface H2Response {
   readonly status: number;
@@ -91,6 +91,20 @@ export async function h2Get(
 }
 
 /** One HTTP/2 frame (RFC 9113 §4.1). */
+/** A TLS connection to 127.0.0.1 that negotiated h2, for writing frames by hand. */
+export async function rawH2Connection(port: number, ca: string): Promise<TLSSocket> {
+  const socket = tlsConnect({
+    host: "127.0.0.1",
+    port,
+    servername: "localhost",
+    ca,
+    ALPNProtocols: ["h2"],
+  });
+  socket.on("error", () => undefined);
+  await new Promise((resolve) => socket.once("secureConnect", resolve));
+  return socket;
+}
+
 export function frame(type: number, flags: number, streamId: number, payload: Buffer): Buffer {
   const head = Buffer.alloc(9);
   head.writeUIntBE(payload.length, 0, 3);
@@ -120,15 +134,7 @@ export async function rapidReset(
   streams: number,
   quietMs = 3000,
 ): Promise<RapidResetResult> {
-  const socket = tlsConnect({
-    host: "127.0.0.1",
-    port,
-    servername: "localhost",
-    ca,
-    ALPNProtocols: ["h2"],
-  });
-  socket.on("error", () => undefined);
-  await new Promise((resolve) => socket.once("secureConnect", resolve));
+  const socket = await rawH2Connection(port, ca);
   let goaway: number | null = null;
   let pending = Buffer.alloc(0);
   socket.on("data", (data: Buffer) => {
