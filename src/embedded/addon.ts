@@ -22,6 +22,10 @@ export interface EmbeddedAddon {
   /** Bytes for a slot's Python thread; false: full, wait for the drain event. */
   push(slot: number, data: Buffer): boolean;
   control(slot: number, what: typeof SLOT_PAUSE | typeof SLOT_RESUME | typeof SLOT_CLOSE): void;
+  /** Takes the GIL on this (the event loop) thread and finalises Python (atexit
+   *  handlers run), as the worker exits; Py_FinalizeEx's status, or null if Python was
+   *  never started. Blocks while another thread holds the GIL. */
+  finalize(): number | null;
 }
 
 export function loadAddon(path: string): EmbeddedAddon {

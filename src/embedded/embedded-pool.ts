@@ -10,6 +10,7 @@ import type { PendingRequest } from "../daemon/pending-request.js";
 import type { DaemonPool, DispatchTarget, PoolStatus } from "../daemon/pool.js";
 import { ThreadDispatcher } from "../daemon/thread-dispatcher.js";
 import { WorkerChannel } from "../daemon/worker-channel.js";
+import { countsAsActivity } from "../lifecycle/recycle-policy.js";
 import type { ErrorLog } from "../log/error-log.js";
 import { FrameDecoder, FrameType } from "../protocol/frames.js";
 import type { EmbeddedAddon, OutputBatch } from "./addon.js";
@@ -25,6 +26,7 @@ class EmbeddedTarget implements DispatchTarget {
   acceptsRequests = true;
   readonly retiring = null;
   requests = 0;
+  lastActivity: number | null = null;
   control: ControlChannel | null = null;
 
   get activeRequests(): number {
@@ -33,14 +35,31 @@ class EmbeddedTarget implements DispatchTarget {
     return busy;
   }
 
-  countRequest(): void {
+  countRequest(now: number, activity: boolean): void {
     this.requests += 1;
+    if (activity) this.lastActivity = now;
   }
 
-  noteActivity(): void {
-    // --inactivity-timeout does not apply in embedded mode (refused at start-up).
+  noteActivity(now: number): void {
+    this.lastActivity = now;
   }
 }
+
+/** What the worker's lifecycle (recycle-watch.ts) hears from the pool. */
+export interface PoolEvents {
+  /** A request ended (--maximum-requests). */
+  afterRequest(): void;
+  /** Python asked to be replaced (a control RECYCLE frame). */
+  recycle(reason: string): void;
+  /** A request passed --request-timeout; its thread was interrupted. */
+  timedOut(channel: WorkerChannel): void;
+}
+
+const NO_EVENTS: PoolEvents = {
+  afterRequest: () => undefined,
+  recycle: () => undefined,
+  timedOut: () => undefined,
+};
 
 export class EmbeddedPool implements DaemonPool {
   private readonly target = new EmbeddedTarget();
@@ -49,6 +68,7 @@ export class EmbeddedPool implements DaemonPool {
   private sweep: NodeJS.Timeout | null = null;
   /** A request thread's channel closed while serving: Python is no longer sound. */
   onLost: (reason: string) => void = () => undefined;
+  events: PoolEvents = NO_EVENTS;
 
   constructor(
     private readonly config: ServerConfig,
@@ -58,8 +78,10 @@ export class EmbeddedPool implements DaemonPool {
       config,
       {
         processOf: (channel) => (this.target.channels.has(channel) ? this.target : undefined),
-        afterRequest: () => undefined,
-        countsAsActivity: () => true,
+        afterRequest: () => {
+          this.events.afterRequest();
+        },
+        countsAsActivity: (path) => countsAsActivity(path, config.daemons.ignoreActivity),
         finish: () => undefined,
       },
       () => performance.now(),
@@ -97,7 +119,7 @@ export class EmbeddedPool implements DaemonPool {
       {
         onHeartbeat: () => undefined,
         onRecycle: (reason) => {
-          this.log.notice(`embedded Python asked to be replaced (${reason}); not supported yet`);
+          this.events.recycle(reason);
         },
         onRecalled: (answer) => {
           this.threads.answered(this.target, answer);
@@ -117,6 +139,11 @@ export class EmbeddedPool implements DaemonPool {
     this.target.channels.delete(channel);
     this.threads.remove(channel);
     if (this.target.acceptsRequests) this.onLost(`thread ${channel.thread.toString()}: ${reason}`);
+  }
+
+  /** Its requests, for the recycle rules. */
+  get activity(): { requests: number; activeRequests: number; lastActivity: number | null } {
+    return this.target;
   }
 
   get appReady(): boolean {
@@ -157,6 +184,7 @@ export class EmbeddedPool implements DaemonPool {
   timedOut(channel: WorkerChannel, id: string): void {
     channel.stale = true;
     this.target.control?.interrupt(id);
+    this.events.timedOut(channel);
   }
 
   /** No new requests; every Python thread's channel is closed (they return). */

@@ -2,8 +2,8 @@
  * The primary process of embedded mode (docs/embedded-mode.md): builds (or finds) the
  * addon, finds the Python's libpython, then forks --processes workers sharing the
  * listening socket (node:cluster, each worker accepting for itself) and supervises
- * them (worker-set.ts); the banner, the pid file, services, and the stop signals as in
- * daemon mode. The primary never loads Python.
+ * them (worker-set.ts); the banner, the pid file, services, and the stop and restart
+ * signals as in daemon mode. The primary never loads Python.
  */
 import cluster, { type Worker } from "node:cluster";
 import { fileURLToPath } from "node:url";
@@ -15,7 +15,7 @@ import { isWsgiExpressError } from "../errors.js";
 import { formatBanner } from "../lifecycle/banner.js";
 import { fatalFailure, startupOutput, writePidFile } from "../lifecycle/lifecycle-files.js";
 import { prepareProcess, StartupError } from "../lifecycle/process-setup.js";
-import { handleRestartSignals } from "../lifecycle/restart-signals.js";
+import { handleRestartSignals, restartFor } from "../lifecycle/restart-signals.js";
 import { waitForStopSignal, type StopSignal } from "../lifecycle/stop-signal.js";
 import { ErrorLog, type LogSink } from "../log/error-log.js";
 import { openLogs, type OpenLogs } from "../log/log-files.js";
@@ -62,25 +62,32 @@ export async function runEmbedded(config: ServerConfig, io: CliIo): Promise<numb
   }
   const logs = await openLogs(config, io);
   const errorLog = new ErrorLog(logs.error, config.logging.logLevel);
-  // With --port 0, a worker started after the first listens on the port it got: when
-  // every worker is gone at once, node's cluster closes the shared socket, and the next
-  // one must bind the same port again, not another.
+  // With --port 0: while some worker holds the shared socket, a new one asks node's
+  // cluster for the same one (the same address and port 0: a different port would be a
+  // second bind, EADDRINUSE). When every worker is gone at once, the cluster closes the
+  // socket, and the next worker must bind the port the first ones got, not another.
   let bound = config.listen.port;
-  const workers = new WorkerSet(
+  const workers: WorkerSet = new WorkerSet(
     config.daemons.processes,
     (index) => {
-      const listen = { ...config.listen, port: bound };
+      const listen = { ...config.listen, port: workers.alive > 0 ? config.listen.port : bound };
       return forkWorker({ ...config, listen }, found, index, errorLog, logs);
     },
     errorLog,
     systemTimers,
+    config.daemons,
   );
   const stop = waitForStopSignal();
-  // Graceful restarts of the workers are still to come (docs/embedded-mode.md); until
-  // then SIGHUP and SIGUSR1 are logged, rather than ending the primary (node's default
-  // for SIGHUP) and with it every worker.
+  // apachectl restart (SIGHUP) and graceful (SIGUSR1): every worker is replaced, each
+  // new one ready before the old one stops accepting (worker-set.ts).
   const stopRestarts = handleRestartSignals((signal) => {
-    errorLog.warn(`caught ${signal}: restarting is not supported in embedded mode yet; ignored`);
+    errorLog.notice(
+      signal === "SIGHUP"
+        ? "caught SIGHUP, restarting the embedded workers"
+        : "caught SIGUSR1, restarting the embedded workers gracefully",
+    );
+    const { reason, drainSeconds } = restartFor(signal, config.daemons);
+    workers.restartAll(reason, drainSeconds);
   });
   const started = await workers.start(config.daemons.startupTimeout * 1000);
   let status = 1;

@@ -2,7 +2,10 @@
  * One embedded worker process (a cluster worker): Python started in it through the
  * addon, the front end's own front door over an EmbeddedPool, listening on the
  * socket the primary shares. It stops gracefully on SIGTERM/SIGINT or the primary's
- * "stop": no new connections, the requests in flight finish (--shutdown-timeout).
+ * "stop" (the requests in flight get --shutdown-timeout), and on the primary's "drain"
+ * once its replacement is ready (server-drain.ts); it asks the primary for that
+ * replacement when a recycle rule fires (recycle-watch.ts). Python is finalised as the
+ * worker exits, so the application's atexit handlers run.
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,9 +15,13 @@ import type { ServerConfig } from "../config/server-config.js";
 import { createFrontEnd } from "../front-door/front-end.js";
 import { AccessLog } from "../http/access-log.js";
 import { launchSettings } from "../lifecycle/daemon-launch.js";
+import { REASON_OPTION } from "../lifecycle/recycle-policy.js";
 import { ErrorLog, type LogSink } from "../log/error-log.js";
-import { loadAddon } from "./addon.js";
+import { systemTimers } from "../process/timers.js";
+import { loadAddon, type EmbeddedAddon } from "./addon.js";
 import { EmbeddedPool } from "./embedded-pool.js";
+import { processUsage, RecycleWatch } from "./recycle-watch.js";
+import { ServerDrain } from "./server-drain.js";
 import {
   WORKER_ACCESS_LOG_FD,
   WORKER_ERROR_LOG_FD,
@@ -35,14 +42,28 @@ export function runWorker(): void {
   send({ type: "listening" });
 }
 
-function start(message: Extract<ToWorker, { type: "start" }>): void {
+type StartMessage = Extract<ToWorker, { type: "start" }>;
+
+function start(message: StartMessage): void {
   const { config } = message;
   const errorLog = new ErrorLog(fdSink(WORKER_ERROR_LOG_FD), config.logging.logLevel);
-  const accessLog = config.logging.accessLog
-    ? new AccessLog(fdSink(WORKER_ACCESS_LOG_FD), config.logging.accessLogFormat)
-    : null;
   const pool = new EmbeddedPool(config, errorLog);
-  let report: StartReport & { error?: string };
+  const python = startPython(message, pool);
+  if ("error" in python) {
+    send({ type: "failed", message: python.error });
+    process.exitCode = 1;
+    process.disconnect();
+    return;
+  }
+  serve(config, pool, python, errorLog);
+}
+
+/** Python started through the addon, the application loaded, the pool connected. */
+function startPython(
+  message: StartMessage,
+  pool: EmbeddedPool,
+): { addon: EmbeddedAddon; report: StartReport } | { error: string } {
+  const { config } = message;
   try {
     const addon = loadAddon(message.addon);
     const answer = addon.start(
@@ -53,76 +74,119 @@ function start(message: Extract<ToWorker, { type: "start" }>): void {
       config.daemons.threads + 1,
       pool.onOutput,
     );
-    report = JSON.parse(answer) as StartReport & { error?: string };
-    if (report.error === undefined) pool.connect(addon);
+    const report = JSON.parse(answer) as StartReport & { error?: string };
+    if (report.error !== undefined) return { error: report.error };
+    pool.connect(addon);
+    return { addon, report };
   } catch (error) {
-    report = { error: (error as Error).message } as StartReport & { error: string };
+    return { error: (error as Error).message };
   }
-  if (report.error !== undefined) {
-    send({ type: "failed", message: report.error });
-    process.exitCode = 1;
-    process.disconnect();
-    return;
-  }
+}
+
+/** The front end on the shared socket, its drain, and the recycle rules. */
+function serve(
+  config: ServerConfig,
+  pool: EmbeddedPool,
+  python: { addon: EmbeddedAddon; report: StartReport },
+  errorLog: ErrorLog,
+): void {
+  const accessLog = config.logging.accessLog
+    ? new AccessLog(fdSink(WORKER_ACCESS_LOG_FD), config.logging.accessLogFormat)
+    : null;
+  const server = createFrontEnd(config, pool, errorLog, accessLog, null);
+  const shutdownMs = config.daemons.shutdownTimeout * 1000;
+  const recycling = new RecycleWatch(config, pool.activity, processUsage, systemTimers, (why) => {
+    errorLog.info(`embedded worker ${process.pid} is due for replacement (${explain(why)})`);
+    send({ type: "recycle", reason: why });
+  });
+  const drain = new ServerDrain(server, systemTimers, config.http.http2, () => {
+    recycling.stop();
+    exit(pool, python.addon, errorLog);
+  });
+  pool.events = {
+    afterRequest: () => {
+      recycling.afterRequest();
+    },
+    recycle: (why) => {
+      recycling.ask(why);
+    },
+    timedOut: (channel) => {
+      recycling.timedOut(channel);
+    },
+  };
   pool.onLost = (reason) => {
     errorLog.error(`embedded Python lost a request thread (${reason}); stopping this worker`);
-    stop(server, pool, config);
+    drain.close(shutdownMs, true);
   };
-  const server = createFrontEnd(config, pool, errorLog, accessLog, null);
-  const ready = report;
-  server.listen(
-    {
-      port: config.listen.port,
-      host: config.listen.host ?? undefined,
-      backlog: config.listen.backlog,
+  listen(server, config, () => {
+    const bound = (server.address() as AddressInfo).port;
+    send({ type: "ready", port: bound, app: python.report.app, python: python.report.python });
+    recycling.start();
+  });
+  handleSignals({
+    stop: () => {
+      drain.close(shutdownMs, true);
     },
-    () => {
-      const port = (server.address() as AddressInfo).port;
-      send({ type: "ready", port, app: ready.app, python: ready.python });
+    drain: (withinMs) => {
+      recycling.stop();
+      drain.close(withinMs, false);
     },
-  );
-  handleSignals(() => {
-    stop(server, pool, config);
+    // mod_wsgi: SIGUSR1 sent to one daemon replaces it gracefully (reference §2.4).
+    evict: () => {
+      recycling.ask("graceful_signal");
+    },
   });
 }
 
-/** SIGTERM, SIGINT or the primary's "stop": `onStop`, once. A terminal's hangup reaches
- *  the whole process group: the primary decides (and logs) what a restart signal
- *  means; a worker neither dies of SIGHUP (node's default) nor opens the inspector on
- *  SIGUSR1. */
-function handleSignals(onStop: () => void): void {
-  let stopping = false;
-  const once = (): void => {
-    if (stopping) return;
-    stopping = true;
-    onStop();
+/** Listens on the shared socket; a worker that cannot exits, saying why. */
+function listen(server: Server, config: ServerConfig, onListening: () => void): void {
+  const unlistened = (error: Error): void => {
+    send({ type: "failed", message: `cannot listen: ${error.message}` });
+    process.exit(1);
   };
-  process.on("SIGTERM", once);
-  process.on("SIGINT", once);
+  server.once("error", unlistened);
+  const { host, port, backlog } = config.listen;
+  server.listen({ port, host: host ?? undefined, backlog }, () => {
+    server.off("error", unlistened);
+    onListening();
+  });
+}
+
+function explain(reason: string): string {
+  return REASON_OPTION[reason] ?? reason;
+}
+
+/** SIGTERM, SIGINT or the primary's "stop" stop the worker (--shutdown-timeout); the
+ *  primary's "drain" lets it finish its connections; SIGUSR1 asks for a replacement.
+ *  A terminal's hangup reaches the whole process group: the primary decides what a
+ *  server's restart signal means, and a worker does not die of SIGHUP (node's
+ *  default); nor does SIGUSR1 open node's inspector. */
+function handleSignals(on: {
+  stop: () => void;
+  drain: (withinMs: number) => void;
+  evict: () => void;
+}): void {
+  process.on("SIGTERM", on.stop);
+  process.on("SIGINT", on.stop);
   process.on("SIGHUP", () => undefined);
-  process.on("SIGUSR1", () => undefined);
+  process.on("SIGUSR1", on.evict);
   process.on("message", (next: ToWorker) => {
-    if (next.type === "stop") once();
+    if (next.type === "stop") on.stop();
+    else if (next.type === "drain") on.drain(next.withinMs);
   });
 }
 
-/** No new connections; the requests in flight finish within --shutdown-timeout; then
- *  the Python threads' channels close and the process exits. Python is not finalised
- *  (its threads may still be in the application): the process ends with them. */
-function stop(server: Server, pool: EmbeddedPool, config: ServerConfig): void {
-  const exit = (): void => {
-    pool.stop();
-    process.exit(0);
-  };
-  const timer = setTimeout(() => {
-    server.closeAllConnections();
-    exit();
-  }, config.daemons.shutdownTimeout * 1000);
-  server.close(() => {
-    clearTimeout(timer);
-    exit();
-  });
-  server.closeIdleConnections();
+/** Every connection has ended (or was cut at the deadline): the Python threads'
+ *  channels close (an idle thread returns; one still in the application is left
+ *  there), Python is finalised so that atexit handlers run, and the process exits. */
+function exit(pool: EmbeddedPool, addon: EmbeddedAddon, errorLog: ErrorLog): void {
+  pool.stop();
+  try {
+    addon.finalize();
+  } catch (error) {
+    errorLog.error(`embedded Python could not be finalised: ${(error as Error).message}`);
+  }
+  process.exit(0);
 }
 
 /** The launch settings the daemon runtime reads (launch.py), for this worker. */

@@ -27,11 +27,6 @@ const VALUES: Record<string, string[]> = {
   "https-port": ["8443"],
   user: ["nobody"],
   group: ["nogroup"],
-  "maximum-requests": ["5"],
-  "restart-interval": ["5"],
-  "memory-limit": ["1000000"],
-  "cpu-time-limit": ["5"],
-  "inactivity-timeout": ["5"],
 };
 
 test("each option embedded mode cannot honour yet is refused, naming it and why", () => {
@@ -49,7 +44,21 @@ test("each option embedded mode cannot honour yet is refused, naming it and why"
 });
 
 test("a refused option is refused by the whole resolution too", async () => {
-  await assert.rejects(resolveWith(["--embedded-mode", "--maximum-requests", "5"]), {
+  await assert.rejects(resolveWith(["--embedded-mode", "--reload-on-changes"]), {
     code: "WSGIX_ERR_EMBEDDED_OPTION",
   });
+});
+
+test("the recycle rules are embedded mode's too (the workers are recycled)", async () => {
+  const config = await resolveWith([
+    "--embedded-mode",
+    ...["--maximum-requests", "5", "--restart-interval", "6", "--memory-limit", "1000000"],
+    ...["--cpu-time-limit", "7", "--inactivity-timeout", "8"],
+  ]);
+  const { maximumRequests, restartInterval, memoryLimit, cpuTimeLimit, inactivityTimeout } =
+    config.daemons;
+  assert.deepEqual(
+    [maximumRequests, restartInterval, memoryLimit, cpuTimeLimit, inactivityTimeout],
+    [5, 6, 1000000, 7, 8],
+  );
 });

@@ -55,6 +55,7 @@ function fixture(count: number): { set: WorkerSet; spawned: FakeWorker[]; log: s
     },
     errorLog,
     timers,
+    { gracefulTimeout: 15, evictionTimeout: 0, shutdownTimeout: 5 },
   );
   return { set, spawned, log };
 }
