@@ -169,10 +169,10 @@ test("a retired worker that exits within its drain is not killed nor replaced", 
   assert.deepEqual(spawned[0]?.sent, [
     { type: "drain", reason: "graceful_signal", withinMs: 20_000 },
   ]);
-  spawned[0]?.exit(0, null);
+  spawned[0].exit(0, null);
   spawned[1]?.exit(0, null);
   mock.timers.tick(60_000);
-  assert.deepEqual(spawned[0]?.killed, []);
+  assert.deepEqual(spawned[0].killed, []);
   assert.equal(spawned.length, 4);
   assert.doesNotMatch(log.join(""), /connections were lost/);
 });
@@ -191,7 +191,7 @@ test("a worker's own recycle request is replaced with --graceful-timeout; SIGUSR
     { type: "drain", reason: "graceful_signal", withinMs: 20_000 },
   ]);
   // A retiring worker asking again is not replaced twice.
-  spawned[0]?.emit("message", { type: "recycle", reason: "memory_limit" });
+  spawned[0].emit("message", { type: "recycle", reason: "memory_limit" });
   assert.equal(spawned.length, 4);
 });
 
@@ -218,7 +218,7 @@ test("a replacement that dies before it is ready: the old worker serves on until
   mock.timers.tick(100);
   assert.equal(spawned.length, 3);
   spawned[2]?.ready();
-  assert.deepEqual(spawned[0]?.sent, [
+  assert.deepEqual(spawned[0].sent, [
     { type: "drain", reason: "restart_interval", withinMs: 20_000 },
   ]);
 });
@@ -231,8 +231,8 @@ test("stop reaches the retiring workers too; nothing is replaced while stopping"
   assert.equal(spawned.length, 2);
   assert.deepEqual(spawned[0]?.sent, [{ type: "stop" }]);
   assert.deepEqual(spawned[1]?.sent, [{ type: "stop" }]);
-  spawned[1]?.exit(0, null);
-  spawned[0]?.exit(0, null);
+  spawned[1].exit(0, null);
+  spawned[0].exit(0, null);
   await stopped;
   assert.equal(set.alive, 0);
 });
