@@ -21,7 +21,9 @@ from .debug import DebugSession
 from .errorlog import log
 from .launch import LaunchError, parse_launch
 from .main import _hide_ourselves, _load
+from .monitor import Monitor
 from .process_setup import enter_working_directory, line_buffer_streams
+from .reloader import Reloader
 from .runtime import Runtime
 from .worker import Worker
 
@@ -100,6 +102,12 @@ def _start(recv, send, package_dir, settings):
     control.thread.start()
     for worker in runtime.workers:
         worker.thread.start()
+    if config.reloadOnChanges:
+        # As in a daemon: a change asks, over control, for a graceful replacement (the
+        # worker's recycle-watch.ts passes it to the primary).
+        runtime.monitor = Monitor(control.connection)
+        runtime.monitor.thread.start()
+        Reloader(runtime.monitor.request_recycle).thread.start()
     return {
         "app": {"loaded": runtime.application is not None, "error": runtime.load_error},
         "python": {"version": _python_version(), "prefix": sys.prefix,

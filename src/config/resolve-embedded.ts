@@ -18,7 +18,6 @@ export const REFUSED_IN_EMBEDDED_MODE: Readonly<Record<string, string>> = {
   "enable-profiler": "it needs debug mode",
   "enable-recorder": "it needs debug mode",
   "enable-gdb": "it runs a daemon process under gdb",
-  "reload-on-changes": "embedded workers are not recycled yet",
 };
 
 /** Whether embedded mode is on; throws for an option it cannot honour. */

@@ -6,7 +6,7 @@
  * exits (its atexit handlers run).
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Agent, request as httpRequest } from "node:http";
 import { test } from "node:test";
@@ -164,4 +164,28 @@ test("--memory-limit, --restart-interval and --inactivity-timeout replace a work
     await newPid(server.url, before);
     await server.stop();
   }
+});
+
+test("--reload-on-changes: editing an imported module replaces the worker", async (t) => {
+  const dir = tempDir();
+  writeFileSync(join(dir, "helper.py"), "VALUE = 1\n");
+  const script = readFileSync(MISBEHAVE, "utf8").replace(
+    "import mod_wsgi\n",
+    "import mod_wsgi\nimport helper\n",
+  );
+  writeFileSync(join(dir, "app.wsgi"), script);
+  const server = await startServer([
+    join(dir, "app.wsgi"),
+    ...EMBEDDED,
+    ...["--processes", "1", "--reload-on-changes", "--working-directory", dir],
+  ]);
+  t.after(() => server.stop());
+  const before = await pidOf(server.url);
+  await eventually(server.errorLog, (log) => /Starting change monitor/.test(log));
+  const later = new Date(Date.now() + 5000);
+  utimesSync(join(dir, "helper.py"), later, later);
+  await newPid(server.url, before);
+  await eventually(server.errorLog, (log) =>
+    new RegExp(`recycling embedded worker ${before} \\(--reload-on-changes\\)`).test(log),
+  );
 });

@@ -44,7 +44,7 @@ test("each option embedded mode cannot honour yet is refused, naming it and why"
 });
 
 test("a refused option is refused by the whole resolution too", async () => {
-  await assert.rejects(resolveWith(["--embedded-mode", "--reload-on-changes"]), {
+  await assert.rejects(resolveWith(["--embedded-mode", "--debug-mode"]), {
     code: "WSGIX_ERR_EMBEDDED_OPTION",
   });
 });
