@@ -141,7 +141,7 @@ test("Python is finalised as a worker exits: atexit handlers run on a recycle an
   assert.ok(existsSync(join(markers, `atexit-${second}`)));
 });
 
-test("--memory-limit, --restart-interval and --inactivity-timeout replace a worker, each logged with its option", async (t) => {
+test("--memory-limit, --restart-interval, --inactivity-timeout and --cpu-time-limit replace a worker, each logged with its option", async (t) => {
   const cases = [
     {
       args: ["--memory-limit", String(300 * 1024 * 1024)],
@@ -150,6 +150,8 @@ test("--memory-limit, --restart-interval and --inactivity-timeout replace a work
     },
     { args: ["--restart-interval", "2"], poke: "pid", option: "restart-interval" },
     { args: ["--inactivity-timeout", "1"], poke: "pid", option: "inactivity-timeout" },
+    // The worker's CPU time, node's start-up included: 3 s of spinning passes 3 s.
+    { args: ["--cpu-time-limit", "3"], poke: "spin?seconds=3", option: "cpu-time-limit" },
   ];
   for (const { args, poke, option } of cases) {
     const server = await startServer([MISBEHAVE, ...EMBEDDED, "--processes", "1", ...args]);
