@@ -9,6 +9,7 @@ with the GIL released. The frames on those pipes are the daemon protocol's
 module are the daemon's own, unchanged: only the transport differs.
 """
 
+import atexit
 import errno
 import json
 import signal
@@ -95,6 +96,11 @@ def _start(recv, send, package_dir, settings):
     runtime.worker_exited = lambda worker: None
     runtime.install_mod_wsgi()
     _load(runtime, DebugSession(config))
+    # mod_wsgi's process_stopping, as the worker's Python is finalised: after the
+    # application's import-time atexit handlers were registered, so before they run. The
+    # reason is the one the front end's SHUTDOWN frame gave, as the worker began to stop.
+    atexit.register(lambda: runtime.events.publish_stopping(
+        runtime.stop_reason or "shutdown_signal"))
     control = Control(SharedConnection(NativeSocket(recv, send, config.threads)), runtime)
     for index in range(config.threads):
         connection = Connection(NativeSocket(recv, send, index))

@@ -187,6 +187,11 @@ export class EmbeddedPool implements DaemonPool {
     this.events.timedOut(channel);
   }
 
+  /** Tells Python why this worker is on its way out (process_stopping's reason). */
+  stopping(reason: string): void {
+    this.target.control?.shutdown(reason);
+  }
+
   /** No new requests; every Python thread's channel is closed (they return). */
   stop(): void {
     this.target.acceptsRequests = false;

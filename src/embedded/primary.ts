@@ -23,6 +23,7 @@ import { systemTimers } from "../process/timers.js";
 import { ServiceSupervisor } from "../service/services.js";
 import { ensureAddon } from "./build.js";
 import { checkOpenssl, findLibpython } from "./libpython.js";
+import { fixedPort } from "./listen-port.js";
 import { WORKER_ACCESS_LOG_FD, WORKER_ERROR_LOG_FD, type FromWorker } from "./worker-messages.js";
 import { WorkerSet, type Ready, type WorkerLike } from "./worker-set.js";
 
@@ -62,17 +63,11 @@ export async function runEmbedded(config: ServerConfig, io: CliIo): Promise<numb
   }
   const logs = await openLogs(config, io);
   const errorLog = new ErrorLog(logs.error, config.logging.logLevel);
-  // With --port 0: while some worker holds the shared socket, a new one asks node's
-  // cluster for the same one (the same address and port 0: a different port would be a
-  // second bind, EADDRINUSE). When every worker is gone at once, the cluster closes the
-  // socket, and the next worker must bind the port the first ones got, not another.
-  let bound = config.listen.port;
-  const workers: WorkerSet = new WorkerSet(
+  // --port 0: one port for every worker, found once (listen-port.ts).
+  const listen = { ...config.listen, port: await fixedPort(config.listen) };
+  const workers = new WorkerSet(
     config.daemons.processes,
-    (index) => {
-      const listen = { ...config.listen, port: workers.alive > 0 ? config.listen.port : bound };
-      return forkWorker({ ...config, listen }, found, index, errorLog, logs);
-    },
+    (index) => forkWorker({ ...config, listen }, found, index, errorLog, logs),
     errorLog,
     systemTimers,
     config.daemons,
@@ -95,7 +90,6 @@ export async function runEmbedded(config: ServerConfig, io: CliIo): Promise<numb
     await workers.stop(config.daemons.shutdownTimeout * 1000 + STOP_SLACK_MS);
     await startupOutput(config, io.stderr, `wsgi-express: error: ${started}\n`);
   } else {
-    bound = started.port;
     status = await serve(config, { workers, errorLog, logs, stop, io }, started);
   }
   stop.dispose();

@@ -125,10 +125,12 @@ function serve(
   });
   handleSignals({
     stop: () => {
+      if (!drain.draining) pool.stopping("shutdown_signal");
       drain.close(shutdownMs, true);
     },
-    drain: (withinMs) => {
+    drain: (reason, withinMs) => {
       recycling.stop();
+      pool.stopping(reason);
       drain.close(withinMs, false);
     },
     // mod_wsgi: SIGUSR1 sent to one daemon replaces it gracefully (reference §2.4).
@@ -163,7 +165,7 @@ function explain(reason: string): string {
  *  default); nor does SIGUSR1 open node's inspector. */
 function handleSignals(on: {
   stop: () => void;
-  drain: (withinMs: number) => void;
+  drain: (reason: string, withinMs: number) => void;
   evict: () => void;
 }): void {
   process.on("SIGTERM", on.stop);
@@ -172,7 +174,7 @@ function handleSignals(on: {
   process.on("SIGUSR1", on.evict);
   process.on("message", (next: ToWorker) => {
     if (next.type === "stop") on.stop();
-    else if (next.type === "drain") on.drain(next.withinMs);
+    else if (next.type === "drain") on.drain(next.reason, next.withinMs);
   });
 }
 

@@ -114,12 +114,15 @@ test("a thread stuck past --interrupt-timeout: its worker is replaced, the other
   );
   const after = await newPid(server.url, before);
   assert.notEqual(after, before);
-  await eventually(server.errorLog, (log) =>
-    new RegExp(`embedded worker ${before} stopped \\(request_timeout; status 0\\)`).test(log),
+  const log = await eventually(server.errorLog, (text) =>
+    new RegExp(`embedded worker ${before} stopped \\(request_timeout; status 0\\)`).test(text),
   );
+  // mod_wsgi's process_stopping, with the reason, as the old worker's Python finished.
+  assert.match(log, /event process_stopping request_timeout/);
+  assert.match(log, /shutdown callback process_stopping request_timeout/);
 });
 
-test("Python is finalised as a worker exits: atexit handlers run on a recycle and on a stop", async (t) => {
+test("Python is finalised as a worker exits: process_stopping and atexit handlers run on a recycle and on a stop", async (t) => {
   const markers = tempDir("wsgi-express-atexit-");
   const server = await startServer(
     [app("interpreter.wsgi"), ...EMBEDDED, "--processes", "1", "--maximum-requests", "2"],
@@ -138,7 +141,10 @@ test("Python is finalised as a worker exits: atexit handlers run on a recycle an
   const second = await pidOfApp();
   assert.notEqual(second, first);
   assert.equal(await server.stop(), 0);
-  assert.ok(existsSync(join(markers, `atexit-${second}`)));
+  for (const pid of [first, second]) {
+    assert.ok(existsSync(join(markers, `atexit-${pid}`)));
+    assert.ok(existsSync(join(markers, `shutdown-${pid}`)));
+  }
 });
 
 test("--memory-limit, --restart-interval, --inactivity-timeout and --cpu-time-limit replace a worker, each logged with its option", async (t) => {
