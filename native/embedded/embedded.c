@@ -71,6 +71,7 @@ static struct {
   void (*RestoreThread)(void *);
   void (*DecRef)(PyObject *);
   void (*ErrPrint)(void);
+  int (*FinalizeEx)(void);
 } py;
 
 /* ---- Slots: one byte pipe each way per Python thread. ---- */
@@ -112,6 +113,8 @@ static _Alignas(16) char async_storage[512];
 static napi_env loop_env;
 static napi_ref deliver_ref;
 static napi_async_context deliver_context;
+/* The main thread's state, saved when it released the GIL after start-up. */
+static void *main_state;
 
 static chunk *new_chunk(int slot, const char *data, size_t len) {
   chunk *c = malloc(sizeof(chunk) + len);
@@ -311,6 +314,7 @@ static int load_python(const char *path, char *error, size_t error_size) {
   LOOKUP(DecRef, "Py_DecRef");
   LOOKUP(ErrPrint, "PyErr_Print");
   LOOKUP(RestoreThread, "PyEval_RestoreThread");
+  LOOKUP(FinalizeEx, "Py_FinalizeEx");
   return 1;
 }
 
@@ -391,7 +395,7 @@ static napi_value start(napi_env env, napi_callback_info info) {
   char *answer = bootstrap(package_dir, settings);
   free(settings);
   /* From here on the event loop thread never holds the GIL. */
-  py.SaveThread();
+  main_state = py.SaveThread();
   if (answer == NULL) return throw_error(env, "the embedded Python bootstrap failed (see stderr)");
   napi_value result;
   napi_create_string_utf8(env, answer, NAPI_AUTO_LENGTH, &result);
@@ -497,13 +501,31 @@ static napi_value control(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* finalize() -> Py_FinalizeEx's status, or null when Python is not running. For the
+ * worker's exit: the event loop thread takes the GIL (back) and Python runs its atexit
+ * handlers and finalises; daemon threads still in the application stop at their next
+ * attempt to take the GIL. */
+static napi_value finalize(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  if (main_state == NULL) {
+    napi_get_null(env, &result);
+    return result;
+  }
+  py.RestoreThread(main_state);
+  main_state = NULL;
+  napi_create_int32(env, py.FinalizeEx(), &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"start", NULL, start, NULL, NULL, NULL, napi_default, NULL},
       {"push", NULL, push, NULL, NULL, NULL, napi_default, NULL},
       {"control", NULL, control, NULL, NULL, NULL, napi_default, NULL},
+      {"finalize", NULL, finalize, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 3, properties);
+  napi_define_properties(env, exports, 4, properties);
   return exports;
 }
 

@@ -9,6 +9,7 @@ with the GIL released. The frames on those pipes are the daemon protocol's
 module are the daemon's own, unchanged: only the transport differs.
 """
 
+import atexit
 import errno
 import json
 import signal
@@ -23,7 +24,9 @@ from .errorlog import log
 from .interpreter import apply_switch_interval
 from .launch import LaunchError, parse_launch
 from .main import _hide_ourselves, _load
+from .monitor import Monitor
 from .process_setup import enter_working_directory, line_buffer_streams
+from .reloader import Reloader
 from .runtime import Runtime
 from .slot_reader import SlotReader
 from .worker import Worker
@@ -108,6 +111,11 @@ def _start(recv, send, package_dir, settings):
     runtime.worker_exited = lambda worker: None
     runtime.install_mod_wsgi()
     _load(runtime, DebugSession(config))
+    # mod_wsgi's process_stopping, as the worker's Python is finalised: after the
+    # application's import-time atexit handlers were registered, so before they run. The
+    # reason is the one the front end's SHUTDOWN frame gave, as the worker began to stop.
+    atexit.register(lambda: runtime.events.publish_stopping(
+        runtime.stop_reason or "shutdown_signal"))
     control = Control(slot_connection(SharedConnection, recv, send, config.threads), runtime)
     for index in range(config.threads):
         connection = slot_connection(Connection, recv, send, index)
@@ -115,6 +123,12 @@ def _start(recv, send, package_dir, settings):
     control.thread.start()
     for worker in runtime.workers:
         worker.thread.start()
+    if config.reloadOnChanges:
+        # As in a daemon: a change asks, over control, for a graceful replacement (the
+        # worker's recycle-watch.ts passes it to the primary).
+        runtime.monitor = Monitor(control.connection)
+        runtime.monitor.thread.start()
+        Reloader(runtime.monitor.request_recycle).thread.start()
     return {
         "app": {"loaded": runtime.application is not None, "error": runtime.load_error},
         "python": {"version": _python_version(), "prefix": sys.prefix,

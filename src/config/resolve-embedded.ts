@@ -18,12 +18,6 @@ export const REFUSED_IN_EMBEDDED_MODE: Readonly<Record<string, string>> = {
   "enable-profiler": "it needs debug mode",
   "enable-recorder": "it needs debug mode",
   "enable-gdb": "it runs a daemon process under gdb",
-  "maximum-requests": "embedded workers are not recycled yet",
-  "restart-interval": "embedded workers are not recycled yet",
-  "memory-limit": "embedded workers are not recycled yet",
-  "cpu-time-limit": "embedded workers are not recycled yet",
-  "inactivity-timeout": "embedded workers are not recycled yet",
-  "reload-on-changes": "embedded workers are not recycled yet",
   "virtual-memory-limit":
     "RLIMIT_AS would bound node's own address space as well (V8 reserves gigabytes of it)",
   "deadlock-timeout": "a worker whose Python holds the GIL is not detected and replaced yet",

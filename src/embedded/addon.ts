@@ -23,6 +23,10 @@ export interface EmbeddedAddon {
    *  full, wait for the drain event. */
   push(slot: number, data: Buffer | readonly Buffer[]): boolean;
   control(slot: number, what: typeof SLOT_PAUSE | typeof SLOT_RESUME | typeof SLOT_CLOSE): void;
+  /** Takes the GIL on this (the event loop) thread and finalises Python (atexit
+   *  handlers run), as the worker exits; Py_FinalizeEx's status, or null if Python was
+   *  never started. Blocks while another thread holds the GIL. */
+  finalize(): number | null;
 }
 
 export function loadAddon(path: string): EmbeddedAddon {

@@ -11,6 +11,7 @@ import type { DaemonPool, DispatchTarget, PoolStatus } from "../daemon/pool.js";
 import { ThreadDispatcher } from "../daemon/thread-dispatcher.js";
 import { WorkerChannel } from "../daemon/worker-channel.js";
 import type { StatusSnapshot } from "../front-door/server-status.js";
+import { countsAsActivity } from "../lifecycle/recycle-policy.js";
 import type { ErrorLog } from "../log/error-log.js";
 import { FrameDecoder, FrameType } from "../protocol/frames.js";
 import type { EmbeddedAddon, OutputBatch } from "./addon.js";
@@ -26,6 +27,7 @@ class EmbeddedTarget implements DispatchTarget {
   acceptsRequests = true;
   readonly retiring = null;
   requests = 0;
+  lastActivity: number | null = null;
   control: ControlChannel | null = null;
 
   get activeRequests(): number {
@@ -34,14 +36,31 @@ class EmbeddedTarget implements DispatchTarget {
     return busy;
   }
 
-  countRequest(): void {
+  countRequest(now: number, activity: boolean): void {
     this.requests += 1;
+    if (activity) this.lastActivity = now;
   }
 
-  noteActivity(): void {
-    // --inactivity-timeout does not apply in embedded mode (refused at start-up).
+  noteActivity(now: number): void {
+    this.lastActivity = now;
   }
 }
+
+/** What the worker's lifecycle (recycle-watch.ts) hears from the pool. */
+export interface PoolEvents {
+  /** A request ended (--maximum-requests). */
+  afterRequest(): void;
+  /** Python asked to be replaced (a control RECYCLE frame). */
+  recycle(reason: string): void;
+  /** A request passed --request-timeout; its thread was interrupted. */
+  timedOut(channel: WorkerChannel): void;
+}
+
+const NO_EVENTS: PoolEvents = {
+  afterRequest: () => undefined,
+  recycle: () => undefined,
+  timedOut: () => undefined,
+};
 
 export class EmbeddedPool implements DaemonPool {
   private readonly target = new EmbeddedTarget();
@@ -54,6 +73,7 @@ export class EmbeddedPool implements DaemonPool {
   appLoaded = true;
   /** A request thread's channel closed while serving: Python is no longer sound. */
   onLost: (reason: string) => void = () => undefined;
+  events: PoolEvents = NO_EVENTS;
 
   constructor(
     private readonly config: ServerConfig,
@@ -63,8 +83,10 @@ export class EmbeddedPool implements DaemonPool {
       config,
       {
         processOf: (channel) => (this.target.channels.has(channel) ? this.target : undefined),
-        afterRequest: () => undefined,
-        countsAsActivity: () => true,
+        afterRequest: () => {
+          this.events.afterRequest();
+        },
+        countsAsActivity: (path) => countsAsActivity(path, config.daemons.ignoreActivity),
         finish: () => undefined,
       },
       () => performance.now(),
@@ -102,7 +124,7 @@ export class EmbeddedPool implements DaemonPool {
       {
         onHeartbeat: () => undefined,
         onRecycle: (reason) => {
-          this.log.notice(`embedded Python asked to be replaced (${reason}); not supported yet`);
+          this.events.recycle(reason);
         },
         onRecalled: (answer) => {
           this.threads.answered(this.target, answer);
@@ -122,6 +144,11 @@ export class EmbeddedPool implements DaemonPool {
     this.target.channels.delete(channel);
     this.threads.remove(channel);
     if (this.target.acceptsRequests) this.onLost(`thread ${channel.thread.toString()}: ${reason}`);
+  }
+
+  /** Its requests, for the recycle rules. */
+  get activity(): { requests: number; activeRequests: number; lastActivity: number | null } {
+    return this.target;
   }
 
   get appReady(): boolean {
@@ -162,6 +189,12 @@ export class EmbeddedPool implements DaemonPool {
   timedOut(channel: WorkerChannel, id: string): void {
     channel.stale = true;
     this.target.control?.interrupt(id);
+    this.events.timedOut(channel);
+  }
+
+  /** Tells Python why this worker is on its way out (process_stopping's reason). */
+  stopping(reason: string): void {
+    this.target.control?.shutdown(reason);
   }
 
   /** No new requests; every Python thread's channel is closed (they return). */

@@ -2,8 +2,8 @@
  * The primary process of embedded mode (docs/embedded-mode.md): builds (or finds) the
  * addon, finds the Python's libpython, then forks --processes workers sharing the
  * listening socket (node:cluster, each worker accepting for itself) and supervises
- * them (worker-set.ts); the banner, the pid file, services, and the stop signals as in
- * daemon mode. The primary never loads Python.
+ * them (worker-set.ts); the banner, the pid file, services, and the stop and restart
+ * signals as in daemon mode. The primary never loads Python.
  */
 import cluster, { type Worker } from "node:cluster";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,7 @@ import { formatBanner } from "../lifecycle/banner.js";
 import { fatalFailure, startupOutput, writePidFile } from "../lifecycle/lifecycle-files.js";
 import { prepareProcess, StartupError } from "../lifecycle/process-setup.js";
 import { boundPortEnvironment, withEnvironment } from "../lifecycle/bound-ports.js";
-import { handleRestartSignals } from "../lifecycle/restart-signals.js";
+import { handleRestartSignals, restartFor } from "../lifecycle/restart-signals.js";
 import { rootWarnings } from "../lifecycle/root-warning.js";
 import { waitForStopSignal, type StopSignal } from "../lifecycle/stop-signal.js";
 import { ErrorLog, type LogSink } from "../log/error-log.js";
@@ -25,6 +25,7 @@ import { systemTimers } from "../process/timers.js";
 import { ServiceSupervisor } from "../service/services.js";
 import { ensureAddon } from "./build.js";
 import { checkOpenssl, findLibpython } from "./libpython.js";
+import { fixedPort } from "./listen-port.js";
 import { StatusGatherer } from "./status-gather.js";
 import { WORKER_ACCESS_LOG_FD, WORKER_ERROR_LOG_FD, type FromWorker } from "./worker-messages.js";
 import { WorkerSet, type Ready, type WorkerLike } from "./worker-set.js";
@@ -70,29 +71,31 @@ export async function runEmbedded(config: ServerConfig, io: CliIo): Promise<numb
     undefined,
     config.logging.errorLogFormat,
   );
-  // With --port 0, a worker started after the first listens on the port it got: when
-  // every worker is gone at once, node's cluster closes the shared socket, and the next
-  // one must bind the same port again, not another.
-  let bound = config.listen.port;
+  // --port 0: one port for every worker, found once (listen-port.ts).
+  const listen = { ...config.listen, port: await fixedPort(config.listen) };
   const { processes, threads } = config.daemons;
   const gatherer = config.health.serverStatus
     ? new StatusGatherer({ processes, threads }, systemTimers)
     : null;
   const workers = new WorkerSet(
     config.daemons.processes,
-    (index) => {
-      const listen = { ...config.listen, port: bound };
-      return forkWorker({ ...config, listen }, found, { index, errorLog, logs, status: gatherer });
-    },
+    (index) =>
+      forkWorker({ ...config, listen }, found, { index, errorLog, logs, status: gatherer }),
     errorLog,
     systemTimers,
+    config.daemons,
   );
   const stop = waitForStopSignal();
-  // Graceful restarts of the workers are still to come (docs/embedded-mode.md); until
-  // then SIGHUP and SIGUSR1 are logged, rather than ending the primary (node's default
-  // for SIGHUP) and with it every worker.
+  // apachectl restart (SIGHUP) and graceful (SIGUSR1): every worker is replaced, each
+  // new one ready before the old one stops accepting (worker-set.ts).
   const stopRestarts = handleRestartSignals((signal) => {
-    errorLog.warn(`caught ${signal}: restarting is not supported in embedded mode yet; ignored`);
+    errorLog.notice(
+      signal === "SIGHUP"
+        ? "caught SIGHUP, restarting the embedded workers"
+        : "caught SIGUSR1, restarting the embedded workers gracefully",
+    );
+    const { reason, drainSeconds } = restartFor(signal, config.daemons);
+    workers.restartAll(reason, drainSeconds);
   });
   const started = await workers.start(config.daemons.startupTimeout * 1000);
   let status = 1;
@@ -100,7 +103,6 @@ export async function runEmbedded(config: ServerConfig, io: CliIo): Promise<numb
     await workers.stop(config.daemons.shutdownTimeout * 1000 + STOP_SLACK_MS);
     await startupOutput(config, io.stderr, `wsgi-express: error: ${started}\n`);
   } else {
-    bound = started.port;
     status = await serve(config, { workers, errorLog, logs, stop, io }, started);
   }
   stop.dispose();

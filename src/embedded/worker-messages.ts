@@ -16,7 +16,10 @@ export type ToWorker =
       readonly programName: string;
       readonly processIndex: number;
     }
-  | { readonly type: "stop" };
+  | { readonly type: "stop" }
+  /** Its replacement is ready: stop accepting, let the requests in flight finish
+   *  within `withinMs`, then exit (worker-set.ts's graceful replacement). */
+  | { readonly type: "drain"; readonly reason: string; readonly withinMs: number };
 
 export interface StartReport {
   readonly app: { readonly loaded: boolean; readonly error: string | null };
@@ -31,4 +34,6 @@ export interface StartReport {
 export type FromWorker =
   | { readonly type: "listening" }
   | ({ readonly type: "ready"; readonly port: number } & StartReport)
-  | { readonly type: "failed"; readonly message: string };
+  | { readonly type: "failed"; readonly message: string }
+  /** A recycle rule fired (recycle-watch.ts): replace this worker gracefully. */
+  | { readonly type: "recycle"; readonly reason: string };

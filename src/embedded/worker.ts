@@ -2,7 +2,10 @@
  * One embedded worker process (a cluster worker): Python started in it through the
  * addon, the front end's own front door over an EmbeddedPool, listening on the
  * socket the primary shares. It stops gracefully on SIGTERM/SIGINT or the primary's
- * "stop": no new connections, the requests in flight finish (--shutdown-timeout).
+ * "stop" (the requests in flight get --shutdown-timeout), and on the primary's "drain"
+ * once its replacement is ready (server-drain.ts); it asks the primary for that
+ * replacement when a recycle rule fires (recycle-watch.ts). Python is finalised as the
+ * worker exits, so the application's atexit handlers run.
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,10 +17,14 @@ import { startDraining } from "../front-door/health.js";
 import { AccessLog } from "../http/access-log.js";
 import { traffic } from "../http/traffic.js";
 import { launchSettings } from "../lifecycle/daemon-launch.js";
+import { REASON_OPTION } from "../lifecycle/recycle-policy.js";
 import { shutdownDelay } from "../lifecycle/shutdown-delay.js";
 import { ErrorLog, type LogSink } from "../log/error-log.js";
-import { loadAddon } from "./addon.js";
+import { systemTimers } from "../process/timers.js";
+import { loadAddon, type EmbeddedAddon } from "./addon.js";
 import { EmbeddedPool } from "./embedded-pool.js";
+import { processUsage, RecycleWatch } from "./recycle-watch.js";
+import { ServerDrain } from "./server-drain.js";
 import { statusOverIpc } from "./status-gather.js";
 import {
   WORKER_ACCESS_LOG_FD,
@@ -39,7 +46,9 @@ export function runWorker(): void {
   send({ type: "listening" });
 }
 
-function start(message: Extract<ToWorker, { type: "start" }>): void {
+type StartMessage = Extract<ToWorker, { type: "start" }>;
+
+function start(message: StartMessage): void {
   const { config } = message;
   const errorLog = new ErrorLog(
     fdSink(WORKER_ERROR_LOG_FD),
@@ -47,57 +56,26 @@ function start(message: Extract<ToWorker, { type: "start" }>): void {
     undefined,
     config.logging.errorLogFormat,
   );
-  const accessLog = config.logging.accessLog
-    ? new AccessLog(fdSink(WORKER_ACCESS_LOG_FD), config.logging.accessLogFormat)
-    : null;
   const pool = new EmbeddedPool(config, errorLog);
-  const server = createFrontEnd(config, pool, errorLog, accessLog, null);
-  // The socket first, Python second: with --port 0 only the bound socket tells the port,
-  // and the app must find it in MOD_WSGI_HTTP_PORT when it is imported, as daemon mode's
-  // daemons (started after the listener) do (lifecycle/bound-ports.ts). This worker
-  // accepts nothing meanwhile: its event loop is in Python's start-up until the app is
-  // loaded, and the other workers take the connections.
-  server.listen(
-    {
-      port: config.listen.port,
-      host: config.listen.host ?? undefined,
-      backlog: config.listen.backlog,
-    },
-    () => {
-      const port = (server.address() as AddressInfo).port;
-      process.env["MOD_WSGI_HTTP_PORT"] = String(port);
-      const report = startPython(message, pool);
-      if (report.error !== undefined) {
-        server.close();
-        send({ type: "failed", message: report.error });
-        process.exitCode = 1;
-        process.disconnect();
-        return;
-      }
-      pool.onLost = (reason) => {
-        errorLog.error(`embedded Python lost a request thread (${reason}); stopping this worker`);
-        stop(server, pool, config, 0);
-      };
-      if (config.health.serverStatus) {
-        // Whichever worker is asked answers for all of them (status-gather.ts).
-        pool.wholeServerStatus = statusOverIpc(process, () => ({
-          pool: pool.status(),
-          ...traffic,
-        }));
-      }
-      send({ type: "ready", port, app: report.app, python: report.python });
-      handleSignals(() => {
-        stop(server, pool, config, config.health.shutdownDelay);
-      });
-    },
-  );
+  // The app finds its port in MOD_WSGI_HTTP_PORT when it is imported, as daemon mode's
+  // daemons do (lifecycle/bound-ports.ts): with --port 0 the primary fixed the port
+  // before forking (listen-port.ts), so it is known before the socket is.
+  if (config.listen.port !== 0) process.env["MOD_WSGI_HTTP_PORT"] = String(config.listen.port);
+  const python = startPython(message, pool);
+  if ("error" in python) {
+    send({ type: "failed", message: python.error });
+    process.exitCode = 1;
+    process.disconnect();
+    return;
+  }
+  serve(config, pool, python, errorLog);
 }
 
-/** Starts Python through the addon and connects the pool to its threads. */
+/** Python started through the addon, the application loaded, the pool connected. */
 function startPython(
-  message: Extract<ToWorker, { type: "start" }>,
+  message: StartMessage,
   pool: EmbeddedPool,
-): StartReport & { error?: string } {
+): { addon: EmbeddedAddon; report: StartReport } | { error: string } {
   const { config } = message;
   try {
     const addon = loadAddon(message.addon);
@@ -110,60 +88,141 @@ function startPython(
       pool.onOutput,
     );
     const report = JSON.parse(answer) as StartReport & { error?: string };
-    if (report.error === undefined) {
-      // An app that failed to import leaves readiness at 503, as in daemon mode.
-      pool.appLoaded = report.app.loaded;
-      pool.connect(addon);
-    }
-    return report;
+    if (report.error !== undefined) return { error: report.error };
+    // An app that failed to import leaves readiness at 503, as in daemon mode.
+    pool.appLoaded = report.app.loaded;
+    pool.connect(addon);
+    return { addon, report };
   } catch (error) {
-    return { error: (error as Error).message } as StartReport & { error: string };
+    return { error: (error as Error).message };
   }
 }
 
-/** SIGTERM, SIGINT or the primary's "stop": `onStop`, once. A terminal's hangup reaches
- *  the whole process group: the primary decides (and logs) what a restart signal
- *  means; a worker neither dies of SIGHUP (node's default) nor opens the inspector on
- *  SIGUSR1. */
-function handleSignals(onStop: () => void): void {
-  let stopping = false;
-  const once = (): void => {
-    if (stopping) return;
-    stopping = true;
-    onStop();
+/** The front end on the shared socket, its drain, and the recycle rules. */
+function serve(
+  config: ServerConfig,
+  pool: EmbeddedPool,
+  python: { addon: EmbeddedAddon; report: StartReport },
+  errorLog: ErrorLog,
+): void {
+  const accessLog = config.logging.accessLog
+    ? new AccessLog(fdSink(WORKER_ACCESS_LOG_FD), config.logging.accessLogFormat)
+    : null;
+  const server = createFrontEnd(config, pool, errorLog, accessLog, null);
+  const shutdownMs = config.daemons.shutdownTimeout * 1000;
+  const recycling = new RecycleWatch(config, pool.activity, processUsage, systemTimers, (why) => {
+    errorLog.info(`embedded worker ${process.pid} is due for replacement (${explain(why)})`);
+    send({ type: "recycle", reason: why });
+  });
+  const drain = new ServerDrain(server, systemTimers, config.http.http2, () => {
+    recycling.stop();
+    exit(pool, python.addon, errorLog);
+  });
+  pool.events = poolEvents(recycling);
+  pool.onLost = (reason) => {
+    errorLog.error(`embedded Python lost a request thread (${reason}); stopping this worker`);
+    drain.close(shutdownMs, true);
   };
-  process.on("SIGTERM", once);
-  process.on("SIGINT", once);
-  process.on("SIGHUP", () => undefined);
-  process.on("SIGUSR1", () => undefined);
-  process.on("message", (next: ToWorker) => {
-    if (next.type === "stop") once();
+  if (config.health.serverStatus) {
+    // Whichever worker is asked answers for all of them (status-gather.ts).
+    pool.wholeServerStatus = statusOverIpc(process, () => ({ pool: pool.status(), ...traffic }));
+  }
+  listen(server, config, () => {
+    const bound = (server.address() as AddressInfo).port;
+    send({ type: "ready", port: bound, app: python.report.app, python: python.report.python });
+    recycling.start();
+  });
+  handleSignals({
+    stop: () => {
+      if (!drain.draining) pool.stopping("shutdown_signal");
+      // Readiness answers 503 at once, and the listener stays open --shutdown-delay
+      // seconds (lifecycle/shutdown-delay.ts, as in daemon mode) before the drain.
+      startDraining(server);
+      void shutdownDelay(config.health.shutdownDelay, NEVER).then(() => {
+        drain.close(shutdownMs, true);
+      });
+    },
+    drain: (reason, withinMs) => {
+      recycling.stop();
+      pool.stopping(reason);
+      drain.close(withinMs, false);
+    },
+    // mod_wsgi: SIGUSR1 sent to one daemon replaces it gracefully (reference §2.4).
+    evict: () => {
+      recycling.ask("graceful_signal");
+    },
   });
 }
 
-/** Readiness answers 503 at once and the listener stays open --shutdown-delay seconds
- *  (lifecycle/shutdown-delay.ts, as in daemon mode); then no new connections, and the
- *  requests in flight finish within --shutdown-timeout; then the Python threads'
- *  channels close and the process exits. Python is not finalised (its threads may
- *  still be in the application): the process ends with them. A second stop signal
- *  reaches the primary, which kills the workers. */
-function stop(server: Server, pool: EmbeddedPool, config: ServerConfig, delay: number): void {
-  startDraining(server);
-  void shutdownDelay(delay, new Promise<void>(() => undefined)).then(() => {
-    const exit = (): void => {
-      pool.stop();
-      process.exit(0);
-    };
-    const timer = setTimeout(() => {
-      server.closeAllConnections();
-      exit();
-    }, config.daemons.shutdownTimeout * 1000);
-    server.close(() => {
-      clearTimeout(timer);
-      exit();
-    });
-    server.closeIdleConnections();
+/** What the pool tells the recycle rules: requests ended, a recycle asked for by the
+ *  Python side (--reload-on-changes), a thread past its --request-timeout. */
+function poolEvents(recycling: RecycleWatch): EmbeddedPool["events"] {
+  return {
+    afterRequest: () => {
+      recycling.afterRequest();
+    },
+    recycle: (why) => {
+      recycling.ask(why);
+    },
+    timedOut: (channel) => {
+      recycling.timedOut(channel);
+    },
+  };
+}
+
+/** Listens on the shared socket; a worker that cannot exits, saying why. */
+function listen(server: Server, config: ServerConfig, onListening: () => void): void {
+  const unlistened = (error: Error): void => {
+    send({ type: "failed", message: `cannot listen: ${error.message}` });
+    process.exit(1);
+  };
+  server.once("error", unlistened);
+  const { host, port, backlog } = config.listen;
+  server.listen({ port, host: host ?? undefined, backlog }, () => {
+    server.off("error", unlistened);
+    onListening();
   });
+}
+
+/** A promise that never settles: nothing cuts --shutdown-delay short in a worker (the
+ *  primary kills it on a second stop signal). */
+const NEVER = new Promise<void>(() => undefined);
+
+function explain(reason: string): string {
+  return REASON_OPTION[reason] ?? reason;
+}
+
+/** SIGTERM, SIGINT or the primary's "stop" stop the worker (--shutdown-timeout); the
+ *  primary's "drain" lets it finish its connections; SIGUSR1 asks for a replacement.
+ *  A terminal's hangup reaches the whole process group: the primary decides what a
+ *  server's restart signal means, and a worker does not die of SIGHUP (node's
+ *  default); nor does SIGUSR1 open node's inspector. */
+function handleSignals(on: {
+  stop: () => void;
+  drain: (reason: string, withinMs: number) => void;
+  evict: () => void;
+}): void {
+  process.on("SIGTERM", on.stop);
+  process.on("SIGINT", on.stop);
+  process.on("SIGHUP", () => undefined);
+  process.on("SIGUSR1", on.evict);
+  process.on("message", (next: ToWorker) => {
+    if (next.type === "stop") on.stop();
+    else if (next.type === "drain") on.drain(next.reason, next.withinMs);
+  });
+}
+
+/** Every connection has ended (or was cut at the deadline): the Python threads'
+ *  channels close (an idle thread returns; one still in the application is left
+ *  there), Python is finalised so that atexit handlers run, and the process exits. */
+function exit(pool: EmbeddedPool, addon: EmbeddedAddon, errorLog: ErrorLog): void {
+  pool.stop();
+  try {
+    addon.finalize();
+  } catch (error) {
+    errorLog.error(`embedded Python could not be finalised: ${(error as Error).message}`);
+  }
+  process.exit(0);
 }
 
 /** The launch settings the daemon runtime reads (launch.py), for this worker. */

@@ -2,11 +2,17 @@
  * When a daemon process is due for a graceful recycle. Pure: the pool passes what it
  * knows about the process and the clock, so every rule is unit-tested with fake times.
  * The reasons are mod_wsgi's process_stopping reasons (reference §6.4), plus
- * memory_limit (RSS-based, which mod_wsgi does not have).
+ * memory_limit (RSS-based, which mod_wsgi does not have). cpu_time_limit is a rule here
+ * only for processes that count their own CPU time (embedded workers): a daemon has
+ * the kernel's RLIMIT_CPU and SIGXCPU instead (python/_wsgi_express/limits.py).
  */
 
 export type RecycleReason =
-  "maximum_requests" | "restart_interval" | "inactivity_timeout" | "memory_limit";
+  | "maximum_requests"
+  | "restart_interval"
+  | "inactivity_timeout"
+  | "memory_limit"
+  | "cpu_time_limit";
 
 export interface ProcessStats {
   /** Monotonic ms when the process was started. */
@@ -20,6 +26,8 @@ export interface ProcessStats {
   readonly lastActivity: number | null;
   /** Resident set size in bytes, if known. */
   readonly rssBytes: number | null;
+  /** CPU time (user + system) the process has used, in ms, if it is counted here. */
+  readonly cpuMs?: number | null;
 }
 
 /** The knobs in the units the rules need; 0 disables a rule. */
@@ -28,6 +36,9 @@ export interface RecycleLimits {
   readonly restartIntervalMs: number;
   readonly inactivityMs: number;
   readonly memoryLimit: number;
+  /** CPU time in ms (mod_wsgi's cpu-time-limit: since the process started); absent or 0:
+   *  not a rule here. */
+  readonly cpuTimeLimitMs?: number;
 }
 
 export function recycleReason(
@@ -43,6 +54,10 @@ export function recycleReason(
   }
   if (limits.memoryLimit > 0 && stats.rssBytes !== null && stats.rssBytes > limits.memoryLimit) {
     return "memory_limit";
+  }
+  const cpuLimit = limits.cpuTimeLimitMs ?? 0;
+  if (cpuLimit > 0 && (stats.cpuMs ?? 0) >= cpuLimit) {
+    return "cpu_time_limit";
   }
   if (
     limits.inactivityMs > 0 &&

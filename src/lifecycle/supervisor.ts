@@ -16,7 +16,8 @@ import { EXIT_PRIVILEGES } from "../process/exit-status.js";
 import { ProcessChecks, recycleLimits, ScriptWatch, type RssReader } from "./process-checks.js";
 import { countsAsActivity } from "./recycle-policy.js";
 import { RespawnBackoff } from "../process/respawn-backoff.js";
-import { gracefulRestart, type RestartSignal } from "./restart-signals.js";
+import { gracefulRestart, restartFor, type RestartSignal } from "./restart-signals.js";
+import { whenStuck } from "./stuck-thread.js";
 import type { SupervisorEvent } from "./supervisor-events.js";
 import type { TimerHandle, Timers } from "../process/timers.js";
 
@@ -136,15 +137,9 @@ export class Supervisor {
   interrupt(daemon: DaemonProcess, channel: WorkerChannel, id: string): void {
     channel.stale = true;
     daemon.control?.interrupt(id);
-    const serial = channel.serial;
-    const recycleIfStuck = (): void => {
-      if (channel.busy && channel.serial === serial && !channel.isClosed) {
-        this.post({ type: "recycle", daemon, reason: "request_timeout" });
-      }
-    };
-    const grace = this.config.daemons.interruptTimeout;
-    if (grace === 0) recycleIfStuck();
-    else this.timers.setTimeout(recycleIfStuck, grace * 1000).unref();
+    whenStuck(channel, this.config.daemons.interruptTimeout, this.timers, () => {
+      this.post({ type: "recycle", daemon, reason: "request_timeout" });
+    });
   }
 
   /** --maximum-requests, checked as each request ends. */
@@ -184,13 +179,12 @@ export class Supervisor {
   }
 
   private onSignal(signal: RestartSignal): void {
-    if (signal === "SIGHUP") {
-      this.log.notice("caught SIGHUP, restarting the daemon processes");
-      this.pool.restartAll("restart_signal", 0);
-      return;
-    }
-    this.log.notice("caught SIGUSR1, restarting the daemon processes gracefully");
-    const { reason, drainSeconds } = gracefulRestart(this.config.daemons);
+    this.log.notice(
+      signal === "SIGHUP"
+        ? "caught SIGHUP, restarting the daemon processes"
+        : "caught SIGUSR1, restarting the daemon processes gracefully",
+    );
+    const { reason, drainSeconds } = restartFor(signal, this.config.daemons);
     this.pool.restartAll(reason, drainSeconds);
   }
 

@@ -19,7 +19,7 @@ const TABLE_OURS: readonly OptionSpec[] = [
   row("python-executable", "path", "PATH", "yes", { group: "python", defaultText: "$VIRTUAL_ENV/bin/python, else python3 on PATH" },
     "Python interpreter (3.9+) for the daemon processes, or a virtual environment directory (its bin/python is used)."),
   row("memory-limit", "integer", "BYTES", "yes", { group: "processes", default: 0 },
-    "Restart a daemon process gracefully once its resident memory (RSS) passes this many bytes; checked every second; 0 means no limit. (mod_wsgi's memory-limit= is RLIMIT_DATA, which only makes allocations fail.)"),
+    "Restart a daemon process (with --embedded-mode, a worker process: node's memory and Python's) gracefully once its resident memory (RSS) passes this many bytes; checked every second; 0 means no limit. (mod_wsgi's memory-limit= is RLIMIT_DATA, which only makes allocations fail.)"),
   row("virtual-memory-limit", "integer", "BYTES", "yes", { group: "processes", default: 0 },
     "RLIMIT_AS of each daemon process, as mod_wsgi's virtual-memory-limit=: allocations past it fail (MemoryError, a 500); 0 means no limit."),
   row("body-spool-size", "integer", "BYTES", "yes", { group: "requests", default: 268435456 },

@@ -17,10 +17,10 @@ test("hello: the banner says embedded, and the app answers", async (t) => {
   const response = await request(server.url);
   assert.equal(response.status, 200);
   assert.equal(response.body.toString(), "Hello World!");
-  // SIGHUP (no worker restarts yet) is logged, and does not end the server.
+  // SIGHUP replaces the worker (embedded-lifecycle.test.ts) and the server serves on.
   server.child.kill("SIGHUP");
   await eventually(server.errorLog, (log) =>
-    /caught SIGHUP: restarting is not supported/.test(log),
+    /embedded worker \d+ stopped \(restart_signal;/.test(log),
   );
   assert.equal((await request(server.url)).status, 200);
 });

@@ -31,11 +31,6 @@ const VALUES: Record<string, string[]> = {
   "https-port": ["8443"],
   user: ["nobody"],
   group: ["nogroup"],
-  "maximum-requests": ["5"],
-  "restart-interval": ["5"],
-  "memory-limit": ["1000000"],
-  "cpu-time-limit": ["5"],
-  "inactivity-timeout": ["5"],
   "virtual-memory-limit": ["1000000000"],
   "deadlock-timeout": ["60"],
 };
@@ -65,7 +60,21 @@ test("--application-group: %{GLOBAL} is embedded mode's, a named group is refuse
 });
 
 test("a refused option is refused by the whole resolution too", async () => {
-  await assert.rejects(resolveWith(["--embedded-mode", "--maximum-requests", "5"]), {
+  await assert.rejects(resolveWith(["--embedded-mode", "--debug-mode"]), {
     code: "WSGIX_ERR_EMBEDDED_OPTION",
   });
+});
+
+test("the recycle rules are embedded mode's too (the workers are recycled)", async () => {
+  const config = await resolveWith([
+    "--embedded-mode",
+    ...["--maximum-requests", "5", "--restart-interval", "6", "--memory-limit", "1000000"],
+    ...["--cpu-time-limit", "7", "--inactivity-timeout", "8"],
+  ]);
+  const { maximumRequests, restartInterval, memoryLimit, cpuTimeLimit, inactivityTimeout } =
+    config.daemons;
+  assert.deepEqual(
+    [maximumRequests, restartInterval, memoryLimit, cpuTimeLimit, inactivityTimeout],
+    [5, 6, 1000000, 7, 8],
+  );
 });

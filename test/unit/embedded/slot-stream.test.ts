@@ -25,6 +25,9 @@ class FakeAddon implements EmbeddedAddon {
   control(_slot: number, what: number): void {
     this.controls.push(what);
   }
+  finalize(): number | null {
+    return null;
+  }
 }
 
 test("uncorked writes are pushed at once; corked ones leave together at uncork", () => {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { afterEach, beforeEach, mock, test } from "node:test";
 import type { ToWorker } from "../../../src/embedded/worker-messages.js";
-import { WorkerSet, type Ready } from "../../../src/embedded/worker-set.js";
+import { KILL_SLACK_MS, WorkerSet, type Ready } from "../../../src/embedded/worker-set.js";
 import { ErrorLog } from "../../../src/log/error-log.js";
 import { systemTimers, type Timers } from "../../../src/process/timers.js";
 
@@ -55,6 +55,7 @@ function fixture(count: number): { set: WorkerSet; spawned: FakeWorker[]; log: s
     },
     errorLog,
     timers,
+    { gracefulTimeout: 15, evictionTimeout: 0, shutdownTimeout: 5 },
   );
   return { set, spawned, log };
 }
@@ -128,4 +129,110 @@ test("stop asks each worker to stop, kills the ones left at the deadline", async
   await stopped;
   assert.deepEqual(spawned[1]?.killed, ["SIGKILL"]);
   assert.equal(spawned.length, 2, "no replacement while stopping");
+});
+
+async function running(count: number): Promise<ReturnType<typeof fixture>> {
+  const world = fixture(count);
+  const started = world.set.start();
+  for (const worker of world.spawned) worker.ready();
+  await started;
+  return world;
+}
+
+test("a replacement is ready before the old worker is told to drain, then killed past its time", async () => {
+  const { set, spawned, log } = await running(1);
+  const old = spawned[0] as FakeWorker;
+  set.replace(0, "restart_signal", 0);
+  assert.equal(spawned.length, 2);
+  assert.match(log.join(""), /recycling embedded worker \d+ \(SIGHUP\): starting its replacement/);
+  assert.deepEqual(old.sent, [], "serves on while its replacement starts");
+  assert.equal(set.alive, 2);
+  assert.deepEqual(set.pids, [spawned[1]?.pid]);
+  spawned[1]?.ready();
+  // Its drain time (0 for SIGHUP) plus --shutdown-timeout (5 s).
+  assert.deepEqual(old.sent, [{ type: "drain", reason: "restart_signal", withinMs: 5_000 }]);
+  mock.timers.tick(5_000 + KILL_SLACK_MS - 1);
+  assert.deepEqual(old.killed, []);
+  mock.timers.tick(1);
+  assert.deepEqual(old.killed, ["SIGKILL"]);
+  assert.match(log.join(""), /embedded worker \d+ stopped \(restart_signal; signal SIGKILL\)/);
+  assert.equal(set.alive, 1);
+  assert.equal(spawned.length, 2, "a retired worker's exit is not a crash");
+});
+
+test("a retired worker that exits within its drain is not killed nor replaced", async () => {
+  const { set, spawned, log } = await running(2);
+  set.restartAll("graceful_signal", 15);
+  assert.equal(spawned.length, 4);
+  spawned[2]?.ready();
+  spawned[3]?.ready();
+  assert.deepEqual(spawned[0]?.sent, [
+    { type: "drain", reason: "graceful_signal", withinMs: 20_000 },
+  ]);
+  spawned[0].exit(0, null);
+  spawned[1]?.exit(0, null);
+  mock.timers.tick(60_000);
+  assert.deepEqual(spawned[0].killed, []);
+  assert.equal(spawned.length, 4);
+  assert.doesNotMatch(log.join(""), /connections were lost/);
+});
+
+test("a worker's own recycle request is replaced with --graceful-timeout; SIGUSR1 to it by the eviction rule", async () => {
+  const { spawned } = await running(2);
+  spawned[0]?.emit("message", { type: "recycle", reason: "maximum_requests" });
+  spawned[1]?.emit("message", { type: "recycle", reason: "graceful_signal" });
+  assert.equal(spawned.length, 4);
+  spawned[2]?.ready();
+  spawned[3]?.ready();
+  assert.deepEqual(spawned[0]?.sent, [
+    { type: "drain", reason: "maximum_requests", withinMs: 20_000 },
+  ]);
+  assert.deepEqual(spawned[1]?.sent, [
+    { type: "drain", reason: "graceful_signal", withinMs: 20_000 },
+  ]);
+  // A retiring worker asking again is not replaced twice.
+  spawned[0].emit("message", { type: "recycle", reason: "memory_limit" });
+  assert.equal(spawned.length, 4);
+});
+
+test("asked while its replacement starts, a slot is replaced again once that one is ready", async () => {
+  const { set, spawned } = await running(1);
+  set.replace(0, "maximum_requests", 15);
+  set.replace(0, "restart_signal", 0);
+  assert.equal(spawned.length, 2, "one replacement at a time");
+  spawned[1]?.ready();
+  assert.equal(spawned.length, 3, "the starting one may have loaded the old code");
+  spawned[2]?.ready();
+  assert.deepEqual(spawned[1]?.sent, [
+    { type: "drain", reason: "restart_signal", withinMs: 5_000 },
+  ]);
+});
+
+test("a replacement that dies before it is ready: the old worker serves on until one is", async () => {
+  const { set, spawned, log } = await running(1);
+  mock.timers.tick(60_000);
+  set.replace(0, "restart_interval", 15);
+  spawned[1]?.exit(1, null);
+  assert.match(log.join(""), /exited with status 1; .*restarting in 0\.1s/);
+  assert.deepEqual(spawned[0]?.sent, []);
+  mock.timers.tick(100);
+  assert.equal(spawned.length, 3);
+  spawned[2]?.ready();
+  assert.deepEqual(spawned[0].sent, [
+    { type: "drain", reason: "restart_interval", withinMs: 20_000 },
+  ]);
+});
+
+test("stop reaches the retiring workers too; nothing is replaced while stopping", async () => {
+  const { set, spawned } = await running(1);
+  set.replace(0, "restart_signal", 0);
+  const stopped = set.stop(1_000);
+  set.replace(0, "restart_signal", 0);
+  assert.equal(spawned.length, 2);
+  assert.deepEqual(spawned[0]?.sent, [{ type: "stop" }]);
+  assert.deepEqual(spawned[1]?.sent, [{ type: "stop" }]);
+  spawned[1].exit(0, null);
+  spawned[0].exit(0, null);
+  await stopped;
+  assert.equal(set.alive, 0);
 });

@@ -55,6 +55,14 @@ test("--inactivity-timeout starts at the first request and never fires while bus
   assert.equal(recycleReason({ ...idle, active: 1 }, limits, 9000), null);
 });
 
+test("--cpu-time-limit (embedded workers): the process's CPU time, once counted", () => {
+  const limits = { ...NONE, cpuTimeLimitMs: 2000 };
+  assert.equal(recycleReason({ ...FRESH, cpuMs: 1999 }, limits, 0), null);
+  assert.equal(recycleReason({ ...FRESH, cpuMs: 2000 }, limits, 0), "cpu_time_limit");
+  assert.equal(recycleReason({ ...FRESH, cpuMs: null }, limits, 0), null);
+  assert.equal(recycleReason({ ...FRESH, cpuMs: 1e9 }, NONE, 0), null, "not a daemon rule");
+});
+
 test("--ignore-activity matches whole path segments", () => {
   const ignored = ["/health", "/status/"];
   assert.equal(countsAsActivity("/health", ignored), false);
