@@ -17,6 +17,7 @@ import { startDraining } from "../front-door/health.js";
 import { AccessLog } from "../http/access-log.js";
 import { traffic } from "../http/traffic.js";
 import { launchSettings } from "../lifecycle/daemon-launch.js";
+import { tuneHeap } from "../lifecycle/heap-tuning.js";
 import { REASON_OPTION } from "../lifecycle/recycle-policy.js";
 import { shutdownDelay } from "../lifecycle/shutdown-delay.js";
 import { ErrorLog, type LogSink } from "../log/error-log.js";
@@ -38,6 +39,8 @@ import {
 const PYTHON_DIR = fileURLToPath(new URL("../../../python", import.meta.url));
 
 export function runWorker(): void {
+  // A worker is a front end too: the same V8 heap settings (lifecycle/heap-tuning.ts).
+  tuneHeap();
   process.once("message", (message: ToWorker) => {
     if (message.type === "start") start(message);
   });
