@@ -111,12 +111,19 @@ def _start(recv, send, package_dir, settings):
     runtime.worker_exited = lambda worker: None
     runtime.install_mod_wsgi()
     _load(runtime, DebugSession(config))
-    # mod_wsgi's process_stopping, as the worker's Python is finalised: after the
-    # application's import-time atexit handlers were registered, so before they run. The
-    # reason is the one the front end's SHUTDOWN frame gave, as the worker began to stop.
-    atexit.register(lambda: runtime.events.publish_stopping(
-        runtime.stop_reason or "shutdown_signal"))
     control = Control(slot_connection(SharedConnection, recv, send, config.threads), runtime)
+
+    def publish_stopping():
+        # The reason is the one the front end's SHUTDOWN frame gave as the worker began
+        # to stop. That frame was pushed before Python is finalised, but the control
+        # thread may not have read it yet: the channel is closed by then, so the thread
+        # ends once it has; a bounded wait for it.
+        control.thread.join(1.0)
+        runtime.events.publish_stopping(runtime.stop_reason or "shutdown_signal")
+
+    # mod_wsgi's process_stopping, as the worker's Python is finalised: registered after
+    # the application's import-time atexit handlers, so it runs before them.
+    atexit.register(publish_stopping)
     for index in range(config.threads):
         connection = slot_connection(Connection, recv, send, index)
         runtime.workers.append(Worker(index, connection, runtime))
