@@ -33,24 +33,20 @@ test("--request-timeout: 504 at the deadline, RequestTimeout unwinds the thread,
   assert.doesNotMatch(server.errorLog(), /recycling daemon process/);
 });
 
-test(
-  "--request-timeout: a thread that cannot be interrupted gets its process recycled after --interrupt-timeout",
-  notYetEmbedded("replacing a worker past --interrupt-timeout"),
-  async (t) => {
-    const server = await startServer([
-      MISBEHAVE,
-      ...["--request-timeout", "1", "--interrupt-timeout", "1"],
-      ...["--graceful-timeout", "1", "--shutdown-timeout", "1", "--log-level", "info"],
-    ]);
-    t.after(() => server.stop());
-    const before = await pidOf(server.url);
-    assert.equal((await request(`${server.url}block?seconds=60`)).status, 504);
-    await eventually(server.errorLog, (log) =>
-      /recycling daemon process \d+ \(--request-timeout\)/.test(log),
-    );
-    await newPid(server.url, before);
-  },
-);
+test("--request-timeout: a thread that cannot be interrupted gets its process recycled after --interrupt-timeout", async (t) => {
+  const server = await startServer([
+    MISBEHAVE,
+    ...["--request-timeout", "1", "--interrupt-timeout", "1"],
+    ...["--graceful-timeout", "1", "--shutdown-timeout", "1", "--log-level", "info"],
+  ]);
+  t.after(() => server.stop());
+  const before = await pidOf(server.url);
+  assert.equal((await request(`${server.url}block?seconds=60`)).status, 504);
+  await eventually(server.errorLog, (log) =>
+    /recycling (daemon process|embedded worker) \d+ \(--request-timeout\)/.test(log),
+  );
+  await newPid(server.url, before);
+});
 
 test("--queue-timeout: a request that waited too long for a thread gets 504 without reaching Python", async (t) => {
   const server = await startServer([MISBEHAVE, "--threads", "1", "--queue-timeout", "1"]);
