@@ -68,16 +68,10 @@ async function stopAndListMarkers(args: string[]): Promise<{ files: string[]; pi
   return { files: readdirSync(markers).sort(), pid };
 }
 
-test(
-  "a daemon stopping normally runs its shutdown subscribers, then atexit",
-  notYetEmbedded(
-    "a stopping worker does not run shutdown subscribers or atexit, nor finalise Python",
-  ),
-  async () => {
-    const { files, pid } = await stopAndListMarkers([]);
-    assert.deepEqual(files, [`atexit-${pid}`, `shutdown-${pid}`]);
-  },
-);
+test("a daemon stopping normally runs its shutdown subscribers, then atexit", async () => {
+  const { files, pid } = await stopAndListMarkers([]);
+  assert.deepEqual(files, [`atexit-${pid}`, `shutdown-${pid}`]);
+});
 
 test(
   "--orphan-interpreter: shutdown subscribers run, atexit and finalisation do not",
