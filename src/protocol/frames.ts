@@ -68,8 +68,9 @@ export function encodeLatin1Frame(type: FrameType, text: string): Buffer {
 }
 
 /** Only the 5-byte header, for writing a large payload without copying it. */
-export function encodeHeader(type: FrameType, length: number): Buffer {
-  const header = Buffer.allocUnsafe(HEADER_SIZE);
+export function encodeHeader(type: FrameType, length: number, room = 0): Buffer {
+  // `room`: payload bytes left free after the header, for a caller to write in place.
+  const header = Buffer.allocUnsafe(HEADER_SIZE + room);
   header[0] = type;
   header.writeUInt32BE(length, 1);
   return header;
