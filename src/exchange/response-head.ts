@@ -22,6 +22,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Field value characters node itself accepts: no CR, LF, NUL or other controls. */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
+const CONTENT_LENGTH = /^content-length$/i;
+
 export class BadResponseHead extends Error {}
 
 /**
@@ -43,7 +45,8 @@ export function checkResponseHead(head: AppResponseHead, maxLineLength = 32768):
     if (!FIELD_VALUE.test(value)) {
       throw new BadResponseHead(`invalid value for header ${name}: ${JSON.stringify(value)}`);
     }
-    if (name.toLowerCase() === "content-length") {
+    // The length first: no lower-cased copy of every other name (response-merge.ts).
+    if (name.length === 14 && CONTENT_LENGTH.test(name)) {
       if (!/^\d+$/.test(value.trim()) || (contentLength !== null && contentLength !== +value)) {
         throw new BadResponseHead(`invalid Content-Length ${JSON.stringify(value)}`);
       }
