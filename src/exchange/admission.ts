@@ -42,8 +42,10 @@ export class Admission {
       this.active -= 1;
       this.next();
     };
-    res.once("finish", free);
-    res.once("close", free);
+    // on(), not once(): free() runs its body once anyway, and once() wraps each listener
+    // in two objects more per request.
+    res.on("finish", free);
+    res.on("close", free);
     start(free);
   }
 

@@ -16,11 +16,22 @@ export interface CheckedHead {
 }
 
 // 1xx heads are the server's business (100 Continue); an app cannot send one through WSGI.
-const STATUS = /^([2-9]\d\d)(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
+const STATUS = /^[2-9]\d\d(?: [\t\x20-\x7e\x80-\xff]*)?$/;
+
+/** The status code of a status line STATUS matched. */
+function threeDigits(status: string): number {
+  return (
+    (status.charCodeAt(0) - 48) * 100 +
+    (status.charCodeAt(1) - 48) * 10 +
+    (status.charCodeAt(2) - 48)
+  );
+}
 /** RFC 9110 §5.6.2 token. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Field value characters node itself accepts: no CR, LF, NUL or other controls. */
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+const CONTENT_LENGTH = /^content-length$/i;
 
 export class BadResponseHead extends Error {}
 
@@ -29,8 +40,10 @@ export class BadResponseHead extends Error {}
  * from the daemon longer than that.
  */
 export function checkResponseHead(head: AppResponseHead, maxLineLength = 32768): CheckedHead {
-  const status = STATUS.exec(head.status);
-  if (!status) throw new BadResponseHead(`invalid status line ${JSON.stringify(head.status)}`);
+  const status = head.status;
+  // test(), not exec(): no match array and capture strings per response.
+  if (!STATUS.test(status))
+    throw new BadResponseHead(`invalid status line ${JSON.stringify(head.status)}`);
   const headers: string[] = [];
   let contentLength: number | null = null;
   for (const [name, value] of head.headers) {
@@ -43,7 +56,8 @@ export function checkResponseHead(head: AppResponseHead, maxLineLength = 32768):
     if (!FIELD_VALUE.test(value)) {
       throw new BadResponseHead(`invalid value for header ${name}: ${JSON.stringify(value)}`);
     }
-    if (name.toLowerCase() === "content-length") {
+    // The length first: no lower-cased copy of every other name (response-merge.ts).
+    if (name.length === 14 && CONTENT_LENGTH.test(name)) {
       if (!/^\d+$/.test(value.trim()) || (contentLength !== null && contentLength !== +value)) {
         throw new BadResponseHead(`invalid Content-Length ${JSON.stringify(value)}`);
       }
@@ -52,8 +66,8 @@ export function checkResponseHead(head: AppResponseHead, maxLineLength = 32768):
     headers.push(name, value);
   }
   return {
-    statusCode: Number(status[1]),
-    reason: status[2] ?? "",
+    statusCode: threeDigits(status),
+    reason: status.length > 4 ? status.slice(4) : "",
     // Duplicates combined as mod_wsgi's daemon mode sends them (Set-Cookie never).
     headers: mergeResponseHeaders(headers),
     contentLength,

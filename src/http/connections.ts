@@ -59,8 +59,9 @@ export function trackResponse(req: IncomingMessage, res: ServerResponse): void {
       run();
     }
   };
-  res.once("finish", finish);
-  res.once("close", finish);
+  // on(), not once(): finish() runs its body once anyway (no wrappers per request).
+  res.on("finish", finish);
+  res.on("close", finish);
 }
 
 /** True once the connection was answered with a closing refusal: a request node parsed

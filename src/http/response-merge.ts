@@ -25,6 +25,7 @@ const SEPARATE = new Set(["set-cookie", "www-authenticate"]);
 
 /** `headers` is flat [name, value, ...]; the answer is too, in first-seen order. */
 export function mergeResponseHeaders(headers: readonly string[]): string[] {
+  if (headers.length <= 2 * FEW && !hasDuplicateName(headers)) return lowerContentType(headers);
   const seen = new Map<string, number>();
   const merged: string[] = [];
   for (let i = 0; i + 1 < headers.length; i += 2) {
@@ -43,6 +44,35 @@ export function mergeResponseHeaders(headers: readonly string[]): string[] {
     }
   }
   return merged;
+}
+
+/** Up to this many headers, duplicates are looked for pair by pair: no Map and no
+ *  lower-cased names per response for the common head where every name is distinct. */
+const FEW = 16;
+
+function hasDuplicateName(headers: readonly string[]): boolean {
+  for (let i = 2; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    for (let j = 0; j < i; j += 2) {
+      const other = headers[j] as string;
+      // Equal lengths first: only then a case-insensitive compare.
+      if (other.length === name.length && other.toLowerCase() === name.toLowerCase()) return true;
+    }
+  }
+  return false;
+}
+
+const CONTENT_TYPE = /^content-type$/i;
+
+/** A copy with Content-Type's media type lower-cased, the rest as it was. */
+function lowerContentType(headers: readonly string[]): string[] {
+  const out = headers.slice(0, headers.length & ~1);
+  for (let i = 0; i < out.length; i += 2) {
+    const name = out[i] as string;
+    if (name.length === 12 && CONTENT_TYPE.test(name))
+      out[i + 1] = lowerMediaType(out[i + 1] as string);
+  }
+  return out;
 }
 
 /** `Text/HTML; Charset=UTF-8` -> `text/html; Charset=UTF-8`, as Apache's

@@ -68,8 +68,9 @@ export function encodeLatin1Frame(type: FrameType, text: string): Buffer {
 }
 
 /** Only the 5-byte header, for writing a large payload without copying it. */
-export function encodeHeader(type: FrameType, length: number): Buffer {
-  const header = Buffer.allocUnsafe(HEADER_SIZE);
+export function encodeHeader(type: FrameType, length: number, room = 0): Buffer {
+  // `room`: payload bytes left free after the header, for a caller to write in place.
+  const header = Buffer.allocUnsafe(HEADER_SIZE + room);
   header[0] = type;
   header.writeUInt32BE(length, 1);
   return header;
@@ -133,31 +134,35 @@ export class FrameDecoder {
     this.chunks.push(data);
     data = this.chunks.length === 1 ? data : Buffer.concat(this.chunks, this.buffered);
     this.needed = HEADER_SIZE;
-    while (data.length >= HEADER_SIZE) {
-      const type = data[0] as number;
-      const length = data.readUInt32BE(1);
+    // Frames are read at an offset: no view of the rest of the chunk per frame.
+    let at = 0;
+    while (data.length - at >= HEADER_SIZE) {
+      const type = data[at] as number;
+      const length = data.readUInt32BE(at + 1);
       if (!KNOWN_TYPES.has(type)) {
         throw new ProtocolError("unknown-type", `unknown frame type 0x${type.toString(16)}`);
       }
       if (length > MAX_PAYLOAD) {
         throw new ProtocolError("oversized", `frame payload of ${length} bytes is over the limit`);
       }
-      const end = HEADER_SIZE + length;
+      const end = at + HEADER_SIZE + length;
       if (data.length < end && length > 0 && this.streamed.has(type)) {
         this.streamingType = type as FrameType;
         this.streamingLeft = length;
-        data = this.passThrough(data.subarray(HEADER_SIZE), frames);
+        data = this.passThrough(data.subarray(at + HEADER_SIZE), frames);
+        at = 0;
         continue;
       }
       if (data.length < end) {
-        this.needed = end;
+        this.needed = HEADER_SIZE + length;
         break;
       }
-      frames.push({ type: type as FrameType, payload: data.subarray(HEADER_SIZE, end) });
-      data = data.subarray(end);
+      frames.push({ type: type as FrameType, payload: data.subarray(at + HEADER_SIZE, end) });
+      at = end;
     }
-    this.chunks = data.length === 0 ? [] : [this.held(data)];
-    this.buffered = data.length;
+    this.chunks.length = 0;
+    if (at < data.length) this.chunks.push(this.held(at === 0 ? data : data.subarray(at)));
+    this.buffered = data.length - at;
     return frames;
   }
 
