@@ -6,7 +6,13 @@
 import { chmodSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { timingSafeEqual } from "node:crypto";
-import { FrameDecoder, FrameType, ProtocolError } from "../protocol/frames.js";
+import {
+  FrameDecoder,
+  FrameType,
+  HEADER_SIZE,
+  MAX_PAYLOAD,
+  ProtocolError,
+} from "../protocol/frames.js";
 import { DAEMON_READ, readThroughPool } from "./daemon-socket.js";
 import { daemonReadBuffers } from "./read-buffer-pool.js";
 import { decodeHello, PROTOCOL_VERSION, type Hello } from "../protocol/messages.js";
@@ -59,16 +65,21 @@ function awaitHello(
     reject("daemon connection sent no HELLO in time");
   });
   socket.on("error", () => socket.destroy());
+  // The HELLO frame is split off by hand, not by the decoder: what follows it in the same
+  // read (a busy front end reads late, and by then the control connection has sent its
+  // first HEARTBEAT, or a RECYCLE) belongs to the channel, which gets it below.
+  let start: Buffer | null = null;
   const onData = (chunk: Buffer): void => {
+    const data = start === null ? chunk : Buffer.concat([start, chunk]);
     let hello: Hello;
+    let end: number;
     try {
-      const frames = decoder.push(chunk);
-      const first = frames[0];
-      if (first === undefined) return;
-      if (first.type !== FrameType.HELLO || frames.length > 1) {
-        throw new ProtocolError("bad-message", "a daemon connection must start with one HELLO");
+      end = helloEnd(data);
+      if (data.length < end) {
+        start = Buffer.from(data);
+        return;
       }
-      hello = decodeHello(first.payload);
+      hello = decodeHello(data.subarray(HEADER_SIZE, end));
     } catch (error) {
       reject(error instanceof Error ? error.message : String(error));
       return;
@@ -84,8 +95,21 @@ function awaitHello(
     socket.off(DAEMON_READ, onData);
     socket.setTimeout(0);
     onHello(hello, socket, decoder);
+    // Still within the read that brought it, so a view of the read buffer is valid.
+    if (data.length > end && !socket.destroyed) socket.emit(DAEMON_READ, data.subarray(end));
   };
   socket.on(DAEMON_READ, onData);
+}
+
+/** Where the first frame, which must be a HELLO, ends in `data` (Infinity: its header
+ *  has not all come yet). */
+export function helloEnd(data: Buffer): number {
+  if (data.length < HEADER_SIZE) return Infinity;
+  const length = data.readUInt32BE(1);
+  if (data[0] !== FrameType.HELLO || length > MAX_PAYLOAD) {
+    throw new ProtocolError("bad-message", "a daemon connection must start with one HELLO");
+  }
+  return HEADER_SIZE + length;
 }
 
 function sameToken(given: string, expected: string): boolean {

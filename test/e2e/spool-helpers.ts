@@ -3,7 +3,7 @@
  * sends, for checking a response byte for byte, and clients that ask for a large
  * response and read none of it (yet).
  */
-import { readdirSync, readlinkSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { frontEndPid, request, type RunningServer } from "./harness.js";
 
@@ -107,4 +107,25 @@ export async function answeredWithin(server: RunningServer, ms: number): Promise
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Bytes of a connection that wait in the kernel: sent by the server but not yet read by
+ * the client whose local port is `clientPort` (rx_queue of its socket plus tx_queue of
+ * the server's, from Linux's /proc/net/tcp). What a client that stopped reading leaves
+ * unread is split between these queues, the front end's memory and its spool file; the
+ * kernel's share grows with its buffer autotuning, which load changes.
+ */
+export function kernelQueued(clientPort: number): number {
+  const port = clientPort.toString(16).toUpperCase().padStart(4, "0");
+  let queued = 0;
+  for (const line of readFileSync("/proc/net/tcp", "latin1").split("\n").slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const [local, remote, , queues] = fields.slice(1, 5);
+    if (local === undefined || remote === undefined || queues === undefined) continue;
+    if (!local.endsWith(`:${port}`) && !remote.endsWith(`:${port}`)) continue;
+    const [tx, rx] = queues.split(":").map((hex) => parseInt(hex, 16));
+    queued += (tx ?? 0) + (rx ?? 0);
+  }
+  return queued;
 }
