@@ -22,9 +22,7 @@ import { sessionTiming } from "./request-frames.js";
 import {
   BODY_ABORT,
   BODY_END,
-  INLINE_BODY,
-  headFrame,
-  writeHead,
+  headFrames,
   bodyFileFrame,
   wholeBodyFrames,
   writeBodyFrames,
@@ -45,8 +43,6 @@ export interface SessionContext extends SessionClock {
   readonly logError: (message: string) => void;
   readonly dispatch: (session: DaemonSession) => void;
 }
-
-const NOTHING: readonly Buffer[] = [];
 
 export class DaemonSession implements PendingRequest, BackendSession, BodySink {
   readonly queuedAt: number;
@@ -163,19 +159,22 @@ export class DaemonSession implements PendingRequest, BackendSession, BodySink {
   /** Writes the head, and the body when it is known in full; false when the head could
    *  not be encoded (the client has been answered 500). */
   private send(channel: WorkerChannel): boolean {
-    // A body known in full at dispatch (none at all, or read ahead) goes out with the
-    // head in one write: one syscall here and one wake-up of the daemon thread, not two.
-    const whole = this.request.expectContinue ? null : this.request.wholeBody();
-    let head: Buffer;
+    let head: Buffer[];
     try {
-      head = headFrame(this.request, this.queueStart, whole);
+      head = headFrames(channel, this.request, this.queueStart);
     } catch (error) {
       this.events.unsendable(`request ${this.uri}: ${String(error)}`);
       return false;
     }
-    const inline = whole === null || whole.length <= INLINE_BODY;
-    writeHead(channel, this.request.environ, head, inline ? NOTHING : wholeBodyFrames(whole));
-    if (whole === null && !this.request.expectContinue) this.request.streamBody();
+    // A body known in full at dispatch (none at all, or read ahead) goes out with the
+    // head in one write: one syscall here and one wake-up of the daemon thread, not two.
+    const whole = this.request.expectContinue ? null : this.request.wholeBody();
+    if (whole !== null) {
+      channel.write(...head, ...wholeBodyFrames(whole));
+      return true;
+    }
+    channel.write(...head);
+    if (!this.request.expectContinue) this.request.streamBody();
     return true;
   }
 

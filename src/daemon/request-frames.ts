@@ -1,9 +1,8 @@
 /** The frames a request's head, body and environ base travel in to a daemon thread. */
 import type { SpooledBody } from "../buffering/request-spool.js";
 import type { SessionRequest, SessionTiming } from "../exchange/backend.js";
-import { baseOf, type Environ, type EnvironBase } from "../exchange/environ.js";
+import { baseOf, type EnvironBase } from "../exchange/environ.js";
 import {
-  HEADER_SIZE,
   MAX_BODY_FRAME,
   FrameType,
   encodeBodyFile,
@@ -56,46 +55,22 @@ export function baseFrame(base: EnvironBase): Buffer {
   return frame;
 }
 
-/** A whole body up to this size travels in its head's own buffer, with its end: the
- *  request leaves in one write of one buffer, not as a batch of three (clearBuffer's
- *  writev and its arrays and callbacks, per request: bench/PROFILE.md). */
-export const INLINE_BODY = 8 * 1024;
-
-/** REQUEST_HEAD; with a `whole` body of up to INLINE_BODY bytes, its frames and
- *  REQUEST_BODY_END follow in the same buffer. Throws when the head cannot be encoded. */
-export function headFrame(
+/** REQUEST_HEAD, preceded by its ENVIRON_BASE the first time this connection needs it. */
+export function headFrames(
+  channel: WorkerChannel,
   { environ, id, requestStart, expectContinue }: SessionRequest,
   queueStart: number,
-  whole: Buffer | null,
-): Buffer {
-  const inline = whole !== null && whole.length <= INLINE_BODY;
-  const body = inline && whole.length > 0 ? HEADER_SIZE + whole.length : 0;
-  const base = baseOf(environ).id;
-  const head = { id, base, environ, requestStart, queueStart, expectContinue };
-  if (!inline) return encodeRequestHead(head);
-  const frame = encodeRequestHead(head, body + BODY_END.length);
-  let at = frame.length - body - BODY_END.length;
-  if (body > 0) {
-    frame[at] = FrameType.REQUEST_BODY;
-    frame.writeUInt32BE(whole.length, at + 1);
-    at += HEADER_SIZE + whole.copy(frame, at + HEADER_SIZE);
-  }
-  BODY_END.copy(frame, at);
-  return frame;
-}
-
-/** Writes a request's head (and what follows it in the same write), preceded by its
- *  ENVIRON_BASE the first time this connection needs it. */
-export function writeHead(
-  channel: WorkerChannel,
-  environ: Environ,
-  head: Buffer,
-  after: readonly Buffer[],
-): void {
+): Buffer[] {
   const base = baseOf(environ);
-  if (channel.needsBase(base.id)) channel.write(baseFrame(base), head, ...after);
-  else if (after.length === 0) channel.writeFrame(head);
-  else channel.write(head, ...after);
+  const head = encodeRequestHead({
+    id,
+    base: base.id,
+    environ,
+    requestStart,
+    queueStart,
+    expectContinue,
+  });
+  return channel.needsBase(base.id) ? [baseFrame(base), head] : [head];
 }
 
 /** Where and when a session ran (BackendSession.timing). */

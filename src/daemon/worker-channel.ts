@@ -124,13 +124,6 @@ export class WorkerChannel {
   /** Writes frames, at the end of this event-loop turn; false when the socket buffer is
    *  full (wait for onDrain). Under load one turn brings several requests for the same
    *  thread (dispatch-ahead.ts): they reach it in one write and one wake-up, not one each. */
-  /** Writes one buffer as it is, at once (or into the batch this turn holds already):
-   *  a whole request in one buffer needs no batch of its own. */
-  writeFrame(frame: Buffer): boolean {
-    if (this.closed) return false;
-    return this.socket.write(frame);
-  }
-
   write(...buffers: Buffer[]): boolean {
     if (this.closed) return false;
     this.batch.hold();

@@ -109,9 +109,8 @@ const BEYOND_LATIN1 = /[^\0-\xff]/;
  * one str.split() and builds the dict in C; JSON cost several times more (bench/PROFILE.md).
  * Environ values are latin-1 native strings (PEP 3333); one that is not (a configured
  * name in another script) goes as its UTF-8 bytes, which is what Apache would pass.
- * `room`: bytes left free after the frame, in the same buffer, for the caller to fill.
  */
-export function encodeRequestHead(head: RequestHead, room = 0): Buffer {
+export function encodeRequestHead(head: RequestHead): Buffer {
   // The common case, every part plain latin-1 without NUL, is written straight into the
   // frame: no array of parts and no joined string per request (bench/PROFILE.md).
   const environ = head.environ;
@@ -120,13 +119,13 @@ export function encodeRequestHead(head: RequestHead, room = 0): Buffer {
     head.expectContinue ? "1" : "0"
   }`;
   let length = prefix.length;
-  if (NOT_PLAIN.test(head.id)) return encodeOddRequestHead(head, keys, room);
+  if (NOT_PLAIN.test(head.id)) return encodeOddRequestHead(head, keys);
   for (const key of keys) {
     const value = environ[key] as string;
-    if (NOT_PLAIN.test(key) || NOT_PLAIN.test(value)) return encodeOddRequestHead(head, keys, room);
+    if (NOT_PLAIN.test(key) || NOT_PLAIN.test(value)) return encodeOddRequestHead(head, keys);
     length += key.length + value.length + 2;
   }
-  const frame = encodeHeader(FrameType.REQUEST_HEAD, length, length + room);
+  const frame = encodeHeader(FrameType.REQUEST_HEAD, length, length);
   let at = HEADER_SIZE + frame.write(prefix, HEADER_SIZE, "latin1");
   for (const key of keys) {
     frame[at++] = 0;
@@ -142,7 +141,7 @@ export function encodeRequestHead(head: RequestHead, room = 0): Buffer {
 const NOT_PLAIN = /[^\x01-\xff]/;
 
 /** A head with a part beyond latin-1 (sent as its UTF-8 bytes) or holding a NUL (refused). */
-function encodeOddRequestHead(head: RequestHead, keys: readonly string[], room: number): Buffer {
+function encodeOddRequestHead(head: RequestHead, keys: readonly string[]): Buffer {
   const parts = [
     head.id,
     String(head.base),
@@ -157,8 +156,7 @@ function encodeOddRequestHead(head: RequestHead, keys: readonly string[], room: 
   if (BEYOND_LATIN1.test(text) || separators(text) !== parts.length - 1) {
     text = nativeStrings(parts).join("\0");
   }
-  const frame = encodeLatin1Frame(FrameType.REQUEST_HEAD, text);
-  return room === 0 ? frame : Buffer.concat([frame], frame.length + room);
+  return encodeLatin1Frame(FrameType.REQUEST_HEAD, text);
 }
 
 function separators(text: string): number {

@@ -9,13 +9,7 @@ import type {
 import { buildEnviron, environBase, type EnvironSettings } from "../../../src/exchange/environ.js";
 import { DaemonSession, type SessionContext } from "../../../src/daemon/daemon-session.js";
 import type { WorkerChannel } from "../../../src/daemon/worker-channel.js";
-import {
-  FrameDecoder,
-  FrameType,
-  MAX_BODY_FRAME,
-  encodeFrame,
-} from "../../../src/protocol/frames.js";
-import { INLINE_BODY } from "../../../src/daemon/request-frames.js";
+import { FrameDecoder, FrameType, encodeFrame } from "../../../src/protocol/frames.js";
 
 const settings: EnvironSettings = {
   mountPoint: "/",
@@ -38,8 +32,6 @@ class FakeChannel {
   readsBodyFiles = false;
   readonly frames: string[] = [];
   readonly calls: string[] = [];
-  /** How many writes the frames took. */
-  writes = 0;
   private readonly decoder = new FrameDecoder();
   private readonly sent = new Set<number>();
 
@@ -48,11 +40,7 @@ class FakeChannel {
     this.sent.add(id);
     return needs;
   }
-  writeFrame(frame: Buffer): boolean {
-    return this.write(frame);
-  }
   write(...buffers: Buffer[]): boolean {
-    this.writes += 1;
     for (const frame of this.decoder.push(Buffer.concat(buffers))) {
       this.frames.push(FRAME_NAMES.get(frame.type) ?? String(frame.type));
     }
@@ -180,23 +168,6 @@ test("a bodiless request goes out as base, head and body end in one write", () =
   const next = session();
   next.daemon.start(asChannel);
   assert.deepEqual(channel.frames.slice(3), ["REQUEST_HEAD", "REQUEST_BODY_END"]);
-  assert.equal(channel.writes, 2);
-});
-
-test("a body read ahead goes with its head in one write, in the head's buffer or after it", () => {
-  for (const size of [3, INLINE_BODY, INLINE_BODY + 1, 2 * MAX_BODY_FRAME + 1]) {
-    const { daemon, request, channel, asChannel } = session();
-    request.body = Buffer.alloc(size, "x");
-    daemon.start(asChannel);
-    const bodyFrames = Array<string>(Math.ceil(size / MAX_BODY_FRAME)).fill("REQUEST_BODY");
-    assert.deepEqual(channel.frames, [
-      "ENVIRON_BASE",
-      "REQUEST_HEAD",
-      ...bodyFrames,
-      "REQUEST_BODY_END",
-    ]);
-    assert.equal(channel.writes, 1);
-  }
 });
 
 test("a streamed body is asked for after the head, and goes out in body frames", () => {
