@@ -6,14 +6,14 @@
  * (response-spool.ts), so the daemon thread is not held for it.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
 import { STATUS_CODES } from "node:http";
 import { countBody, recordHeaders } from "../http/access-log.js";
 import { BadResponseHead, checkResponseHead } from "./response-head.js";
 import { gzipHead, gzipTo } from "../http/compress.js";
-import { resetStream } from "../http/h2-compat.js";
-import { TurnBatch } from "../turn-batch.js";
-import { SocketCork } from "./socket-cork.js";
+import { isHttp2, resetStream } from "../http/h2-compat.js";
+import { TurnBatch, type Corkable } from "../turn-batch.js";
 import { FlushDelay, type FlushTimers } from "./flush-delay.js";
 import type { AppResponseHead } from "./backend.js";
 import { ResponseSpool, type HeldPiece } from "../buffering/response-spool.js";
@@ -52,12 +52,10 @@ export class ResponseRelay {
   private cutAfterEnd = false;
   /** Where the body goes: the response, or a gzip stream feeding it. */
   private out: Writable;
-  /** Pieces of a large body that arrive in one event-loop turn leave together. Made by
-   *  the first such piece: a small response (most of them) never needs one. */
-  private batch: TurnBatch | null = null;
-  /** Small pieces of a streamed body wait --response-flush-delay for more; made by the
-   *  first such piece. */
-  private delay: FlushDelay | null = null;
+  /** Pieces of a large body that arrive in one event-loop turn leave together. */
+  private readonly batch: TurnBatch;
+  /** Small pieces of a streamed body wait --response-flush-delay for more. */
+  private readonly delay: FlushDelay;
   /** Made the first time the client falls --response-buffer-size behind. */
   private spool: ResponseSpool | null = null;
   /** This response's part of --response-memory-size, from its first write. */
@@ -68,9 +66,12 @@ export class ResponseRelay {
     private readonly res: ServerResponse,
     private readonly context: RelayContext,
     private readonly owner: RelayOwner,
-    private readonly timers?: FlushTimers,
+    timers?: FlushTimers,
   ) {
     this.out = res;
+    // Each its own cork on the socket (node counts them), released on its own schedule.
+    this.batch = new TurnBatch(socketOf(res));
+    this.delay = new FlushDelay(socketOf(res), context.policy.flushDelayMs, timers);
   }
 
   /** The app's head: checked, then written, or answered by the front end instead. */
@@ -127,11 +128,7 @@ export class ResponseRelay {
     // A large body arrives from the daemon as many socket reads in one turn; they go to
     // the client in one writev at its end. (A small body is written at once: it is all
     // there is; gzipped, the zlib stream writes to the client on its own schedule.)
-    if (chunk.length >= BATCH_MIN && this.out === this.res) {
-      // Each its own cork on the socket (node counts them), released on its own schedule.
-      this.batch ??= new TurnBatch(new SocketCork(this.res));
-      this.batch.hold();
-    }
+    if (chunk.length >= BATCH_MIN && this.out === this.res) this.batch.hold();
     // Gzipped, the access log counts the bytes that leave (gzipTo counts them), as %b does.
     if (this.mayHaveBody && this.out === this.res) countBody(this.res, chunk.length);
     if (this.spool?.holding === true) {
@@ -140,9 +137,9 @@ export class ResponseRelay {
     }
     const held = this.holdSmall(chunk);
     const accepted = this.write(chunk);
-    if (held) this.delay?.after(chunk.length);
+    if (held) this.delay.after(chunk.length);
     // The whole declared body is here: the end follows at once, nothing waits for it.
-    else if (this.sentBytes === this.declaredLength) this.delay?.release();
+    else if (this.sentBytes === this.declaredLength) this.delay.release();
     // The daemon runs on while up to --response-buffer-size bytes wait for a slow reader
     // (and --response-memory-size for all of them); past that, the rest goes to the
     // spool, or the daemon waits for the client.
@@ -159,11 +156,6 @@ export class ResponseRelay {
   private holdSmall(chunk: Buffer): boolean {
     if (chunk.length >= BATCH_MIN || this.out !== this.res) return false;
     if (this.sentBytes === this.declaredLength) return false;
-    this.delay ??= new FlushDelay(
-      new SocketCork(this.res),
-      this.context.policy.flushDelayMs,
-      this.timers,
-    );
     this.delay.before();
     return true;
   }
@@ -216,7 +208,7 @@ export class ResponseRelay {
 
   /** The response closed (ended, or its client went away): nothing of it waits now. */
   closed(): void {
-    this.delay?.release();
+    this.delay.release();
     this.memory?.close();
   }
 
@@ -243,7 +235,7 @@ export class ResponseRelay {
 
   /** The front end cut the response or answers instead: nothing held goes out. */
   stop(): void {
-    this.delay?.release();
+    this.delay.release();
     this.spool?.dispose();
   }
 
@@ -254,8 +246,8 @@ export class ResponseRelay {
 
   /** Writes what is held back for the end of the event-loop turn now. */
   flush(): void {
-    this.batch?.release();
-    this.delay?.release();
+    this.batch.release();
+    this.delay.release();
   }
 
   private queuedForClient(): number {
@@ -265,6 +257,31 @@ export class ResponseRelay {
   private shortOfDeclared(): boolean {
     return this.mayHaveBody && this.declaredLength !== null && this.sentBytes < this.declaredLength;
   }
+}
+
+/**
+ * The response's socket, to cork, rather than the response. Corking a ServerResponse
+ * in node 22 holds a chunked body in a buffer of the response's own, and a write that
+ * returns false there is never followed by 'drain' (the socket did not fill, so it has
+ * none to pass on): the relay, waiting for it with the daemon paused, hung the response
+ * for good. Node 20 corks the socket itself, so this is what it always did. A response
+ * waiting behind a pipelined one has no socket yet; it goes out uncorked. Over HTTP/2
+ * nothing is corked: the socket is the session's, and nghttp2 packs frames itself.
+ */
+function socketOf(res: ServerResponse): Corkable {
+  let corked: Socket | null = null;
+  const http2 = isHttp2(res);
+  return {
+    cork: () => {
+      if (http2) return;
+      corked = res.socket;
+      corked?.cork();
+    },
+    uncork: () => {
+      corked?.uncork();
+      corked = null;
+    },
+  };
 }
 
 /**
