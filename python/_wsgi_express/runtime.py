@@ -11,6 +11,11 @@ from .registry import Registry
 from .scoreboard import Scoreboard
 
 
+# Seconds a worker whose connection closed waits for a stop signal before calling it a
+# loss (worker_exited).
+STOP_SIGNAL_GRACE = 0.5
+
+
 class Runtime:
     def __init__(self, config):
         self.config = config
@@ -66,7 +71,13 @@ class Runtime:
                 worker.thread.join(1.0)
 
     def worker_exited(self, worker):
-        if not self.stopping:
-            sys.stderr.write("wsgi-express: worker %d lost its connection; stopping the "
-                             "process so the front end replaces it\n" % worker.index)
-            self.request_stop("connection_lost")
+        if self.stopping:
+            return
+        # A Ctrl-C reaches every process of the group at once: the front end may close
+        # this thread's connection before the main thread has run its own SIGINT
+        # handler. A stop asked for meanwhile is not a lost connection.
+        if self._stop_requested.wait(STOP_SIGNAL_GRACE):
+            return
+        sys.stderr.write("wsgi-express: worker %d lost its connection; stopping the "
+                         "process so the front end replaces it\n" % worker.index)
+        self.request_stop("connection_lost")
