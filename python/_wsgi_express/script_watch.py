@@ -31,7 +31,11 @@ class ScriptWatch:
         with self._lock:
             if mtime == self._mtime:
                 return
-            # Recorded first: a script that fails to load is not retried on every
-            # request, only after its next edit.
-            self._mtime = mtime
-            self._load()
+            try:
+                self._load()
+            finally:
+                # Recorded once the load is over, so that a thread that sees the edit
+                # meanwhile waits on the lock rather than run the old code; recorded
+                # even when it failed: a script that fails to load is not retried on
+                # every request, only after its next edit.
+                self._mtime = mtime

@@ -50,6 +50,32 @@ class Watch(unittest.TestCase):
         self.watch.check()
         self.assertEqual(self.loads, [])
 
+    def test_a_thread_that_sees_the_edit_during_the_reload_waits_for_it(self):
+        # The fresh-clone CI once served the old code: a second thread saw the new
+        # mtime already recorded while the first thread was still loading.
+        loading, release = threading.Event(), threading.Event()
+
+        def slow_load():
+            loading.set()
+            release.wait(30)
+            self.loads.append(1)
+
+        watch = ScriptWatch(self.path, slow_load)
+        self.touch(5)
+        first = threading.Thread(target=watch.check)
+        first.start()
+        self.assertTrue(loading.wait(30))
+        returned = threading.Event()
+        second = threading.Thread(target=lambda: (watch.check(), returned.set()))
+        second.start()
+        # Returning now would mean running the application before its reload ended.
+        self.assertFalse(returned.wait(0.5))
+        release.set()
+        first.join(30)
+        second.join(30)
+        self.assertTrue(returned.is_set())
+        self.assertEqual(self.loads, [1])
+
 
 if __name__ == "__main__":
     unittest.main()
