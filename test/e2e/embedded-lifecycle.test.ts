@@ -8,29 +8,15 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Agent, request as httpRequest } from "node:http";
+import { Agent } from "node:http";
 import { test } from "node:test";
 import { app, eventually, request, startServer, tempDir } from "./harness.js";
-import { MISBEHAVE, newPid, pidOf } from "./supervision-helpers.js";
+import { getStatus, MISBEHAVE, newPid, pidOf } from "./supervision-helpers.js";
 
 const EMBEDDED = ["--embedded-mode", "--log-level", "info"];
 
 /** Bounds a hang only: every wait is for events, however slow the machine. */
 const HANG_MS = 240_000;
-
-function get(url: string, agent: Agent): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent }, (res) => {
-      res.resume();
-      res.on("end", () => {
-        resolve(res.statusCode ?? 0);
-      });
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 const count = (read: () => string, pattern: RegExp) => (): number =>
   (read().match(pattern) ?? []).length;
@@ -55,7 +41,7 @@ test("50 keep-alive clients across SIGHUP, SIGUSR1 and --maximum-requests recycl
   const client = async (): Promise<void> => {
     while (running && served + failures.length < 200_000) {
       try {
-        const status = await get(server.url, agent);
+        const status = await getStatus(server.url, agent);
         if (status === 200) served += 1;
         else failures.push(`status ${status}`);
       } catch (error) {

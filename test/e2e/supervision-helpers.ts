@@ -1,5 +1,6 @@
 /** Helpers shared by the supervision e2e tests (issue #3). */
 import assert from "node:assert/strict";
+import { type Agent, request as httpRequest } from "node:http";
 import { app, request } from "./harness.js";
 
 export const MISBEHAVE = app("misbehave.wsgi");
@@ -24,4 +25,20 @@ export async function newPid(url: string, before: number): Promise<number> {
     assert.ok(Date.now() < deadline, `pid ${before} was not replaced`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** GETs `url` through `agent` (keep-alive load tests), reading the whole body; resolves
+ *  with the status. */
+export function getStatus(url: string, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { agent }, (res) => {
+      res.resume();
+      res.on("end", () => {
+        resolve(res.statusCode ?? 0);
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }

@@ -6,9 +6,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { Agent, request as httpRequest } from "node:http";
+import { Agent } from "node:http";
 import { app, eventually, request, startServer } from "./harness.js";
-import { MISBEHAVE, newPid, pidOf } from "./supervision-helpers.js";
+import { getStatus, MISBEHAVE, newPid, pidOf } from "./supervision-helpers.js";
 
 test("kill -9 of a daemon: its in-flight requests get 502, queued ones are served by the replacement", async (t) => {
   const server = await startServer([MISBEHAVE, "--processes", "1", "--threads", "2"]);
@@ -54,7 +54,7 @@ test("200 keep-alive clients across 20+ recycles and two SIGUSR1 restarts: zero 
   const client = async (): Promise<void> => {
     while (running) {
       try {
-        const status = await get(server.url, agent);
+        const status = await getStatus(server.url, agent);
         if (status === 200) served += 1;
         else failures.push(`status ${status}`);
       } catch (error) {
@@ -153,20 +153,6 @@ test("SIGUSR1 sent to a daemon recycles it with --eviction-timeout", async (t) =
   await eventually(server.errorLog, (log) => /event process_stopping eviction_signal/.test(log));
   await eventually(server.errorLog, (log) => /recycling daemon process \d+ \(SIGUSR1\)/.test(log));
 });
-
-function get(url: string, agent: Agent): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { agent }, (res) => {
-      res.resume();
-      res.on("end", () => {
-        resolve(res.statusCode ?? 0);
-      });
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
